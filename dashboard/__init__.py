@@ -1,0 +1,1 @@
+"""The geotraf Dash app: pages per role, thin callbacks, pure figure builders."""

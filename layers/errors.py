@@ -1,0 +1,71 @@
+"""The root of geotraf's exception hierarchy and the layer-validation error.
+
+They live here, upstream of :mod:`geotraf`, because ``layers`` must not import
+``geotraf`` (imports point downstream-to-upstream); :mod:`geotraf.errors` re-exports them
+beside the analysis errors, so users catch everything from one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: How many problems a LayerError message lists before it just counts the rest.
+MAX_LISTED = 20
+
+
+class GeotrafError(Exception):
+    """Base class of every error geotraf raises on purpose (a user can act on it)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of layer validation: where it is, what is wrong, what to do.
+
+    ``row`` is the 1-based line number for CSV files (header = line 1) or the feature id
+    for other formats; ``None`` when the problem concerns the whole file or column.
+    """
+
+    file: str
+    row: int | str | None
+    column: str | None
+    value: str | None
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        value = f" (value {self.value})" if self.value is not None else ""
+        return f"{', '.join(where)}: {self.message}{value}. Fix: {self.fix}"
+
+
+class LayerError(GeotrafError, ValueError):
+    """A layer file cannot be read or does not match its schema.
+
+    Attributes
+    ----------
+    problems
+        Every finding, in file order; the message lists the first :data:`MAX_LISTED`.
+    """
+
+    def __init__(self, problems: list[Problem], *, kind: str | None = None) -> None:
+        self.problems = list(problems)
+        self.kind = kind
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        n = len(self.problems)
+        files = sorted({p.file for p in self.problems})
+        head = f"{n} problem{'s' if n != 1 else ''}"
+        if self.kind:
+            head += f" in {self.kind} layer"
+        if files:
+            head += f" {', '.join(files)}"
+        lines = [head + ":"]
+        lines += [f"  - {p}" for p in self.problems[:MAX_LISTED]]
+        if n > MAX_LISTED:
+            lines.append(f"  ... and {n - MAX_LISTED} more problems")
+        return "\n".join(lines)
