@@ -1,0 +1,275 @@
+"""The ``geotraf`` command line.
+
+Every command prints a human summary by default and a machine-readable one with
+``--format json``. A user mistake (any :class:`~geotraf.errors.GeotrafError`) prints its
+message and exits with code 2 — never a traceback. This is the one module allowed to reach
+the dashboard, lazily, for ``geotraf demo`` and ``geotraf serve``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from geotraf.errors import GeotrafError
+
+EXIT_USER_ERROR = 2
+
+REGION_HELP = "region: 'mekong' (bundled demo) or a GeoPackage / folder of layer files"
+
+
+def _print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+# --- validate ----------------------------------------------------------------------------
+
+
+def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="check a layer file or a region against the schemas",
+        description="Check a layer file (or a whole region) against geotraf's schemas. "
+        "Exit 0 with a one-line summary when valid; exit 2 with every problem (file, row, "
+        "column, value, fix) when not.",
+    )
+    p.add_argument("path", help="a layer file, a region GeoPackage or a folder of layer files")
+    p.add_argument("--layer", choices=None, metavar="KIND", help="layer kind of a single file")
+    p.add_argument("--crs", help="CRS of a file that has none, e.g. EPSG:32647")
+    p.add_argument("--repair", action="store_true", help="repair invalid geometries (make_valid)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_run_validate)
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from layers import cli_support
+
+    return cli_support.run_validate(args)
+
+
+# --- layers ------------------------------------------------------------------------------
+
+
+def _add_layers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "layers",
+        help="list the layer kinds and their columns",
+        description="Print every layer kind with its columns, types and allowed values.",
+    )
+    p.add_argument("kind", nargs="?", help="only this layer kind")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    p.set_defaults(run=_run_layers)
+
+
+def _run_layers(args: argparse.Namespace) -> int:
+    from layers import cli_support
+
+    return cli_support.run_layers(args)
+
+
+# --- build -------------------------------------------------------------------------------
+
+
+def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "build",
+        help="build the route graph of a region",
+        description="Build the border-aware route graph of a region and report nodes, edges, "
+        "border edges, crossings used and places left unattached.",
+    )
+    p.add_argument("--region", required=True, help=REGION_HELP)
+    p.add_argument("--out", help="write the graph to this GeoPackage (nodes + edges layers)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from geotraf import graph
+
+    return graph.run_build_command(args)
+
+
+# --- hotspots / plan / scenario ------------------------------------------------------------
+
+
+def _add_hotspots(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "hotspots",
+        help="rank interception hotspots along roads and borders",
+        description="Assign the region's flows to the route graph and rank hotspots by "
+        "load, place vulnerability and recent incidents, each with its explanation.",
+    )
+    p.add_argument("--region", required=True, help=REGION_HELP)
+    p.add_argument("--top", type=int, default=10, help="how many hotspots (default 10)")
+    p.add_argument("--out", help="write hotspots to .csv, .geojson or .gpkg")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_run_hotspots)
+
+
+def _run_hotspots(args: argparse.Namespace) -> int:
+    from geotraf import commands
+
+    return commands.run_hotspots(args)
+
+
+def _add_plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "plan",
+        help="plan checkpoints for a budget of teams and shifts (secret: planners only)",
+        description="Choose at most BUDGET checkpoint sites that capture the most modelled "
+        "flow, report capture before and after evasion, and draw a randomised schedule.",
+    )
+    p.add_argument("--region", required=True, help=REGION_HELP)
+    p.add_argument("--budget", type=int, required=True, help="number of sites to choose")
+    p.add_argument("--method", choices=("greedy", "exact"), default="exact")
+    p.add_argument(
+        "--assignment", choices=("shortest", "k_shortest", "logit"), default="k_shortest"
+    )
+    p.add_argument(
+        "--evasion-tolerance",
+        type=float,
+        default=0.3,
+        help="detour (share of travel time) traffickers accept to avoid a checkpoint",
+    )
+    p.add_argument("--evasion-aware", action="store_true", help="optimise after-evasion capture")
+    p.add_argument("--time-limit", type=float, default=60.0, help="exact solver limit, seconds")
+    p.add_argument("--teams", type=int, default=4)
+    p.add_argument("--days", type=int, default=14)
+    p.add_argument("--shifts", type=int, default=2, help="shifts per day")
+    p.add_argument("--seed", type=int, default=None, help="seed of the randomised schedule")
+    p.add_argument("--out", help="write the plan to .csv, .geojson or .gpkg")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_run_plan)
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    from geotraf import commands
+
+    return commands.run_plan(args)
+
+
+def _add_scenario(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "scenario",
+        help="close or watch crossings/roads and show where flows move",
+        description="Close (or watch) crossings or roads, re-assign the flows and report the "
+        "displacement: which flows moved, to which corridors, with what added time.",
+    )
+    p.add_argument("--region", required=True, help=REGION_HELP)
+    p.add_argument("--close", default="", help="crossing or road ids, comma-separated")
+    p.add_argument("--watch", default="", help="crossing or road ids, comma-separated")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_run_scenario)
+
+
+def _run_scenario(args: argparse.Namespace) -> int:
+    from geotraf import commands
+
+    return commands.run_scenario(args)
+
+
+# --- demo / serve / users ------------------------------------------------------------------
+
+
+def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = sub.add_parser(
+        "demo",
+        help="start the dashboard on the bundled Mekong demo region",
+        description="Create the demo accounts if needed, print them, and start the "
+        "dashboard on the bundled Mekong region (offline).",
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8050)
+    demo.set_defaults(run=_run_demo)
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve the dashboard (gunicorn with --workers N, Flask only with --debug)",
+        description="Serve the dashboard for a region.",
+    )
+    serve.add_argument("--region", default="mekong", help=REGION_HELP)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    serve.add_argument("--debug", action="store_true", help="Flask dev server with reloader")
+    serve.set_defaults(run=_run_serve)
+
+    users = sub.add_parser(
+        "users",
+        help="create the demo accounts file (hashed passwords)",
+        description="Write the accounts TOML file with hashed passwords for the demo roles.",
+    )
+    users.add_argument("--file", help="accounts file (default: instance/users.toml)")
+    users.add_argument("--force", action="store_true", help="overwrite an existing file")
+    users.set_defaults(run=_run_users)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from dashboard import server
+
+    return server.run_demo(args)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from dashboard import server
+
+    return server.run_serve(args)
+
+
+def _run_users(args: argparse.Namespace) -> int:
+    from dashboard import server
+
+    return server.run_users(args)
+
+
+_COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    _add_validate,
+    _add_layers,
+    _add_build,
+    _add_hotspots,
+    _add_plan,
+    _add_scenario,
+    _add_serve,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``geotraf`` argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="geotraf",
+        description="Map trafficking routes between source, transit and destination places "
+        "and plan where to intercept them.",
+    )
+    from geotraf import __version__
+
+    parser.add_argument("--version", action="version", version=f"geotraf {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in _COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 2 user error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        code: int = args.run(args)
+    except GeotrafError as exc:
+        print(f"geotraf {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
