@@ -17,10 +17,11 @@ if TYPE_CHECKING:
 
 
 def load_region(region: str) -> Region:
-    """Read a region by name (``mekong``) or path."""
+    """Read a region by bundled name (``mekong``) or path."""
+    from geotraf.datasets import resolve_region
     from layers import read_region
 
-    return read_region(region)
+    return read_region(resolve_region(region))
 
 
 def load_region_and_graph(region: str) -> tuple[Region, nx.MultiDiGraph]:

@@ -39,3 +39,22 @@ def get_path(name: str) -> Path:
     raise GeotrafError(
         f"dataset {name!r} is not installed; reinstall geotraf (pip install geotraf)"
     )
+
+
+def resolve_region(region: str | Path) -> Path:
+    """Return the path of a region given as a bundled dataset name or a path.
+
+    Examples
+    --------
+    >>> resolve_region("mekong") == get_path("mekong")
+    True
+    """
+    if isinstance(region, str) and region in AVAILABLE:
+        return get_path(region)
+    path = Path(region)
+    if not path.exists():
+        raise GeotrafError(
+            f"region {str(region)!r} not found: give a bundled name "
+            f"({', '.join(sorted(AVAILABLE))}), a GeoPackage or a folder of layer files"
+        )
+    return path
