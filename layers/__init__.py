@@ -3,8 +3,20 @@ EPSG:4326 with fixed columns. Nothing else happens here."""
 
 from __future__ import annotations
 
+from layers._validate import validate
+from layers.borders import read_borders
+from layers.crossings import read_crossings
+from layers.ctdc import read_ctdc
 from layers.errors import GeotrafError, LayerError, Problem
-from layers.schema import LAYER_KINDS, SCHEMAS, Field, Schema, schema_for
+from layers.flows import read_flows
+from layers.incidents import read_incidents
+from layers.io import import_layer, write_layer
+from layers.osm import read_osm_roads
+from layers.places import read_places
+from layers.region import Region, read_region
+from layers.roads import read_roads
+from layers.schema import LAYER_KINDS, SCHEMAS, Field, Schema, schema_for, split_list
+from layers.sites import read_sites
 
 __all__ = [
     "LAYER_KINDS",
@@ -13,6 +25,21 @@ __all__ = [
     "GeotrafError",
     "LayerError",
     "Problem",
+    "Region",
     "Schema",
+    "import_layer",
+    "read_borders",
+    "read_crossings",
+    "read_ctdc",
+    "read_flows",
+    "read_incidents",
+    "read_osm_roads",
+    "read_places",
+    "read_region",
+    "read_roads",
+    "read_sites",
     "schema_for",
+    "split_list",
+    "validate",
+    "write_layer",
 ]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: How many characters of a bad value a message shows before cutting it.
+MAX_VALUE_SHOWN = 60
+
 #: How many problems a LayerError message lists before it just counts the rest.
 MAX_LISTED = 20
 
@@ -33,13 +36,38 @@ class Problem:
     fix: str
 
     def __str__(self) -> str:
-        where = [self.file]
+        where = [_escape(self.file)]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"row {_escape(str(self.row))}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
-        value = f" (value {self.value})" if self.value is not None else ""
-        return f"{', '.join(where)}: {self.message}{value}. Fix: {self.fix}"
+        value = f" (value {_shown(self.value)})" if self.value is not None else ""
+        return f"{', '.join(where)}: {_escape(self.message)}{value}. Fix: {_escape(self.fix)}"
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the problem as a JSON-ready dict (``geotraf validate --format json``)."""
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+def _escape(text: str) -> str:
+    """Escape control characters so a message never writes them to a terminal or log."""
+    if text.isprintable():
+        return text
+    return repr(text)[1:-1]
+
+
+def _shown(value: str) -> str:
+    """Quote a bad value with ``repr`` (control characters escaped), cut when long."""
+    if len(value) > MAX_VALUE_SHOWN:
+        return f"{value[:MAX_VALUE_SHOWN]!r}... ({len(value)} characters)"
+    return repr(value)
 
 
 class LayerError(GeotrafError, ValueError):

@@ -347,7 +347,7 @@ SITES = Schema(
             "str",
             required=False,
             default="",
-            allowed=RISK_LEVELS + ("",),
+            allowed=(*RISK_LEVELS, ""),
             description="Field teams' grade: critical, high, medium, low",
         ),
         Field(
@@ -376,4 +376,25 @@ def schema_for(kind: str) -> Schema:
     try:
         return SCHEMAS[kind]
     except KeyError:
-        raise KeyError(f"unknown layer kind {kind!r}; use one of {', '.join(LAYER_KINDS)}") from None
+        raise KeyError(
+            f"unknown layer kind {kind!r}; use one of {', '.join(LAYER_KINDS)}"
+        ) from None
+
+
+#: Separator of list-valued fields (``role``, ``countries``, ``modes``, ``via``) in files.
+LIST_SEPARATOR = ";"
+
+
+def split_list(value: object) -> list[str]:
+    """Split a ``;``-separated list field into its stripped, non-empty items.
+
+    Examples
+    --------
+    >>> split_list("source; transit")
+    ['source', 'transit']
+    >>> split_list("")
+    []
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    return [item.strip() for item in str(value).split(LIST_SEPARATOR) if item.strip()]
