@@ -34,13 +34,209 @@ def load_region_and_graph(region: str) -> tuple[Region, nx.MultiDiGraph]:
 
 
 def run_hotspots(args: argparse.Namespace) -> int:
-    """``geotraf hotspots``: rank hotspots (owned by the routing/hotspots work)."""
-    raise NotImplementedError
+    """``geotraf hotspots``: assign the region's flows and rank interception hotspots.
+
+    Counts below the suppression threshold never leave this function: the ``load`` column
+    (and the ``share`` that would reveal it) is suppressed in the table, JSON and files.
+    """
+    import json
+    import sys
+
+    from geotraf.errors import GeotrafError
+    from geotraf.hotspots import corridors, hotspots
+    from geotraf.privacy import format_count, suppress
+    from geotraf.routing import assign
+
+    if args.top is not None and args.top < 1:
+        raise GeotrafError(f"--top must be at least 1, got {args.top}")
+    reg, graph = load_region_and_graph(args.region)
+    if reg.flows is None or len(reg.flows) == 0:
+        raise GeotrafError(f"region {args.region!r} has no flows layer: nothing to assign")
+    result = assign(graph, reg.flows, method="k_shortest", places=reg.places, show_progress=None)
+    spots = hotspots(graph, result, incidents=reg.incidents, sites=reg.sites, top=args.top)
+    safe = suppress(spots, count_col="load")
+    safe["share"] = safe["share"].mask(safe["suppressed"])
+    runs = corridors(graph, result)
+    runs_safe = suppress(runs, count_col="load")
+    runs_safe["share"] = runs_safe["share"].mask(runs_safe["suppressed"])
+    if args.out:
+        from geotraf._write import write_table
+
+        write_table(safe.drop(columns="suppressed"), args.out, layer="hotspots")
+    total, routed = result.total, result.routed
+    unrouted = result.unrouted
+    if args.format == "json":
+        summary = {
+            "region": args.region,
+            "synthetic": bool(getattr(reg, "synthetic", False)),
+            "assignment": result.method,
+            "total_flow": format_count(total),
+            "routed_share": round(routed / total, 4) if total else 0.0,
+            "unrouted": [
+                {"flow_id": r.flow_id, "origin": r.origin, "destination": r.destination,
+                 "reason": r.reason}
+                for r in unrouted.itertuples()
+            ],
+            "hotspots": [
+                {
+                    "rank": int(r["rank"]),
+                    "node": r["node"],
+                    "name": r["name"],
+                    "kind": r["kind"],
+                    "place_type": r["place_type"],
+                    "country": r["country"],
+                    "score": round(float(r["score"]), 4),
+                    "load": None if r["suppressed"] else round(float(r["load"]), 1),
+                    "share": None if r["suppressed"] else round(float(r["share"]), 4),
+                    "corridor": r["corridor"],
+                    "years": r["years"],
+                    "explanation": r["explanation"],
+                    "lon": r.geometry.x,
+                    "lat": r.geometry.y,
+                }
+                for _, r in safe.iterrows()
+            ],
+            "corridors": [
+                {
+                    "corridor_id": r["corridor_id"],
+                    "ref": r["ref"],
+                    "load": None if r["suppressed"] else round(float(r["load"]), 1),
+                    "share": None if r["suppressed"] else round(float(r["share"]), 4),
+                    "length_km": round(float(r["length_km"]), 1),
+                    "start": r["start"],
+                    "end": r["end"],
+                    "crossings": r["crossings"],
+                }
+                for _, r in runs_safe.iterrows()
+            ],
+            "out": args.out,
+        }
+        json.dump(summary, sys.stdout, indent=2, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+        return 0
+    note = " (synthetic demo counts)" if getattr(reg, "synthetic", False) else ""
+    print(
+        f"{len(result.flows)} flows, {format_count(total)} people{note}; "
+        f"{routed / total if total else 0:.0%} routed ({result.method}), "
+        f"{len(unrouted)} flows unrouted."
+    )
+    for reason, n in unrouted["reason"].value_counts().sort_index().items():
+        print(f"  unrouted: {n} flow(s) {reason}")
+    print(f"\nTop {len(safe)} hotspots:")
+    for _, r in safe.iterrows():
+        print(f"{int(r['rank']):>3}. {r['name'] or r['node']} [{r['kind']}, {r['country']}] "
+              f"score {r['score']:.2f}, load {format_count(r['load'])}")
+        print(f"     {r['explanation']}")
+    if len(runs_safe):
+        print("\nCorridors (runs of high-load edges along one road):")
+        for _, r in runs_safe.iterrows():
+            print(f"  {r['corridor_id']}: {r['start']} – {r['end']}, {r['length_km']:.0f} km, "
+                  f"load {format_count(r['load'])}")
+    if args.out:
+        print(f"\nWrote {args.out}")
+    return 0
 
 
 def run_scenario(args: argparse.Namespace) -> int:
-    """``geotraf scenario``: closures and displacement (owned by the scenarios work)."""
-    raise NotImplementedError
+    """``geotraf scenario``: close or watch crossings/roads and report the displacement.
+
+    Counts below the suppression threshold are shown as ``<11`` (text) or ``null`` (JSON).
+    """
+    import json
+    import sys
+    from typing import Any
+
+    import pandas as pd
+
+    from geotraf.errors import GeotrafError
+    from geotraf.privacy import DEFAULT_THRESHOLD, format_count
+    from geotraf.scenarios import displacement
+
+    close_ids = [s.strip() for s in (args.close or "").split(",") if s.strip()]
+    watch_ids = [s.strip() for s in (args.watch or "").split(",") if s.strip()]
+    if not close_ids and not watch_ids:
+        raise GeotrafError("give crossing or road ids to --close and/or --watch, e.g. --close X1")
+    reg, graph = load_region_and_graph(args.region)
+    if reg.flows is None or len(reg.flows) == 0:
+        raise GeotrafError(f"region {args.region!r} has no flows layer: nothing to displace")
+    result = displacement(
+        graph, reg.flows, close=close_ids, watch=watch_ids, places=reg.places
+    )
+
+    def safe(value: float) -> float | None:
+        return None if 0 < abs(value) < DEFAULT_THRESHOLD else round(float(value), 1)
+
+    moved = result.moved
+    changes = result.corridors[result.corridors["change"].abs() > 1e-9]
+    crossings = result.crossings[result.crossings["change"].abs() > 1e-9]
+
+    def change_rows(frame: pd.DataFrame, key: str) -> list[dict[str, Any]]:
+        rows = []
+        for r in frame.itertuples():
+            base, scen = safe(r.base), safe(r.scenario)
+            hidden = base is None or scen is None
+            rows.append({key: getattr(r, key), "base": base, "scenario": scen,
+                         "change": None if hidden else round(float(r.change), 1)})
+        return rows
+
+    moved_total = float(moved["count"].sum()) if len(moved) else 0.0
+    summary = result.summary()
+    if args.format == "json":
+        out = {
+            "region": args.region,
+            "closed": close_ids,
+            "watched": watch_ids,
+            "flows_moved": summary["flows_moved"],
+            "flow_moved": safe(moved_total),
+            "mean_added_time_min": round(summary["mean_added_time_min"], 1),
+            "moved": [
+                {
+                    "flow_id": r.flow_id,
+                    "origin": r.origin,
+                    "destination": r.destination,
+                    "count": safe(r.count),
+                    "old_crossings": list(r.old_crossings),
+                    "new_crossings": list(r.new_crossings),
+                    "old_refs": list(r.old_refs),
+                    "new_refs": list(r.new_refs),
+                    "added_time_min": round(r.added_time_s / 60.0, 1),
+                }
+                for r in moved.itertuples()
+            ],
+            "corridors": change_rows(changes, "ref"),
+            "crossings": change_rows(crossings, "crossing_id"),
+            "newly_unrouted": [
+                {"flow_id": r.flow_id, "origin": r.origin, "destination": r.destination,
+                 "reason": r.reason, "count": safe(r.count)}
+                for r in result.newly_unrouted.itertuples()
+            ],
+        }
+        json.dump(out, sys.stdout, indent=2, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+        return 0
+    what = ", ".join(
+        part for part in (f"closed {', '.join(close_ids)}" if close_ids else "",
+                          f"watched {', '.join(watch_ids)}" if watch_ids else "") if part
+    )
+    print(f"Scenario: {what}.")
+    print(f"{summary['flows_moved']} flow(s) moved ({format_count(moved_total)} people), "
+          f"mean added time {summary['mean_added_time_min']:.0f} min; "
+          f"{summary['newly_unrouted']} flow(s) left without a route.")
+    for r in moved.itertuples():
+        old = "/".join(r.old_crossings) or "-"
+        new = "/".join(r.new_crossings) or "-"
+        print(f"  {r.origin} → {r.destination} ({format_count(r.count)}): crossing {old} → "
+              f"{new}, road {'/'.join(r.old_refs) or '-'} → {'/'.join(r.new_refs) or '-'}, "
+              f"+{r.added_time_s / 60:.0f} min")
+    if len(changes):
+        print("Corridor use (people):")
+        for row in change_rows(changes, "ref"):
+            print(f"  {row['ref']}: {format_count(row['base'])} → "
+                  f"{format_count(row['scenario'])}")
+    for r in result.newly_unrouted.itertuples():
+        print(f"  no route left: {r.origin} → {r.destination} ({format_count(r.count)}): "
+              f"{r.detail}")
+    return 0
 
 
 def run_plan(args: argparse.Namespace) -> int:

@@ -1,0 +1,228 @@
+"""The dashboard's app factory: :func:`create_app` builds a fresh, configured Dash app.
+
+Nothing is loaded at import and nothing is kept at module level: the region's path, the
+accounts file, the audit log and the workspace go into the Flask config of the app being
+built, and the region itself is read lazily by :mod:`dashboard.data` (cached per
+process). A gunicorn worker that imports :mod:`dashboard.wsgi` therefore behaves exactly
+like every other worker.
+
+Pages (``dashboard/pages``) declare their layout with ``dash.register_page`` and attach
+their callbacks in ``register_callbacks(app)``, which this factory calls: callbacks are
+bound to this app, never to Dash's global callback list.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import secrets
+import threading
+from pathlib import Path
+
+import dash
+from dash import dcc, html
+from flask import Flask, Response, abort
+
+from dashboard import audit, auth, data, i18n
+from dashboard.roles import allowed, current_role, current_username
+from geotraf.datasets import resolve_region
+from geotraf.errors import GeotrafError
+
+HERE = Path(__file__).resolve().parent
+PAGES_FOLDER = HERE / "pages"
+ASSETS_FOLDER = HERE / "assets"
+#: Page modules in navigation order, with the lowest role that may open each.
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    # (module, path, label, role)
+    ("overview", "/", "Overview", "donor"),
+    ("corridors", "/corridors", "Corridors", "analyst"),
+    ("planning", "/planning", "Planning", "planner"),
+)
+#: Environment variables read when an argument is not given.
+ENV_INSTANCE = "GEOTRAF_INSTANCE"
+ENV_SECRET = "GEOTRAF_SECRET_KEY"
+
+
+def instance_dir() -> Path:
+    """Return the instance folder (accounts, secret key, audit log): ``$GEOTRAF_INSTANCE``
+    or ``./instance``."""
+    return Path(os.environ.get(ENV_INSTANCE) or Path.cwd() / "instance")
+
+
+def default_users_file() -> Path:
+    """Return the accounts file used when none is given: ``<instance>/users.toml``."""
+    return instance_dir() / "users.toml"
+
+
+def _secret_key(given: str | None, folder: Path) -> str:
+    """Return the session signing key shared by every worker of this instance.
+
+    A random per-process key would log users out whenever a request reached another
+    gunicorn worker, so the key comes from the argument, ``$GEOTRAF_SECRET_KEY``, or a
+    file in the instance folder created once (``O_EXCL``: the first worker wins).
+    """
+    if given:
+        return given
+    if os.environ.get(ENV_SECRET):
+        return os.environ[ENV_SECRET]
+    path = folder / "secret_key"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        key = secrets.token_hex(32)
+        fh.write(key)
+    return key
+
+
+def create_app(
+    *,
+    region: str | os.PathLike[str] = "mekong",
+    users_file: str | os.PathLike[str] | None = None,
+    workspace: str | os.PathLike[str] | None = None,
+    secret_key: str | None = None,
+    audit_log: str | os.PathLike[str] | None = None,
+    preload: bool = False,
+) -> dash.Dash:
+    """Build the dashboard app for a region.
+
+    Parameters
+    ----------
+    region
+        Bundled region name (``mekong``) or a region GeoPackage/folder.
+    users_file
+        Accounts TOML file (default ``<instance>/users.toml``); must exist
+        (``geotraf users`` writes one). Its folder also holds the secret key and, by
+        default, the audit log.
+    workspace
+        Folder for users' uploads (default ``<accounts folder>/workspace``); the bundled
+        region is never written to.
+    secret_key
+        Session signing key; by default ``$GEOTRAF_SECRET_KEY`` or the instance's
+        ``secret_key`` file.
+    audit_log
+        JSON-lines audit log (default ``<accounts folder>/audit.jsonl``).
+    preload
+        Start loading the region in a background thread now, so the first map is fast
+        (servers set it; tests and imports leave it off).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from dashboard.auth import DEMO_ACCOUNTS, write_accounts
+    >>> users = write_accounts(pathlib.Path(tempfile.mkdtemp()) / "users.toml", DEMO_ACCOUNTS)
+    >>> app = create_app(users_file=users)
+    >>> app.server.test_client().get("/").status_code  # anonymous: sent to the login page
+    302
+    """
+    region_path = Path(resolve_region(str(region))).resolve()
+    users = Path(users_file) if users_file else default_users_file()
+    if not users.exists():
+        raise GeotrafError(
+            f"accounts file {users} not found; create it with `geotraf users --file {users}`"
+        )
+    folder = users.resolve().parent
+    server = Flask("dashboard", instance_path=str(folder))
+    server.config.update(
+        SECRET_KEY=_secret_key(secret_key, folder),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+    )
+    server.config[data.CONFIG_KEY] = str(region_path)
+    server.config[audit.CONFIG_KEY] = str(audit_log or folder / "audit.jsonl")
+    server.config["GEOTRAF_WORKSPACE"] = str(Path(workspace) if workspace else folder / "workspace")
+    auth.init_auth(server, users_file=users)
+    _add_basemap_route(server)
+
+    app = dash.Dash(
+        "dashboard",
+        server=server,  # type: ignore[arg-type]
+        use_pages=True,
+        pages_folder=str(PAGES_FOLDER),
+        assets_folder=str(ASSETS_FOLDER),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title="geotraf",
+        update_title="",
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = shell
+    for module, *_ in PAGES:
+        page = importlib.import_module(f"dashboard.pages.{module}")
+        page.register_callbacks(app)
+    if preload:
+        threading.Thread(target=data.warm, args=(str(region_path),), daemon=True).start()
+    return app
+
+
+def _add_basemap_route(server: Flask) -> None:
+    @server.route("/basemap/<name>.geojson")
+    def _basemap(name: str) -> Response:
+        from flask import current_app
+
+        payload = data.basemap_layer(str(current_app.config[data.CONFIG_KEY]), name)
+        if payload is None:
+            abort(404)
+        resp = Response(payload, mimetype="application/geo+json")
+        resp.headers["Cache-Control"] = "private, max-age=3600"
+        return resp
+
+
+def shell() -> html.Div:
+    """Return the frame around every page: navigation for the user's role, user, language.
+
+    Carries no region data (the layout endpoint answers before any role check).
+    """
+    lang = i18n.current_language()
+    t = i18n.translator(lang)
+    role = current_role()
+    links = [
+        dcc.Link(t(label), href=path, className="nav-link")
+        for _, path, label, needed in PAGES
+        if allowed(role, needed)
+    ]
+    languages = [
+        html.A(
+            code.upper(),
+            href=f"/language/{code}?next=/",
+            title=name,
+            lang=code,
+            className="lang-link" + (" active" if code == lang else ""),
+        )
+        for code, name in i18n.LANGUAGES.items()
+    ]
+    user = current_username()
+    header = html.Header(
+        [
+            html.Div(
+                [html.Span("geotraf", className="brand"), html.Nav(links, id="shell-nav")],
+                className="header-left",
+            ),
+            html.Div(
+                [
+                    html.Span(
+                        f"{user} · {t(role)}" if user and role else "",
+                        id="shell-user",
+                        className="user",
+                    ),
+                    html.Span(languages, className="lang-links", title=t("Language")),
+                    html.A(t("Log out"), href="/logout", className="logout"),
+                ],
+                className="header-right",
+            ),
+        ],
+        className="app-header",
+    )
+    footer = html.Footer(
+        t(
+            "Counts below 11 people are suppressed. Basemap: Natural Earth (public domain); "
+            "towns: GeoNames (CC BY 4.0)."
+        ),
+        className="app-footer",
+    )
+    return html.Div([header, html.Main(dash.page_container, className="app-main"), footer])

@@ -1,0 +1,206 @@
+"""The offline basemap: a MapLibre style dict over the region's own GeoJSON, no tiles.
+
+The style has a background (water), the context land polygons, the region's country
+fills, province and country outlines and the roads by class. There are no glyphs, no
+sprite and no tile source, so MapLibre fetches nothing but the GeoJSON the app itself
+serves at ``/basemap/<layer>.geojson`` (compacted once per process: simplified, rounded to
+~100 m, only the properties the style reads). Sources are URLs, not inline data, so a
+filter change re-sends only the traces while the browser keeps the basemap cached.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+#: Basemap layers, drawn bottom to top.
+BASEMAP_LAYERS: tuple[str, ...] = ("context", "borders", "provinces", "roads")
+#: Properties kept per layer (what the style or the choropleth reads).
+KEEP_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "context": (),
+    "borders": ("country", "name"),
+    "provinces": ("admin1", "name", "iso_3166_2", "country", "adm0_a3", "code"),
+    "roads": ("road_class", "ref"),
+}
+#: Simplification tolerance in degrees (≈ 1 km at the equator), per layer.
+TOLERANCE_DEG: dict[str, float] = {
+    "context": 0.02,
+    "borders": 0.01,
+    "provinces": 0.01,
+    "roads": 0.005,
+}
+#: Decimal places kept: 3 ≈ 110 m, finer than a screen pixel at the zooms used.
+DECIMALS = 3
+
+#: Basemap colours: quiet greys so the data's colours carry the meaning.
+COLORS: dict[str, str] = {
+    "water": "#dbe6ef",
+    "land": "#f4f3ef",
+    "region": "#ffffff",
+    "country_line": "#6b6b6b",
+    "province_line": "#c9c6bd",
+    "road_major": "#b9a88f",
+    "road_minor": "#d4c9b8",
+    "ferry": "#8fb3cf",
+}
+_MAJOR_ROADS = ("motorway", "trunk", "primary")
+
+
+def compact_geojson(
+    gdf: gpd.GeoDataFrame,
+    *,
+    keep: tuple[str, ...] = (),
+    tolerance: float = 0.01,
+    decimals: int = DECIMALS,
+) -> bytes:
+    """Return a small GeoJSON FeatureCollection of ``gdf`` (a new object; input untouched).
+
+    Geometries are simplified (topology kept), coordinates rounded to ``decimals`` and only
+    the ``keep`` columns that exist are written.
+
+    Examples
+    --------
+    >>> from shapely.geometry import LineString
+    >>> g = gpd.GeoDataFrame({"road_class": ["trunk"], "x": [1]},
+    ...                      geometry=[LineString([(100.123456, 13.5), (101, 14)])],
+    ...                      crs="EPSG:4326")
+    >>> feature = json.loads(compact_geojson(g, keep=("road_class",)))["features"][0]
+    >>> feature["properties"], feature["geometry"]["coordinates"]
+    ({'road_class': 'trunk'}, [[100.123, 13.5], [101.0, 14.0]])
+    """
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs("EPSG:4326")
+    geoms = shapely.simplify(gdf.geometry.to_numpy(), tolerance, preserve_topology=True)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+    cols = [c for c in keep if c in gdf.columns]
+    features = []
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            continue
+        props = {c: _plain(gdf[c].iloc[i]) for c in cols}
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)}
+        )
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _plain(value: object) -> object:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value if isinstance(value, int | float | bool) else str(value)
+
+
+def basemap_style(sources: Mapping[str, str]) -> dict[str, Any]:
+    """Return a MapLibre style dict drawing the given GeoJSON sources (name → URL).
+
+    Layers missing from ``sources`` are simply left out. The style declares no ``glyphs``
+    and no ``sprite``: nothing outside the app is ever requested.
+
+    Examples
+    --------
+    >>> s = basemap_style({"borders": "http://127.0.0.1:8050/basemap/borders.geojson"})
+    >>> [layer["id"] for layer in s["layers"]]
+    ['background', 'borders-fill', 'borders-line']
+    >>> "glyphs" in s or "sprite" in s
+    False
+    """
+    layers: list[dict[str, Any]] = [
+        {"id": "background", "type": "background", "paint": {"background-color": COLORS["water"]}}
+    ]
+    if "context" in sources:
+        layers.append(
+            {
+                "id": "context-fill",
+                "type": "fill",
+                "source": "context",
+                "paint": {"fill-color": COLORS["land"], "fill-outline-color": "#d9d6cc"},
+            }
+        )
+    if "borders" in sources:
+        layers.append(
+            {
+                "id": "borders-fill",
+                "type": "fill",
+                "source": "borders",
+                "paint": {"fill-color": COLORS["region"]},
+            }
+        )
+    if "provinces" in sources:
+        layers.append(
+            {
+                "id": "provinces-line",
+                "type": "line",
+                "source": "provinces",
+                "paint": {"line-color": COLORS["province_line"], "line-width": 0.5},
+            }
+        )
+    if "roads" in sources:
+        layers += [
+            {
+                "id": "roads-minor",
+                "type": "line",
+                "source": "roads",
+                "filter": ["!", ["in", ["get", "road_class"], ["literal", list(_MAJOR_ROADS)]]],
+                "paint": {"line-color": COLORS["road_minor"], "line-width": 0.6},
+            },
+            {
+                "id": "roads-major",
+                "type": "line",
+                "source": "roads",
+                "filter": ["in", ["get", "road_class"], ["literal", list(_MAJOR_ROADS)]],
+                "paint": {"line-color": COLORS["road_major"], "line-width": 1.2},
+            },
+        ]
+    if "borders" in sources:
+        layers.append(
+            {
+                "id": "borders-line",
+                "type": "line",
+                "source": "borders",
+                "paint": {"line-color": COLORS["country_line"], "line-width": 1.0},
+            }
+        )
+    return {
+        "version": 8,
+        "name": "geotraf offline",
+        "sources": {name: {"type": "geojson", "data": url} for name, url in sources.items()},
+        "layers": layers,
+    }
+
+
+def fit_view(
+    bounds: tuple[float, float, float, float],
+    *,
+    width_px: int = 820,
+    height_px: int = 540,
+) -> tuple[dict[str, float], float]:
+    """Return the map centre and zoom that show ``bounds`` (west, south, east, north).
+
+    Examples
+    --------
+    >>> centre, zoom = fit_view((92.0, 8.0, 110.0, 28.0))
+    >>> centre, round(zoom, 1)
+    ({'lon': 101.0, 'lat': 18.0}, 4.0)
+    """
+    west, south, east, north = bounds
+    lon_span = max(east - west, 1e-3)
+    # Web-map zoom is linear in log2 of the Mercator y span, not of latitude degrees.
+    y_span = abs(_merc_y(north) - _merc_y(south)) or 1e-3
+    zoom_x = math.log2(360.0 * width_px / (512.0 * lon_span))
+    zoom_y = math.log2(2 * math.pi * height_px / (512.0 * y_span))
+    centre = {"lon": round((west + east) / 2, 4), "lat": round((south + north) / 2, 4)}
+    return centre, max(0.0, min(zoom_x, zoom_y) - 0.15)
+
+
+def _merc_y(lat: float) -> float:
+    lat = max(min(lat, 85.0), -85.0)
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))

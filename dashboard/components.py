@@ -1,0 +1,104 @@
+"""Small layout pieces shared by every page: the one graph maker, notices, headline cards.
+
+:func:`graph` is the only way pages make a ``dcc.Graph``: it sets the offline config
+(no plotly logo, no "send to cloud", topojson from ``/assets/topojson/``, the interface
+language for plotly's own words) on every graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from dash import dcc, html
+
+from dashboard import i18n
+
+Translator = Callable[[str], str]
+
+#: Where plotly finds topojson for ``scattergeo``/``choropleth``: the vendored copy.
+TOPOJSON_URL = "/assets/topojson/"
+
+
+def graph_config(lang: str = i18n.DEFAULT_LANGUAGE, **extra: Any) -> dict[str, Any]:
+    """Return the ``dcc.Graph`` config used for every graph of the dashboard.
+
+    Examples
+    --------
+    >>> cfg = graph_config("fr")
+    >>> cfg["displaylogo"], cfg["showSendToCloud"], cfg["topojsonURL"], cfg["locale"]
+    (False, False, '/assets/topojson/', 'fr')
+    """
+    config: dict[str, Any] = {
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "topojsonURL": TOPOJSON_URL,
+        "locale": lang,
+        "responsive": True,
+        "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"],
+        "toImageButtonOptions": {"format": "png", "scale": 2},
+    }
+    config.update(extra)
+    return config
+
+
+def graph(id_: str, *, lang: str = i18n.DEFAULT_LANGUAGE, **kwargs: Any) -> dcc.Graph:
+    """Return an empty ``dcc.Graph`` with the dashboard's offline config.
+
+    The figure is left empty: a callback fills it (layouts carry no data).
+    """
+    return dcc.Graph(
+        id=id_,
+        config=cast(Any, graph_config(lang)),
+        figure={"data": [], "layout": {"paper_bgcolor": "#ffffff"}},
+        **kwargs,
+    )
+
+
+def notice(text: str, *, kind: str = "info", role: str = "status") -> html.Div:
+    """Return a notice box: ``info``, ``warning`` or ``error`` (screen readers hear it)."""
+    return html.Div(text, className=f"notice notice-{kind}", role=role)
+
+
+def access_denied(t: Translator, *, required: str) -> html.Div:
+    """Return the page shown to a user whose role is below the page's."""
+    return html.Div(
+        [
+            html.H2(t("Access denied")),
+            html.P(t("This page needs the {role} role.").format(role=t(required))),
+            html.P(t("Ask an administrator for access, or go back to the overview.")),
+            dcc.Link(t("Back to the overview"), href="/", className="button"),
+        ],
+        className="access-denied",
+        role="alert",
+    )
+
+
+def synthetic_banner(t: Translator) -> html.Div:
+    """Return the banner saying that the counts on screen are made up."""
+    return html.Div(
+        [
+            html.Strong(t("SYNTHETIC DEMO DATA")),
+            html.Span(
+                " — "
+                + t("the counts are invented to show how geotraf works; the geography is real.")
+            ),
+        ],
+        className="banner-synthetic",
+        role="note",
+    )
+
+
+def headline_cards(items: Sequence[tuple[str, str, str]]) -> list[html.Div]:
+    """Return headline cards from ``(value, label, note)`` triples (values pre-formatted)."""
+    return [
+        html.Div(
+            [
+                html.Div(value, className="card-value"),
+                html.Div(label, className="card-label"),
+                html.Div(note, className="card-note") if note else None,
+            ],
+            className="card",
+        )
+        for value, label, note in items
+    ]

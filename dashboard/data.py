@@ -1,0 +1,232 @@
+"""Region data for the dashboard, loaded once per worker process and never mutated.
+
+Nothing is read at import. The first callback of a worker calls :func:`region_view` with
+the region's resolved path (from the Flask config), which reads the region through
+:func:`layers.read_region` and derives what the pages need (country names, centroids,
+map bounds); ``functools.lru_cache`` keeps it for the life of the process. Every gunicorn
+worker does the same from the same files, so all workers answer alike. Callers must
+treat the returned frames as read-only.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+
+from dashboard.aggregates import with_areas
+from dashboard.basemap import BASEMAP_LAYERS, KEEP_PROPERTIES, TOLERANCE_DEG, compact_geojson
+
+if TYPE_CHECKING:
+    from layers.region import Region
+
+#: Flask config key holding the resolved region path.
+CONFIG_KEY = "GEOTRAF_REGION_PATH"
+#: Layers of the basemap that are extra files beside the region's own layers.
+EXTRA_LAYERS: tuple[str, ...] = ("context", "provinces")
+_EXTRA_SUFFIXES: tuple[str, ...] = (".geojson", ".json", ".gpkg")
+#: Shown when a region has no geometry to fit the map to (the whole world).
+WORLD_BOUNDS: tuple[float, float, float, float] = (-180.0, -60.0, 180.0, 75.0)
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class RegionView:
+    """What the pages need from one region, derived once per process (read-only)."""
+
+    path: str
+    name: str
+    synthetic: bool
+    flows: pd.DataFrame
+    places: pd.DataFrame | None
+    country_names: dict[str, str]
+    country_centroids: dict[str, Point]
+    province_centroids: dict[str, Point]
+    province_key: str | None
+    bounds: tuple[float, float, float, float]
+    years: tuple[int, int] | None
+    basemap_layers: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def has_provinces(self) -> bool:
+        """True when flows can be mapped by province (places carry ``admin1``)."""
+        return bool(self.province_centroids)
+
+
+@functools.lru_cache(maxsize=4)
+def load_region(path: str) -> Region:
+    """Read and validate the region at ``path`` (once per process)."""
+    from layers import read_region
+
+    region: Region = read_region(Path(path))
+    return region
+
+
+@functools.lru_cache(maxsize=4)
+def region_view(path: str) -> RegionView:
+    """Return the dashboard's view of the region at ``path`` (once per process)."""
+    region = load_region(path)
+    flows = (
+        region.flows
+        if region.flows is not None
+        else pd.DataFrame(
+            columns=["origin", "destination", "year", "count", "exploitation", "age_group"]
+        )
+    )
+    places = region.places
+    borders = region.borders
+    provinces = extra_layer(path, "provinces")
+    province_key = _province_key(provinces, places)
+    years = (int(flows["year"].min()), int(flows["year"].max())) if len(flows) else None
+    available = tuple(name for name in BASEMAP_LAYERS if basemap_layer(path, name) is not None)
+    return RegionView(
+        path=path,
+        name=Path(path).stem,
+        synthetic=bool(getattr(region, "synthetic", False)),
+        flows=with_areas(pd.DataFrame(flows), places),
+        places=None if places is None else pd.DataFrame(places),
+        country_names=_country_names(borders, places),
+        country_centroids=_country_centroids(borders, places),
+        province_centroids=_province_centroids(provinces, province_key, places),
+        province_key=province_key,
+        bounds=_bounds(borders, places),
+        years=years,
+        basemap_layers=available,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def extra_layer(path: str, name: str) -> gpd.GeoDataFrame | None:
+    """Read a basemap-only layer (``context``, ``provinces``) stored beside the region.
+
+    A folder region holds it as ``<name>.geojson`` (or ``.gpkg``); a GeoPackage region as
+    a layer called ``name``. Returns None when there is none.
+    """
+    p = Path(path)
+    if p.is_dir():
+        for suffix in _EXTRA_SUFFIXES:
+            candidate = p / f"{name}{suffix}"
+            if candidate.exists():
+                return gpd.read_file(candidate)
+        return None
+    import pyogrio
+
+    if p.suffix.lower() == ".gpkg" and name in {str(n) for n, _ in pyogrio.list_layers(p)}:
+        return gpd.read_file(p, layer=name)
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def basemap_layer(path: str, name: str) -> bytes | None:
+    """Return the compact GeoJSON of one basemap layer of a region, or None if absent."""
+    if name not in BASEMAP_LAYERS:
+        return None
+    if name in EXTRA_LAYERS:
+        gdf = extra_layer(path, name)
+    else:
+        gdf = getattr(load_region(path), name, None)
+    if gdf is None or len(gdf) == 0:
+        return None
+    return compact_geojson(gdf, keep=KEEP_PROPERTIES[name], tolerance=TOLERANCE_DEG[name])
+
+
+def _country_names(borders: pd.DataFrame | None, places: pd.DataFrame | None) -> dict[str, str]:
+    names: dict[str, str] = {}
+    if places is not None:
+        names.update({c: c for c in places["country"].astype(str).unique()})
+    if borders is not None:
+        names.update(zip(borders["country"].astype(str), borders["name"].astype(str), strict=True))
+    return names
+
+
+def _rep_points(gdf: gpd.GeoDataFrame, key: str) -> dict[str, Point]:
+    points = gdf.geometry.representative_point()
+    return {
+        str(k): (round(float(p.x), 4), round(float(p.y), 4))
+        for k, p in zip(gdf[key], points, strict=True)
+        if p is not None and not p.is_empty
+    }
+
+
+def _place_means(places: pd.DataFrame | None, key: str) -> dict[str, Point]:
+    if places is None or key not in places.columns or "geometry" not in places.columns:
+        return {}
+    geo = gpd.GeoSeries(places["geometry"])
+    frame = pd.DataFrame({"k": places[key].astype("string"), "x": geo.x, "y": geo.y})
+    frame = frame.replace({"k": {"": pd.NA}}).dropna(subset=["k"])
+    means = frame.groupby("k")[["x", "y"]].mean()
+    return {str(k): (round(float(r.x), 4), round(float(r.y), 4)) for k, r in means.iterrows()}
+
+
+def _country_centroids(
+    borders: gpd.GeoDataFrame | None, places: pd.DataFrame | None
+) -> dict[str, Point]:
+    out = _place_means(places, "country")
+    if borders is not None and len(borders):
+        out.update(_rep_points(borders, "country"))
+    return out
+
+
+def _province_key(provinces: gpd.GeoDataFrame | None, places: pd.DataFrame | None) -> str | None:
+    """Return the provinces' property whose values match the places' ``admin1`` best."""
+    if provinces is None or places is None or "admin1" not in places.columns:
+        return None
+    wanted = set(places["admin1"].astype(str)) - {"", "nan", "None"}
+    if not wanted:
+        return None
+    best, hits = None, 0
+    for col in KEEP_PROPERTIES["provinces"]:
+        if col in provinces.columns:
+            n = len(wanted & set(provinces[col].astype(str)))
+            if n > hits:
+                best, hits = col, n
+    return best
+
+
+def _province_centroids(
+    provinces: gpd.GeoDataFrame | None, key: str | None, places: pd.DataFrame | None
+) -> dict[str, Point]:
+    out = _place_means(places, "admin1")
+    if provinces is not None and key is not None:
+        polygons = _rep_points(provinces, key)
+        out.update({k: v for k, v in polygons.items() if k in out})
+    return out
+
+
+def _bounds(
+    borders: gpd.GeoDataFrame | None, places: pd.DataFrame | None
+) -> tuple[float, float, float, float]:
+    # Places first: a border polygon may be a whole large country (China for Yunnan).
+    for layer, pad in ((places, 0.5), (borders, 0.0)):
+        if layer is not None and len(layer) and "geometry" in layer.columns:
+            west, south, east, north = gpd.GeoSeries(layer["geometry"]).total_bounds
+            return float(west) - pad, float(south) - pad, float(east) + pad, float(north) + pad
+    return WORLD_BOUNDS
+
+
+def warm(path: str) -> None:
+    """Load the region and its basemap into this process's caches (call from a thread).
+
+    Lets a freshly started worker answer its first map request without the load delay;
+    a failure is left for the first callback to report to the user.
+    """
+    from geotraf.errors import GeotrafError
+
+    try:
+        view = region_view(path)
+        for name in view.basemap_layers:
+            basemap_layer(path, name)
+    except GeotrafError:
+        return
+
+
+def current_view() -> RegionView:
+    """Return the region view of the app serving this request."""
+    from flask import current_app
+
+    return region_view(str(current_app.config[CONFIG_KEY]))

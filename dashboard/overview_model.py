@@ -1,0 +1,272 @@
+"""What the Overview page shows, computed from a region view and the user's filters.
+
+Pure: :func:`render_overview` takes a :class:`~dashboard.data.RegionView`, an
+:class:`OverviewState` and the basemap URLs, and returns the figures, headline and notes
+(all counts already suppressed). The page's callback only parses its inputs, calls this,
+and returns the result, so the same code is unit-tested and benchmarked without a server.
+The filter state round-trips through the URL query string (:meth:`OverviewState.to_query`
+/ :meth:`OverviewState.from_query`) so that a view can be shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+
+from dashboard import aggregates, basemap, figures
+from dashboard.aggregates import FlowFilter
+from dashboard.data import RegionView
+from geotraf.privacy import DEFAULT_THRESHOLD, format_count
+from layers.schema import EXPLOITATION
+
+Translator = Callable[[str], str]
+LEVELS: tuple[str, ...] = ("country", "province")
+SIDES: tuple[str, ...] = ("origin", "destination")
+
+
+@dataclass(frozen=True)
+class OverviewState:
+    """The Overview's filters: years, forms of exploitation, map level and side, arcs.
+
+    ``exploitation`` empty means every form.
+
+    Examples
+    --------
+    >>> s = OverviewState.from_query({"from": "2019", "to": "2021", "exploitation": "sexual"})
+    >>> s.to_query()
+    '?from=2019&to=2021&exploitation=sexual'
+    >>> OverviewState.from_query({"level": "planet", "from": "soon"}) == OverviewState()
+    True
+    """
+
+    year_min: int | None = None
+    year_max: int | None = None
+    exploitation: tuple[str, ...] = field(default_factory=tuple)
+    level: Literal["country", "province"] = "country"
+    side: Literal["origin", "destination"] = "origin"
+    arcs: bool = True
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any]) -> OverviewState:
+        """Parse URL query parameters, ignoring values that make no sense."""
+        forms = tuple(f for f in str(query.get("exploitation", "")).split(",") if f in EXPLOITATION)
+        level = query.get("level")
+        side = query.get("side")
+        return cls(
+            year_min=_int_or_none(query.get("from")),
+            year_max=_int_or_none(query.get("to")),
+            exploitation=forms,
+            level="province" if level == "province" else "country",
+            side="destination" if side == "destination" else "origin",
+            arcs=str(query.get("arcs", "1")) != "0",
+        )
+
+    def to_query(self) -> str:
+        """Return the URL query string (with ``?``) of the non-default settings."""
+        params: dict[str, str] = {}
+        if self.year_min is not None:
+            params["from"] = str(self.year_min)
+        if self.year_max is not None:
+            params["to"] = str(self.year_max)
+        if self.exploitation:
+            params["exploitation"] = ",".join(self.exploitation)
+        if self.level != "country":
+            params["level"] = self.level
+        if self.side != "origin":
+            params["side"] = self.side
+        if not self.arcs:
+            params["arcs"] = "0"
+        return "?" + urlencode(params, safe=",") if params else ""
+
+    def flow_filter(self) -> FlowFilter:
+        """Return the flow filter of this state."""
+        return FlowFilter(self.year_min, self.year_max, self.exploitation)
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def clamp_years(state: OverviewState, years: tuple[int, int] | None) -> OverviewState:
+    """Return ``state`` with its year range inside the region's years (full range if unset).
+
+    Examples
+    --------
+    >>> clamp_years(OverviewState(year_min=1990), (2015, 2023)).year_min
+    2015
+    """
+    if years is None:
+        return replace(state, year_min=None, year_max=None)
+    low, high = years
+    y0 = low if state.year_min is None else min(max(state.year_min, low), high)
+    y1 = high if state.year_max is None else min(max(state.year_max, low), high)
+    return replace(state, year_min=min(y0, y1), year_max=max(y0, y1))
+
+
+@dataclass(frozen=True)
+class OverviewResult:
+    """Everything the Overview callback returns, counts already suppressed."""
+
+    map_figure: go.Figure
+    trend_figure: go.Figure
+    headline: list[tuple[str, str, str]]
+    notes: list[str]
+    state: OverviewState
+
+
+def unit_label(view: RegionView, t: Translator) -> str:
+    """Return the unit of the counts on screen, e.g. ``people (modelled, synthetic)``."""
+    return t("people (modelled, synthetic)") if view.synthetic else t("people (modelled)")
+
+
+def render_overview(
+    view: RegionView,
+    state: OverviewState,
+    *,
+    base_url: str,
+    t: Translator,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> OverviewResult:
+    """Compute the Overview's map, trend chart, headline and notes for ``state``.
+
+    Parameters
+    ----------
+    view
+        The region, as :func:`dashboard.data.region_view` derives it.
+    state
+        The filters (years are clamped to the region's years).
+    base_url
+        The app's root URL (``http://host:port/``) the basemap GeoJSON is served under;
+        MapLibre loads sources in a web worker, where only absolute URLs resolve.
+    t
+        Translator for every word drawn.
+    """
+    state = clamp_years(state, view.years)
+    notes: list[str] = []
+    urls = {name: f"{base_url}basemap/{name}.geojson" for name in view.basemap_layers}
+    style = basemap.basemap_style(urls)
+    center, zoom = basemap.fit_view(view.bounds)
+    unit = unit_label(view, t)
+    flows = aggregates.filter_flows(view.flows, state.flow_filter())
+
+    level = state.level
+    if level == "province" and not view.has_provinces:
+        notes.append(t("This region's places carry no provinces; the map shows countries."))
+        level = "country"
+    if len(flows) == 0:
+        message = t(
+            "No flows match these filters. Widen the year range or tick more forms of exploitation."
+        )
+        return OverviewResult(
+            map_figure=figures.empty_map(style, center=center, zoom=zoom, message=message),
+            trend_figure=figures.empty_chart(message),
+            headline=_headline_items(view, flows, t=t, unit=unit, threshold=threshold),
+            notes=notes,
+            state=state,
+        )
+
+    areas = aggregates.totals_by_area(
+        flows, view.places, level=level, side=state.side, threshold=threshold
+    )
+    pairs = (
+        aggregates.totals_by_pair(flows, view.places, level=level, threshold=threshold)
+        if state.arcs
+        else None
+    )
+    if level == "province":
+        centroids = view.province_centroids
+        names = {k: k for k in centroids}
+        if view.province_key and "provinces" in urls:
+            geojson: str = urls["provinces"]
+            key = f"properties.{view.province_key}"
+        else:
+            geojson, key = urls.get("borders", ""), "properties.country"
+            notes.append(
+                t("No province outlines in this region: provinces show as flow ends only.")
+            )
+        missing = aggregates.areas_of(flows, view.places, side=state.side, level="province")
+        if missing.isna().any():
+            notes.append(t("Flows known only by country are left out of the province map."))
+    else:
+        centroids = view.country_centroids
+        names = view.country_names
+        geojson, key = urls.get("borders", ""), "properties.country"
+    title = (
+        t("People by country of origin")
+        if state.side == "origin"
+        else t("People by country of destination")
+    )
+    if level == "province":
+        title = (
+            t("People by province of origin")
+            if state.side == "origin"
+            else t("People by province of destination")
+        )
+    if pairs is not None and len(pairs):
+        drawn = len(figures.drawn_pairs(pairs, centroids=centroids))
+        if drawn < len(pairs):
+            notes.append(
+                t(
+                    "Flow lines show the {drawn} largest of {total} movements between areas; "
+                    "movements under {threshold} people are never drawn."
+                ).format(drawn=drawn, total=len(pairs), threshold=threshold)
+            )
+    map_figure = figures.flow_map(
+        areas,
+        pairs,
+        geojson=geojson,
+        featureidkey=key,
+        names=names,
+        centroids=centroids,
+        style=style,
+        center=center,
+        zoom=zoom,
+        area_title=title,
+        unit=unit,
+        t=t,
+        threshold=threshold,
+    )
+    trend = figures.trend_chart(
+        aggregates.totals_by_year(flows, threshold=threshold), unit=unit, t=t, threshold=threshold
+    )
+    return OverviewResult(
+        map_figure=map_figure,
+        trend_figure=trend,
+        headline=_headline_items(view, flows, t=t, unit=unit, threshold=threshold),
+        notes=notes,
+        state=state,
+    )
+
+
+def _headline_items(
+    view: RegionView, flows: Any, *, t: Translator, unit: str, threshold: int
+) -> list[tuple[str, str, str]]:
+    h = aggregates.headline(flows, view.places, threshold=threshold)
+    years = ""
+    if h["year_min"] is not None and h["year_max"] is not None:
+        years = f"{int(float(h['year_min']))}–{int(float(h['year_max']))}"
+
+    def name(code: object) -> str:
+        return view.country_names.get(str(code), str(code)) if code else "—"
+
+    return [
+        (format_count(h["people"], threshold=threshold), unit, years),
+        (format_count(h["children"], threshold=threshold), t("children (under 18)"), unit),
+        (
+            f"{int(float(h['origins'] or 0))}",
+            t("countries of origin"),
+            t("largest: {name}").format(name=name(h["top_origin"])),
+        ),
+        (
+            f"{int(float(h['destinations'] or 0))}",
+            t("countries of destination"),
+            t("largest: {name}").format(name=name(h["top_destination"])),
+        ),
+    ]

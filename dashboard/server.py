@@ -1,0 +1,118 @@
+"""``geotraf demo``, ``geotraf serve`` and ``geotraf users``: start the dashboard, make accounts.
+
+``serve`` runs gunicorn (``dashboard.wsgi:server``) with N worker processes, threaded so
+that a page's parallel callback requests do not queue; ``--debug`` runs Flask's
+development server with the reloader instead. ``demo`` writes the demo accounts when
+missing, prints them and the address, and serves the bundled Mekong region the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dashboard.app import default_users_file
+from dashboard.auth import DEMO_ACCOUNTS, write_accounts
+from geotraf.datasets import resolve_region
+
+#: Threads per gunicorn worker: Dash fires several callbacks at once on page load.
+THREADS = 4
+
+
+def ensure_demo_accounts(path: Path) -> bool:
+    """Write the demo accounts file unless it exists; return True when it was created."""
+    if path.exists():
+        return False
+    write_accounts(path, DEMO_ACCOUNTS)
+    return True
+
+
+def demo_accounts_text(url: str, users_file: Path) -> str:
+    """Return what ``geotraf demo`` prints: the address and the demo accounts.
+
+    Examples
+    --------
+    >>> print(demo_accounts_text("http://127.0.0.1:8050/", Path("instance/users.toml")))
+    ... # doctest: +ELLIPSIS
+    geotraf demo: open http://127.0.0.1:8050/ ...
+    """
+    lines = [
+        f"geotraf demo: open {url} in a browser (offline; Ctrl-C stops it)",
+        "SYNTHETIC DEMO DATA: the counts are invented; the geography is real.",
+        f"demo accounts ({users_file}):",
+        f"  {'user':<10} {'role':<9} password",
+    ]
+    lines += [f"  {name:<10} {role:<9} {pw}" for name, (role, pw) in DEMO_ACCOUNTS.items()]
+    return "\n".join(lines)
+
+
+def _gunicorn(*, region: str, users: Path, host: str, port: int, workers: int) -> int:
+    env = dict(os.environ)
+    env.update({"GEOTRAF_REGION": region, "GEOTRAF_USERS": str(users.resolve())})
+    env.setdefault("GEOTRAF_INSTANCE", str(users.resolve().parent))
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(max(1, workers)),
+        "--threads",
+        str(THREADS),
+        "--bind",
+        f"{host}:{port}",
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "300",
+        "dashboard.wsgi:server",
+    ]
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """``geotraf demo``: demo accounts, printed, then the dashboard on the Mekong region."""
+    users = default_users_file()
+    ensure_demo_accounts(users)
+    resolve_region("mekong")  # fail now, with a clear message, if the data is missing
+    url = f"http://{args.host}:{args.port}/"
+    print(demo_accounts_text(url, users), flush=True)
+    return _gunicorn(region="mekong", users=users, host=args.host, port=args.port, workers=2)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """``geotraf serve``: gunicorn with ``--workers N``, or Flask's server with ``--debug``."""
+    from geotraf.errors import GeotrafError
+
+    users = default_users_file()
+    if not users.exists():
+        raise GeotrafError(
+            f"accounts file {users} not found; create it with `geotraf users` "
+            "(or set GEOTRAF_INSTANCE to the folder that holds users.toml)"
+        )
+    resolve_region(args.region)
+    print(f"geotraf serve: http://{args.host}:{args.port}/ (region {args.region})", flush=True)
+    if args.debug:
+        from dashboard.app import create_app
+
+        app = create_app(region=args.region, users_file=users, preload=True)
+        app.run(host=args.host, port=args.port, debug=True)
+        return 0
+    return _gunicorn(
+        region=str(args.region), users=users, host=args.host, port=args.port, workers=args.workers
+    )
+
+
+def run_users(args: argparse.Namespace) -> int:
+    """``geotraf users``: write the demo accounts file (hashed passwords)."""
+    path = Path(args.file) if args.file else default_users_file()
+    write_accounts(path, DEMO_ACCOUNTS, force=bool(args.force))
+    print(f"wrote {len(DEMO_ACCOUNTS)} accounts to {path}:")
+    for name, (role, pw) in DEMO_ACCOUNTS.items():
+        print(f"  {name:<10} {role:<9} {pw}")
+    return 0

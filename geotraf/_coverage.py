@@ -1,0 +1,1026 @@
+"""Flow-capturing location solvers over plain arrays (no graphs, no GeoDataFrames).
+
+The flow-capturing location model (Hodgson 1990; Berman, Larson & Fouska 1992) chooses
+checkpoint sites so that the most flow passes at least one of them. Here a problem is
+
+- a 0/1 *incidence* matrix, routes × candidate sites (``scipy.sparse`` CSR): route ``r``
+  passes site ``s``;
+- ``groups``: the group (flow, or flow path) each route belongs to, and ``weights`` per
+  group. A group is captured when *every* one of its routes passes a chosen site. The plain
+  plan has one route per group (a path of a flow, weighted by count × share); the
+  evasion-aware plan gives a group several routes (its path and the detours traffickers
+  would take around checkpoints), so it is only captured when no acceptable detour is left;
+- optional site ``cost`` with a money budget, a count budget, and ``must`` / ``forbid`` sets.
+
+Solvers: :func:`greedy` (lazy greedy), :func:`exact` (a reduced MILP solved with HiGHS,
+warm-started from greedy, with a proven gap) and :func:`naive_exact` (the unreduced MILP
+handed to :func:`scipy.optimize.milp`; for benchmarks and as an oracle). :func:`capture`
+evaluates any chosen set.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from geotraf.errors import PlanError
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: Relative slack when comparing recomputed lazy-greedy gains (float sums differ by order).
+_REL_TOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A flow-capturing problem: routes × sites incidence, group weights, site costs.
+
+    Build it with :meth:`Coverage.build`, which checks shapes and normalises the matrix
+    (CSR, sorted indices, 0/1 data, no duplicates).
+
+    Attributes
+    ----------
+    incidence
+        Routes × sites, 1 where the route passes the site.
+    weights
+        Weight (modelled flow) of each group.
+    groups
+        Group index of each route; a group is captured when all its routes are.
+    cost
+        Cost of each site (ones when not given).
+    """
+
+    incidence: sp.csr_array
+    weights: FloatArray
+    groups: IntArray
+    cost: FloatArray
+
+    @classmethod
+    def build(
+        cls,
+        incidence: sp.sparray | sp.spmatrix | NDArray[np.generic],
+        weights: Sequence[float] | NDArray[np.generic],
+        *,
+        groups: Sequence[int] | NDArray[np.generic] | None = None,
+        cost: Sequence[float] | NDArray[np.generic] | None = None,
+    ) -> Coverage:
+        """Check and normalise a problem.
+
+        Parameters
+        ----------
+        incidence
+            Routes × sites, nonzero where the route passes the site.
+        weights
+            One non-negative weight per group (per route when ``groups`` is None).
+        groups
+            Group of each route (0 … n_groups-1); default: each route its own group.
+        cost
+            Non-negative cost per site; default 1.
+
+        Examples
+        --------
+        >>> p = Coverage.build([[1, 0], [1, 1]], [3.0, 2.0])
+        >>> p.n_sites, p.n_groups
+        (2, 2)
+        """
+        a = sp.csr_array(incidence, dtype=np.float64)
+        a.sum_duplicates()
+        a.data[:] = 1.0
+        a.eliminate_zeros()
+        a.sort_indices()
+        w = np.asarray(weights, dtype=np.float64).ravel()
+        n_rows, n_sites = a.shape
+        g = (
+            np.arange(n_rows, dtype=np.int64)
+            if groups is None
+            else np.asarray(groups, dtype=np.int64).ravel()
+        )
+        if g.shape != (n_rows,):
+            raise PlanError(f"groups has {g.size} entries for {n_rows} routes")
+        if n_rows and (g.min() < 0 or g.max() >= w.size):
+            raise PlanError(f"group numbers must lie in 0…{w.size - 1}")
+        if np.any(~np.isfinite(w)) or np.any(w < 0):
+            raise PlanError("flow weights must be finite and non-negative")
+        c = np.ones(n_sites) if cost is None else np.asarray(cost, dtype=np.float64).ravel()
+        if c.shape != (n_sites,):
+            raise PlanError(f"cost has {c.size} entries for {n_sites} sites")
+        if np.any(~np.isfinite(c)) or np.any(c < 0):
+            raise PlanError("site costs must be finite and non-negative")
+        return cls(incidence=a, weights=w, groups=g, cost=c)
+
+    @property
+    def n_sites(self) -> int:
+        """Number of candidate sites."""
+        return int(self.incidence.shape[1])
+
+    @property
+    def n_groups(self) -> int:
+        """Number of weighted groups."""
+        return int(self.weights.size)
+
+    @property
+    def single_route(self) -> bool:
+        """True when every group has at most one route (plain flow capturing)."""
+        return bool(np.bincount(self.groups, minlength=self.n_groups).max(initial=0) <= 1)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Chosen sites with their marginal gains, the objective and its proven bound.
+
+    Attributes
+    ----------
+    sites
+        Chosen site indices in rank order (must sites first, then by marginal gain).
+    gains
+        Marginal captured weight of each site in that order (sums to ``objective``).
+    objective
+        Captured weight of the chosen set.
+    bound
+        Proven upper bound on the optimum (``inf`` when the method proves none).
+    gap
+        ``(bound - objective) / bound``, the proven relative gap (``None`` for greedy).
+    status
+        ``"greedy"``, ``"optimal"``, ``"time_limit"`` or ``"no_solution"``.
+    seconds
+        Wall time of the solve.
+    stats
+        Model sizes before and after reduction, and solver details.
+    """
+
+    sites: IntArray
+    gains: FloatArray
+    objective: float
+    bound: float
+    gap: float | None
+    status: str
+    seconds: float
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    budget: int | None
+    cost_budget: float | None
+    must: tuple[int, ...]
+    forbid: frozenset[int]
+
+
+def _limits(
+    problem: Coverage,
+    budget: int | None,
+    cost_budget: float | None,
+    must: Iterable[int],
+    forbid: Iterable[int],
+) -> _Limits:
+    must_t = tuple(dict.fromkeys(int(s) for s in must))
+    forbid_s = frozenset(int(s) for s in forbid)
+    n = problem.n_sites
+    bad = [s for s in (*must_t, *forbid_s) if not 0 <= s < n]
+    if bad:
+        raise PlanError(f"site numbers {sorted(bad)} are not among the {n} candidates")
+    clash = forbid_s.intersection(must_t)
+    if clash:
+        raise PlanError(f"sites {sorted(clash)} are both required and forbidden; drop one")
+    if budget is None and cost_budget is None:
+        raise PlanError("give a budget: a number of sites, a money budget, or both")
+    if budget is not None:
+        if budget < 0:
+            raise PlanError(f"budget must be 0 or more sites, not {budget}")
+        if len(must_t) > budget:
+            raise PlanError(
+                f"{len(must_t)} required sites do not fit a budget of {budget}; "
+                "raise the budget or require fewer sites"
+            )
+    if cost_budget is not None:
+        if cost_budget < 0 or not math.isfinite(cost_budget):
+            raise PlanError(f"money budget must be a finite amount ≥ 0, not {cost_budget}")
+        must_cost = float(problem.cost[list(must_t)].sum())
+        if must_cost > cost_budget * (1 + 1e-12):
+            raise PlanError(
+                f"required sites cost {must_cost:g}, over the money budget {cost_budget:g}"
+            )
+    return _Limits(budget, cost_budget, must_t, forbid_s)
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+
+def captured_groups(problem: Coverage, sites: Iterable[int]) -> NDArray[np.bool_]:
+    """Return which groups a chosen site set captures.
+
+    Examples
+    --------
+    >>> p = Coverage.build([[1, 0], [0, 1]], [3.0, 2.0])
+    >>> captured_groups(p, [1]).tolist()
+    [False, True]
+    """
+    chosen = np.zeros(problem.n_sites, dtype=np.float64)
+    idx = np.fromiter((int(s) for s in sites), dtype=np.int64)
+    chosen[idx] = 1.0
+    hit = (problem.incidence @ chosen) > 0
+    unhit = np.bincount(problem.groups, weights=~hit, minlength=problem.n_groups)
+    has_route = np.bincount(problem.groups, minlength=problem.n_groups) > 0
+    return (unhit == 0) & has_route
+
+
+def capture(problem: Coverage, sites: Iterable[int]) -> float:
+    """Return the weight captured by a chosen site set.
+
+    Examples
+    --------
+    >>> p = Coverage.build([[1, 0], [1, 1], [0, 1]], [3.0, 2.0, 4.0])
+    >>> capture(p, [0]), capture(p, [0, 1])
+    (5.0, 9.0)
+    """
+    return float(problem.weights[captured_groups(problem, sites)].sum())
+
+
+# --- greedy ------------------------------------------------------------------------------
+
+
+class _State:
+    """Which routes are hit and which groups still wait, as sites are added."""
+
+    def __init__(self, problem: Coverage) -> None:
+        self.problem = problem
+        self.csc = problem.incidence.tocsc()
+        self.csc.sort_indices()
+        self.row_weight = problem.weights[problem.groups]
+        self.hit = np.zeros(problem.incidence.shape[0], dtype=bool)
+        self.unhit = np.bincount(problem.groups, minlength=problem.n_groups).astype(np.int64)
+        self.alive = self.row_weight.copy()  # weight still to gain per route (single-route)
+        self.value = 0.0
+
+    def rows(self, s: int) -> IntArray:
+        c = self.csc
+        return c.indices[c.indptr[s] : c.indptr[s + 1]].astype(np.int64, copy=False)
+
+    def gain(self, s: int) -> float:
+        """Marginal gain of site ``s`` (exact for single-route problems)."""
+        return float(self.alive[self.rows(s)].sum())
+
+    def add(self, s: int) -> float:
+        rows = self.rows(s)
+        new = rows[~self.hit[rows]]
+        self.hit[new] = True
+        groups = self.problem.groups[new]
+        np.subtract.at(self.unhit, groups, 1)
+        self.alive[new] = 0.0
+        done = np.unique(groups[self.unhit[groups] == 0])
+        gained = float(self.problem.weights[done].sum())
+        self.value += gained
+        return gained
+
+
+def _feasible(
+    s: int, n_chosen: int, spent: float, problem: Coverage, lim: _Limits
+) -> bool:
+    if lim.budget is not None and n_chosen >= lim.budget:
+        return False
+    return not (
+        lim.cost_budget is not None
+        and spent + problem.cost[s] > lim.cost_budget * (1 + 1e-12)
+    )
+
+
+def _greedy_run(
+    problem: Coverage, lim: _Limits, *, by_ratio: bool
+) -> tuple[list[int], list[float]]:
+    """One greedy pass: must sites first, then best gain (or gain per cost) while it fits."""
+    state = _State(problem)
+    chosen: list[int] = []
+    gains: list[float] = []
+    spent = 0.0
+    for s in lim.must:
+        chosen.append(s)
+        gains.append(state.add(s))
+        spent += float(problem.cost[s])
+    taken = set(chosen)
+    candidates = [s for s in range(problem.n_sites) if s not in taken and s not in lim.forbid]
+    cost = problem.cost
+
+    def key(g: float, s: int) -> float:
+        if not by_ratio:
+            return g
+        return g / cost[s] if cost[s] > 0 else (math.inf if g > 0 else 0.0)
+
+    if problem.single_route:
+        # Lazy greedy (Minoux 1978): coverage is submodular, so a stale gain is an upper
+        # bound and a recomputed gain that still tops the heap is the true maximum.
+        initial = problem.incidence.T @ state.alive
+        heap = [(-key(float(initial[s]), s), s) for s in candidates]
+        heapq.heapify(heap)
+        while heap:
+            _, s = heapq.heappop(heap)
+            if not _feasible(s, len(chosen), spent, problem, lim):
+                if lim.budget is not None and len(chosen) >= lim.budget:
+                    break
+                continue  # costs only grow, so a site that no longer fits never will
+            g = state.gain(s)
+            k = key(g, s)
+            if heap and k < -heap[0][0] * (1 - _REL_TOL) - 1e-300:
+                heapq.heappush(heap, (-k, s))
+                continue
+            if g <= 0:
+                break
+            chosen.append(s)
+            gains.append(state.add(s))
+            spent += float(cost[s])
+    else:
+        # Several routes per group: a site's true gain can be 0 until the last detour of a
+        # group is covered, so rank by the share of each group's open routes it covers
+        # (exact for one-route groups) and recompute every step (no lazy evaluation).
+        remaining = np.array(candidates, dtype=np.int64)
+        a_t = problem.incidence.T.tocsr()
+        while remaining.size:
+            open_rows = ~state.hit
+            per_route = np.where(
+                open_rows,
+                state.row_weight / np.maximum(state.unhit[problem.groups], 1),
+                0.0,
+            )
+            score = a_t[remaining] @ per_route
+            if by_ratio:
+                score = np.divide(
+                    score, cost[remaining], out=np.full_like(score, np.inf), where=cost[remaining] > 0
+                )
+                score[(cost[remaining] == 0) & (score == np.inf) & (a_t[remaining] @ per_route <= 0)] = 0
+            fits = np.array(
+                [_feasible(int(s), len(chosen), spent, problem, lim) for s in remaining]
+            )
+            if not fits.any():
+                break
+            score = np.where(fits, score, -np.inf)
+            best = int(np.argmax(score))
+            if score[best] <= 0:
+                break
+            s = int(remaining[best])
+            chosen.append(s)
+            gains.append(state.add(s))
+            spent += float(cost[s])
+            remaining = np.delete(remaining, best)
+    return chosen, gains
+
+
+def greedy(
+    problem: Coverage,
+    *,
+    budget: int | None = None,
+    cost_budget: float | None = None,
+    must: Iterable[int] = (),
+    forbid: Iterable[int] = (),
+) -> Solution:
+    """Choose sites greedily by marginal captured weight (lazy greedy).
+
+    With a count budget only, this is the classic greedy for maximum coverage, within
+    ``1 - 1/e`` (≈ 63 %) of the optimum (Nemhauser, Wolsey & Fisher 1978). With a money
+    budget it returns the best of three runs — greedy by gain per cost, greedy by gain
+    (skipping sites that no longer fit), and the best single site — which is within
+    ``(1 - 1/e) / 2`` of the optimum (Khuller, Moss & Naor 1999). Must sites are taken
+    first; forbidden sites never. Sites with no marginal gain are not taken.
+
+    Parameters
+    ----------
+    problem
+        The coverage problem.
+    budget
+        Maximum number of sites (including ``must``), or None for no count limit.
+    cost_budget
+        Maximum total site cost, or None.
+    must, forbid
+        Site indices that must / must not be chosen.
+
+    Examples
+    --------
+    >>> p = Coverage.build([[1, 0, 0], [1, 1, 0], [0, 0, 1]], [3.0, 2.0, 4.0])
+    >>> s = greedy(p, budget=2)
+    >>> s.sites.tolist(), s.gains.tolist(), s.objective
+    ([0, 2], [5.0, 4.0], 9.0)
+    """
+    t0 = time.perf_counter()
+    lim = _limits(problem, budget, cost_budget, must, forbid)
+    runs = [_greedy_run(problem, lim, by_ratio=False)]
+    if lim.cost_budget is not None:
+        runs.append(_greedy_run(problem, lim, by_ratio=True))
+        runs.append(_best_single(problem, lim))
+    best = max(runs, key=lambda r: (sum(r[1]), -len(r[0])))
+    chosen, gains = best
+    return Solution(
+        sites=np.asarray(chosen, dtype=np.int64),
+        gains=np.asarray(gains, dtype=np.float64),
+        objective=float(sum(gains)),
+        bound=math.inf,
+        gap=None,
+        status="greedy",
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _best_single(problem: Coverage, lim: _Limits) -> tuple[list[int], list[float]]:
+    """Must sites plus the one extra site that adds most and fits."""
+    state = _State(problem)
+    chosen = list(lim.must)
+    gains = [state.add(s) for s in chosen]
+    spent = float(problem.cost[chosen].sum()) if chosen else 0.0
+    best, best_gain = -1, 0.0
+    for s in range(problem.n_sites):
+        if s in lim.forbid or s in lim.must or not _feasible(s, len(chosen), spent, problem, lim):
+            continue
+        trial = _State(problem) if not problem.single_route else None
+        if trial is None:
+            g = state.gain(s)
+        else:
+            for m in chosen:
+                trial.add(m)
+            g = trial.add(s)
+        if g > best_gain:
+            best, best_gain = s, g
+    if best >= 0:
+        chosen.append(best)
+        gains.append(best_gain)
+    return chosen, gains
+
+
+def order_by_gain(
+    problem: Coverage, sites: Iterable[int], *, first: Sequence[int] = ()
+) -> tuple[IntArray, FloatArray]:
+    """Rank a chosen set: ``first`` in order, then greedily by marginal gain.
+
+    Returns the ranked sites and their marginal gains, which sum to ``capture(sites)``.
+
+    Examples
+    --------
+    >>> p = Coverage.build([[1, 0], [0, 1]], [3.0, 5.0])
+    >>> s, g = order_by_gain(p, [0, 1])
+    >>> s.tolist(), g.tolist()
+    ([1, 0], [5.0, 3.0])
+    """
+    pool = list(dict.fromkeys(int(s) for s in sites))
+    state = _State(problem)
+    order: list[int] = []
+    gains: list[float] = []
+    for s in first:
+        if s in pool:
+            order.append(int(s))
+            gains.append(state.add(int(s)))
+    rest = [s for s in pool if s not in order]
+    while rest:
+        if problem.single_route:
+            scores = [state.gain(s) for s in rest]
+        else:
+            scores = []
+            for s in rest:
+                trial = _State(problem)
+                for t in order:
+                    trial.add(t)
+                scores.append(trial.add(s))
+        i = int(np.argmax(scores))
+        s = rest.pop(i)
+        order.append(s)
+        gains.append(state.add(s))
+    return np.asarray(order, dtype=np.int64), np.asarray(gains, dtype=np.float64)
+
+
+# --- model reduction -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reduced:
+    """A smaller problem with the same optimum, and the maps back to the original.
+
+    Attributes
+    ----------
+    problem
+        The reduced problem (only free sites, only distinct, capturable groups).
+    sites
+        Original index of each reduced site (column).
+    representative
+        For each original site, the reduced column that is at least as good (itself, or a
+        site that dominates it), or -1 when the site adds nothing (forbidden, required,
+        or covering no open route).
+    constant
+        Weight already captured by the required sites.
+    budget, cost_budget
+        What is left of the budgets after the required sites.
+    stats
+        Sizes before and after.
+    """
+
+    problem: Coverage
+    sites: IntArray
+    representative: IntArray
+    constant: float
+    budget: int | None
+    cost_budget: float | None
+    stats: dict[str, float]
+
+
+def _row_keys(a: sp.csr_array) -> list[bytes]:
+    ind = a.indices.astype(np.int32, copy=False)
+    ptr = a.indptr
+    return [ind[ptr[i] : ptr[i + 1]].tobytes() for i in range(a.shape[0])]
+
+
+def _merge_groups(
+    a: sp.csr_array, weights: FloatArray, groups: IntArray
+) -> tuple[sp.csr_array, FloatArray, IntArray]:
+    """Merge groups whose route sets are identical (summing weights); dedupe routes."""
+    codes, _ = pd.factorize(pd.Series(_row_keys(a), dtype=object))
+    n_groups = weights.size
+    counts = np.bincount(groups, minlength=n_groups)
+    if counts.max(initial=0) <= 1:
+        _, first_row, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        new_w = np.bincount(inverse.ravel(), weights=weights[groups]).astype(np.float64)
+        new_a = sp.csr_array(a[first_row])
+        return new_a, new_w, np.arange(first_row.size, dtype=np.int64)
+    per_group: dict[int, set[int]] = {}
+    for r, g in enumerate(groups.tolist()):
+        per_group.setdefault(g, set()).add(int(codes[r]))
+    keys: dict[tuple[int, ...], int] = {}
+    new_w_list: list[float] = []
+    route_codes: list[int] = []
+    route_groups: list[int] = []
+    for g, cs in per_group.items():
+        k = tuple(sorted(cs))
+        if k in keys:
+            new_w_list[keys[k]] += float(weights[g])
+            continue
+        keys[k] = len(new_w_list)
+        new_w_list.append(float(weights[g]))
+        route_codes.extend(k)
+        route_groups.extend([keys[k]] * len(k))
+    _, first_row = np.unique(codes, return_index=True)
+    new_a = sp.csr_array(a[first_row[np.asarray(route_codes, dtype=np.int64)]])
+    return (
+        new_a,
+        np.asarray(new_w_list, dtype=np.float64),
+        np.asarray(route_groups, dtype=np.int64),
+    )
+
+
+def _dominated(a: sp.csr_array, cost: FloatArray, *, block: int = 512) -> IntArray:
+    """For each column, a column that dominates it (-1 if none; -2 if it covers nothing).
+
+    Column ``t`` dominates ``s`` when every route through ``s`` also passes ``t`` and ``t``
+    costs no more; ties (same routes, same cost) go to the lower index, so the relation is
+    a strict order and every dropped site has a kept dominator at the end of its chain.
+    """
+    n = a.shape[1]
+    csc = sp.csc_array(a)
+    deg = np.diff(csc.indptr)
+    dom = np.full(n, -1, dtype=np.int64)
+    dom[deg == 0] = -2
+    # Identical columns first (cheap, by hashing), so the co-occurrence products are small.
+    keys = [
+        csc.indices[csc.indptr[j] : csc.indptr[j + 1]].astype(np.int32).tobytes() for j in range(n)
+    ]
+    codes, _ = pd.factorize(pd.Series(keys, dtype=object))
+    order = np.lexsort((np.arange(n), cost, codes))
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    leader = np.repeat(order[starts], np.diff(np.r_[starts, n]))
+    dup = (leader != order) & (deg[order] > 0)
+    dom[order[dup]] = leader[dup]
+    live = np.flatnonzero(dom == -1)
+    if live.size <= 1:
+        return dom
+    sub = sp.csc_array(csc[:, live])
+    sub_t = sp.csr_array(sub.T)
+    d = deg[live]
+    c = cost[live]
+    for lo in range(0, live.size, block):
+        hi = min(lo + block, live.size)
+        co = sp.coo_array(sub_t[lo:hi] @ sub)
+        i = co.row.astype(np.int64) + lo
+        j = co.col.astype(np.int64)
+        v = co.data
+        ok = (
+            (i != j)
+            & (v >= d[i] - 0.5)
+            & (c[j] <= c[i])
+            & ((d[j] > d[i]) | (c[j] < c[i]) | (j < i))
+        )
+        if not ok.any():
+            continue
+        i, j = i[ok], j[ok]
+        # prefer the dominator covering most routes: fewer hops to a kept site
+        pick = np.lexsort((-d[j], i))
+        i, j = i[pick], j[pick]
+        first = np.r_[True, i[1:] != i[:-1]]
+        dom[live[i[first]]] = live[j[first]]
+    return dom
+
+
+def reduce(
+    problem: Coverage,
+    *,
+    budget: int | None = None,
+    cost_budget: float | None = None,
+    must: Iterable[int] = (),
+    forbid: Iterable[int] = (),
+) -> Reduced:
+    """Shrink a problem without changing its optimum.
+
+    1. Required sites are fixed: the routes they pass are hit, groups fully hit become a
+       constant, and the budgets shrink by their number and cost.
+    2. Forbidden and required sites leave the model; a route left with no free site makes
+       its group uncapturable, so the group leaves too (as do zero-weight groups).
+    3. Groups with identical route sets are merged (weights summed) and duplicate routes
+       dropped.
+    4. Dominated sites are dropped: when every route through ``s`` also passes ``t`` and
+       ``t`` costs no more (costs count only with a money budget), swapping ``s`` for ``t``
+       never loses weight, and ``t`` is free to choose because forbidden and required sites
+       are already out. Steps 3–4 repeat until nothing changes.
+
+    Examples
+    --------
+    >>> p = Coverage.build([[1, 1, 0], [1, 1, 0], [0, 1, 1]], [3.0, 2.0, 4.0])
+    >>> r = reduce(p, budget=1)
+    >>> r.sites.tolist(), r.problem.weights.tolist()
+    ([1], [9.0])
+    """
+    lim = _limits(problem, budget, cost_budget, must, forbid)
+    a = problem.incidence
+    n_sites = problem.n_sites
+    stats: dict[str, float] = {
+        "routes": float(a.shape[0]),
+        "groups": float(problem.n_groups),
+        "sites": float(n_sites),
+        "nonzeros": float(a.nnz),
+    }
+    must_idx = np.asarray(lim.must, dtype=np.int64)
+    must_mask = np.zeros(n_sites, dtype=bool)
+    must_mask[must_idx] = True
+    hit = (a @ must_mask.astype(np.float64)) > 0
+    groups = problem.groups
+    weights = problem.weights
+    unhit = np.bincount(groups, weights=~hit, minlength=problem.n_groups)
+    has_route = np.bincount(groups, minlength=problem.n_groups) > 0
+    done = (unhit == 0) & has_route
+    constant = float(weights[done].sum())
+
+    free = ~must_mask
+    free[list(lim.forbid)] = False
+    free_idx = np.flatnonzero(free)
+    a_free = sp.csr_array(a[:, free_idx])
+    open_rows = ~hit
+    empty = np.diff(a_free.indptr) == 0
+    dead_groups = np.zeros(problem.n_groups, dtype=bool)
+    dead_groups[groups[open_rows & empty]] = True
+    keep_group = ~done & ~dead_groups & (weights > 0) & has_route
+    keep_rows = open_rows & keep_group[groups]
+    new_gid = np.cumsum(keep_group) - 1
+    a_cur = sp.csr_array(a_free[np.flatnonzero(keep_rows)])
+    g_cur = new_gid[groups[keep_rows]].astype(np.int64)
+    w_cur = weights[keep_group].astype(np.float64)
+    cost_all = problem.cost[free_idx]
+    dom_cost = cost_all if lim.cost_budget is not None else np.zeros_like(cost_all)
+    site_of_col = free_idx.copy()
+    rep_col = np.arange(free_idx.size, dtype=np.int64)  # free col -> current col index
+    alive_cols = np.arange(free_idx.size, dtype=np.int64)  # current col -> free col
+    rounds = 0
+    while True:
+        rounds += 1
+        a_cur, w_cur, g_cur = _merge_groups(a_cur, w_cur, g_cur)
+        dom = _dominated(a_cur, dom_cost[alive_cols])
+        if np.all(dom == -1):
+            break
+        # follow dominator chains to a kept column (the relation is acyclic): pointer
+        # doubling reaches the end of every chain in log(length) steps
+        parent = np.where(dom >= 0, dom, np.arange(dom.size))
+        while True:
+            nxt = parent[parent]
+            if np.array_equal(nxt, parent):
+                break
+            parent = nxt
+        keep = dom == -1
+        new_index = np.cumsum(keep) - 1
+        col_map = np.where(keep[parent], new_index[parent], -1)
+        rep_col = np.where(rep_col >= 0, col_map[np.maximum(rep_col, 0)], -1)
+        alive_cols = alive_cols[keep]
+        a_cur = sp.csr_array(a_cur[:, np.flatnonzero(keep)])
+    representative = np.full(n_sites, -1, dtype=np.int64)
+    representative[free_idx] = rep_col
+    reduced = Coverage(
+        incidence=a_cur,
+        weights=w_cur,
+        groups=g_cur,
+        cost=problem.cost[site_of_col[alive_cols]],
+    )
+    stats.update(
+        {
+            "reduced_routes": float(a_cur.shape[0]),
+            "reduced_groups": float(w_cur.size),
+            "reduced_sites": float(alive_cols.size),
+            "reduced_nonzeros": float(a_cur.nnz),
+            "reduction_rounds": float(rounds),
+        }
+    )
+    return Reduced(
+        problem=reduced,
+        sites=site_of_col[alive_cols],
+        representative=representative,
+        constant=constant,
+        budget=None if lim.budget is None else lim.budget - len(lim.must),
+        cost_budget=None
+        if lim.cost_budget is None
+        else lim.cost_budget - float(problem.cost[must_idx].sum()),
+        stats=stats,
+    )
+
+
+# --- exact -------------------------------------------------------------------------------
+
+
+def _group_matrix(groups: IntArray, n_groups: int) -> sp.csr_array:
+    rows = np.arange(groups.size)
+    return sp.csr_array(
+        (np.ones(groups.size), (rows, groups)), shape=(groups.size, n_groups)
+    )
+
+
+def _finish(
+    problem: Coverage,
+    lim: _Limits,
+    chosen: Iterable[int],
+    *,
+    bound: float,
+    status: str,
+    t0: float,
+    stats: dict[str, float],
+) -> Solution:
+    """Rank a chosen set, drop sites that add nothing (unless required), report the gap."""
+    pool = list(dict.fromkeys(int(s) for s in chosen))
+    must = set(lim.must)
+    # A site that adds nothing is not worth a team. With one route per group a zero
+    # marginal gain proves that; with several routes a site may complete a group together
+    # with a later one, so test each removal against the whole set.
+    full = capture(problem, pool)
+    for s in list(pool):
+        if s not in must and capture(problem, [t for t in pool if t != s]) >= full:
+            pool.remove(s)
+    sites, gains = order_by_gain(problem, pool, first=lim.must)
+    objective = float(gains.sum())
+    bound = max(bound, objective)
+    gap = 0.0 if bound <= 0 else max(0.0, (bound - objective) / bound)
+    return Solution(
+        sites=sites,
+        gains=gains,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        status=status,
+        seconds=time.perf_counter() - t0,
+        stats=stats,
+    )
+
+
+def exact(
+    problem: Coverage,
+    *,
+    budget: int | None = None,
+    cost_budget: float | None = None,
+    must: Iterable[int] = (),
+    forbid: Iterable[int] = (),
+    time_limit: float = 60.0,
+    rel_gap: float = 1e-4,
+    warm_start: bool = True,
+) -> Solution:
+    """Solve the flow-capturing MILP on a reduced model, warm-started from greedy.
+
+    The model (Hodgson 1990) is: maximise Σ_g w_g y_g subject to y_g ≤ Σ_{s ∈ r} x_s for
+    every route r of group g, Σ_s x_s ≤ budget, Σ_s c_s x_s ≤ cost_budget, x binary and
+    y in [0, 1]. It is first shrunk by :func:`reduce` (same optimum), then handed to HiGHS
+    through ``highspy`` with the greedy solution (mapped onto the surviving sites) as a
+    starting point, so a time limit always returns at least the greedy capture. The bound
+    is HiGHS's proven dual bound, so ``gap`` is a proven relative gap.
+
+    Parameters
+    ----------
+    problem
+        The coverage problem.
+    budget, cost_budget, must, forbid
+        As for :func:`greedy`.
+    time_limit
+        Seconds for the whole call (greedy, reduction and branch and bound).
+    rel_gap
+        Stop when the proven relative gap is at most this (HiGHS ``mip_rel_gap``).
+    warm_start
+        Start HiGHS from the greedy solution.
+
+    Examples
+    --------
+    >>> p = Coverage.build([[1, 0, 0], [1, 1, 0], [0, 1, 1], [0, 0, 1]], [4, 2, 3, 1])
+    >>> s = exact(p, budget=1)
+    >>> s.sites.tolist(), s.objective, s.gap
+    ([0], 6.0, 0.0)
+    """
+    import highspy
+
+    t0 = time.perf_counter()
+    lim = _limits(problem, budget, cost_budget, must, forbid)
+    red = reduce(problem, budget=budget, cost_budget=cost_budget, must=must, forbid=forbid)
+    rp = red.problem
+    stats = dict(red.stats)
+    stats["reduce_seconds"] = time.perf_counter() - t0
+    n_s, n_g = rp.n_sites, rp.n_groups
+    total_cost = float(rp.cost.sum())
+    fits_all = (red.budget is None or n_s <= red.budget) and (
+        red.cost_budget is None or total_cost <= red.cost_budget * (1 + 1e-12)
+    )
+    if n_g == 0 or n_s == 0 or fits_all:
+        chosen = [*lim.must, *red.sites.tolist()]
+        bound = red.constant + float(rp.weights.sum())
+        return _finish(problem, lim, chosen, bound=bound, status="optimal", t0=t0, stats=stats)
+
+    start_cols: list[int] = []
+    start_value = 0.0
+    if warm_start:
+        g0 = greedy(problem, budget=budget, cost_budget=cost_budget, must=must, forbid=forbid)
+        stats["greedy_objective"] = g0.objective
+        cols = {int(red.representative[s]) for s in g0.sites if red.representative[s] >= 0}
+        start_cols = sorted(cols)
+        start_value = red.constant + capture(rp, start_cols)
+
+    a = rp.incidence
+    m = sp.csr_array(sp.hstack([-a, _group_matrix(rp.groups, n_g)], format="csr"))
+    extra_rows: list[tuple[FloatArray, float]] = []
+    if red.budget is not None:
+        extra_rows.append((np.ones(n_s), float(red.budget)))
+    if red.cost_budget is not None:
+        extra_rows.append((rp.cost.astype(np.float64), float(red.cost_budget)))
+    if extra_rows:
+        m = sp.csr_array(
+            sp.vstack(
+                [m, *(sp.csr_array(np.r_[v, np.zeros(n_g)][None, :]) for v, _ in extra_rows)],
+                format="csr",
+            )
+        )
+    n_rows = m.shape[0]
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_s + n_g
+    lp.num_row_ = n_rows
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_cost_ = np.r_[np.zeros(n_s), rp.weights]
+    lp.col_lower_ = np.zeros(n_s + n_g)
+    lp.col_upper_ = np.ones(n_s + n_g)
+    lp.row_lower_ = np.full(n_rows, -inf)
+    lp.row_upper_ = np.r_[np.zeros(a.shape[0]), [b for _, b in extra_rows]]
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = n_s + n_g
+    lp.a_matrix_.num_row_ = n_rows
+    lp.a_matrix_.start_ = m.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = m.indices.astype(np.int32)
+    lp.a_matrix_.value_ = m.data.astype(np.float64)
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n_s + [
+        highspy.HighsVarType.kContinuous
+    ] * n_g
+    x0: FloatArray | None = None
+    if start_cols:
+        x0 = np.zeros(n_s + n_g)
+        x0[start_cols] = 1.0
+        x0[n_s:] = captured_groups(rp, start_cols).astype(np.float64)
+    stats["model_seconds"] = time.perf_counter() - t0
+    scale = max(1.0, float(rp.weights.sum()))
+    for presolve in ("on", "off"):
+        left = float(time_limit) - (time.perf_counter() - t0)
+        run = _run_highs(lp, x0, presolve=presolve, time_limit=left, rel_gap=rel_gap)
+        cols_found = np.flatnonzero(run.x[:n_s] > 0.5).tolist() if run.x is not None else []
+        found_value = red.constant + capture(rp, cols_found) if run.x is not None else -math.inf
+        # HiGHS 1.16's presolve can map a MIP start wrongly and report a solution whose
+        # value is not its own objective (seen on small multi-route models): check the
+        # incumbent against our own evaluation and, if it disagrees, solve again without
+        # presolve (the model is already reduced, so little is lost).
+        if run.x is None or abs(red.constant + run.objective - found_value) <= 1e-6 * scale:
+            break
+        stats["presolve_retry"] = 1.0
+    stats["nodes"] = run.nodes
+    status = run.status
+    if start_cols and start_value > found_value:
+        cols_found = start_cols
+    if run.x is None and not start_cols:
+        status = "no_solution"
+    bound = red.constant + run.bound
+    if not math.isfinite(bound):
+        bound = red.constant + float(rp.weights.sum())
+    chosen = [*lim.must, *red.sites[np.asarray(cols_found, dtype=np.int64)].tolist()]
+    return _finish(problem, lim, chosen, bound=bound, status=status, t0=t0, stats=stats)
+
+
+@dataclass(frozen=True)
+class _Run:
+    x: FloatArray | None
+    objective: float
+    bound: float
+    status: str
+    nodes: float
+
+
+def _run_highs(
+    lp: object, x0: FloatArray | None, *, presolve: str, time_limit: float, rel_gap: float
+) -> _Run:
+    """Solve a HighsLp once (maximisation) with an optional MIP start."""
+    import highspy
+
+    # The raw binding, not highspy.Highs: the wrapper's log callback prints a banner to
+    # stdout before output_flag can be switched off, which would corrupt --format json.
+    h = highspy._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("presolve", presolve)
+    h.setOptionValue("mip_rel_gap", float(rel_gap))
+    h.setOptionValue("time_limit", max(1.0, float(time_limit)))
+    h.passModel(lp)
+    if x0 is not None:
+        idx = np.arange(x0.size, dtype=np.int32)
+        h.setSolution(int(x0.size), idx, x0)
+    h.run()
+    info = h.getInfo()
+    model_status = h.getModelStatus()
+    status = {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    }.get(model_status, h.modelStatusToString(model_status))
+    feasible = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    return _Run(
+        x=np.asarray(h.getSolution().col_value, dtype=np.float64) if feasible else None,
+        objective=float(info.objective_function_value) if feasible else -math.inf,
+        bound=float(info.mip_dual_bound),
+        status=status,
+        nodes=float(info.mip_node_count),
+    )
+
+
+def naive_exact(
+    problem: Coverage,
+    *,
+    budget: int | None = None,
+    cost_budget: float | None = None,
+    must: Iterable[int] = (),
+    forbid: Iterable[int] = (),
+    time_limit: float = 60.0,
+) -> Solution:
+    """Hand the unreduced MILP to :func:`scipy.optimize.milp` (no reduction, no warm start).
+
+    The benchmark's baseline and the tests' oracle. ``status`` is ``"no_solution"`` (with
+    an empty site list and a NaN objective) when HiGHS found no feasible point in time.
+
+    Examples
+    --------
+    >>> p = Coverage.build([[1, 0, 0], [1, 1, 0], [0, 1, 1], [0, 0, 1]], [4, 2, 3, 3])
+    >>> naive_exact(p, budget=2).objective
+    12.0
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    t0 = time.perf_counter()
+    lim = _limits(problem, budget, cost_budget, must, forbid)
+    a = problem.incidence
+    n_s, n_g = problem.n_sites, problem.n_groups
+    m = sp.hstack([-a, _group_matrix(problem.groups, n_g)], format="csr")
+    constraints = [LinearConstraint(m, -np.inf, 0.0)]
+    if lim.budget is not None:
+        constraints.append(LinearConstraint(np.r_[np.ones(n_s), np.zeros(n_g)], -np.inf, lim.budget))
+    if lim.cost_budget is not None:
+        constraints.append(
+            LinearConstraint(np.r_[problem.cost, np.zeros(n_g)], -np.inf, lim.cost_budget)
+        )
+    lb = np.zeros(n_s + n_g)
+    ub = np.ones(n_s + n_g)
+    lb[list(lim.must)] = 1.0
+    ub[list(lim.forbid)] = 0.0
+    res = milp(
+        np.r_[np.zeros(n_s), -problem.weights],
+        constraints=constraints,
+        integrality=np.r_[np.ones(n_s), np.zeros(n_g)],
+        bounds=Bounds(lb, ub),
+        options={"time_limit": float(time_limit), "disp": False},
+    )
+    stats = {"routes": float(a.shape[0]), "sites": float(n_s), "nonzeros": float(m.nnz)}
+    dual = getattr(res, "mip_dual_bound", None)
+    bound = -float(dual) if dual is not None and math.isfinite(dual) else math.inf
+    status = "optimal" if res.status == 0 else "time_limit" if res.status == 1 else "error"
+    if res.x is None:
+        return Solution(
+            sites=np.zeros(0, dtype=np.int64),
+            gains=np.zeros(0),
+            objective=math.nan,
+            bound=bound,
+            gap=None,
+            status="no_solution",
+            seconds=time.perf_counter() - t0,
+            stats=stats,
+        )
+    chosen = np.flatnonzero(res.x[:n_s] > 0.5).tolist()
+    return _finish(problem, lim, chosen, bound=bound, status=status, t0=t0, stats=stats)

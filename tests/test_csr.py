@@ -1,0 +1,159 @@
+"""The CSR engine gives NetworkX's shortest paths, costs and loads."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+from _routing_fixtures import random_road_graph
+
+from geotraf._csr import CSRGraph, accumulate, csr_view, shortest_paths
+
+SEEDS = range(12)
+
+
+def _pairs(view: CSRGraph, seed: int, m: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(1000 + seed)
+    return rng.integers(0, view.n, m), rng.integers(0, view.n, m)
+
+
+def _nx_reference(
+    G: nx.MultiDiGraph, src_ids: list[str], dst_ids: list[str], weights: np.ndarray
+) -> tuple[np.ndarray, dict[str, float], dict[str, float]]:
+    """Plain NetworkX: one Dijkstra per origin, paths walked to add loads."""
+    edge_load: dict[str, float] = {}
+    node_load: dict[str, float] = {}
+    costs = []
+    by_origin: dict[str, tuple[dict, dict]] = {}
+    for s, d, w in zip(src_ids, dst_ids, weights, strict=True):
+        if s not in by_origin:
+            by_origin[s] = nx.single_source_dijkstra(G, s, weight="travel_time_s")
+        dist, paths = by_origin[s]
+        if d not in dist:
+            costs.append(np.inf)
+            continue
+        costs.append(dist[d])
+        path = paths[d]
+        for node in path:
+            node_load[node] = node_load.get(node, 0.0) + w
+        for a, b in itertools.pairwise(path):
+            key = min(G[a][b], key=lambda k: (G[a][b][k]["travel_time_s"], k))
+            eid = G[a][b][key]["edge_id"]
+            edge_load[eid] = edge_load.get(eid, 0.0) + w
+    return np.array(costs), edge_load, node_load
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_costs_paths_and_loads_equal_networkx(seed: int) -> None:
+    G = random_road_graph(seed)
+    view = csr_view(G)
+    src, dst = _pairs(view, seed)
+    weights = np.arange(1, len(src) + 1, dtype=float)
+    ps = shortest_paths(view, src, dst, batch_size=5)
+    src_ids = [str(view.node_ids[i]) for i in src]
+    dst_ids = [str(view.node_ids[i]) for i in dst]
+    costs, ref_edges, ref_nodes = _nx_reference(G, src_ids, dst_ids, weights)
+    assert np.isinf(ps.cost).tolist() == np.isinf(costs).tolist()
+    finite = np.isfinite(costs)
+    np.testing.assert_allclose(ps.cost[finite], costs[finite], rtol=0, atol=1e-9)
+    edge_load, node_load = accumulate(view, ps, weights)
+    got_edges = {str(view.edge_ids[i]): v for i, v in enumerate(edge_load) if v}
+    got_nodes = {str(view.node_ids[i]): v for i, v in enumerate(node_load) if v}
+    assert got_edges == pytest.approx(ref_edges, abs=1e-9)
+    assert got_nodes == pytest.approx(ref_nodes, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ties_go_to_the_smallest_predecessor_id(seed: int) -> None:
+    G = random_road_graph(seed, integer=True)
+    view = csr_view(G)
+    src, dst = _pairs(view, seed, m=40)
+    ps = shortest_paths(view, src, dst)
+    for i, (s, d) in enumerate(zip(src, dst, strict=True)):
+        s_id, d_id = str(view.node_ids[s]), str(view.node_ids[d])
+        pred, dist = nx.dijkstra_predecessor_and_distance(G, s_id, weight="travel_time_s")
+        if d_id not in dist:
+            assert np.isinf(ps.cost[i])
+            continue
+        expected = [d_id]
+        while expected[-1] != s_id:
+            expected.append(min(pred[expected[-1]]))
+        got = [str(view.node_ids[j]) for j in ps.node_path(i)]
+        assert got == expected[::-1]
+        assert ps.cost[i] == dist[d_id]
+
+
+def test_diamond_tie_is_broken_by_node_id() -> None:
+    G = nx.MultiDiGraph()
+    for u, v in [("o", "b"), ("o", "a"), ("b", "t"), ("a", "t")]:
+        G.add_edge(u, v, travel_time_s=5.0)
+    view = csr_view(G)
+    ps = shortest_paths(view, [view.node_index["o"]], [view.node_index["t"]])
+    assert [str(view.node_ids[i]) for i in ps.node_path(0)] == ["o", "a", "t"]
+    assert ps.cost[0] == 10.0
+
+
+def test_parallel_edges_collapse_to_the_cheapest() -> None:
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", travel_time_s=9.0, edge_id="slow")
+    G.add_edge("a", "b", travel_time_s=4.0, edge_id="fast")
+    G.add_edge("a", "b", travel_time_s=4.0, edge_id="fast-too")
+    view = csr_view(G)
+    assert view.edge_ids.tolist() == ["fast"]
+    assert view.core.weight.tolist() == [4.0]
+    assert view.all_edge_ids.tolist() == ["slow", "fast", "fast-too"]
+
+
+def test_origin_equal_destination_and_unreachable() -> None:
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", travel_time_s=2.0)
+    G.add_node("c")
+    view = csr_view(G)
+    ps = shortest_paths(view, [0, 0, 1], [0, 2, 0])
+    assert ps.cost.tolist() == [0.0, np.inf, np.inf]
+    assert ps.node_path(0).tolist() == [0]
+    assert ps.edge_path(0).tolist() == []
+    assert ps.node_path(1).tolist() == []
+
+
+def test_positions_find_edges_and_flag_missing() -> None:
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", travel_time_s=1.0)
+    G.add_edge("b", "c", travel_time_s=1.0)
+    view = csr_view(G)
+    assert view.positions(np.array([0, 1, 0]), np.array([1, 2, 2])).tolist() == [0, 1, -1]
+
+
+def test_bad_weight_is_a_graph_error() -> None:
+    from geotraf.errors import GraphError
+
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", travel_time_s=-1.0)
+    with pytest.raises(GraphError, match="non-negative"):
+        csr_view(G)
+    bare = nx.MultiDiGraph()
+    bare.add_edge("a", "b")
+    with pytest.raises(GraphError, match="travel_time_s"):
+        csr_view(bare)
+
+
+def test_dask_batches_give_the_same_loads() -> None:
+    distributed = pytest.importorskip("distributed")
+    G = random_road_graph(3, n=120, m=500)
+    view = csr_view(G)
+    src, dst = _pairs(view, 3, m=80)
+    weights = np.ones(len(src))
+    local = accumulate(view, shortest_paths(view, src, dst, batch_size=4), weights)
+    with (
+        distributed.LocalCluster(
+            processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = accumulate(
+            view, shortest_paths(view, src, dst, batch_size=4, client=client), weights
+        )
+    np.testing.assert_array_equal(local[0], remote[0])
+    np.testing.assert_array_equal(local[1], remote[1])

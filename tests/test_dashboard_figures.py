@@ -1,0 +1,138 @@
+"""Pure figure builders: traces, legends, units, and that suppressed cells show no value."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import figures
+
+CENTROIDS = {"LAO": (102.5, 19.0), "KHM": (105.0, 12.5), "THA": (101.0, 15.0), "MMR": (96.0, 20.0)}
+NAMES = {"LAO": "Lao PDR", "KHM": "Cambodia", "THA": "Thailand", "MMR": "Myanmar"}
+
+
+def _areas() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "area": ["THA", "MMR", "KHM"],
+            "count": pd.array([535, pd.NA, pd.NA], dtype="Int64"),
+            "suppressed": [False, True, True],
+        }
+    )
+
+
+def _pairs() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "origin": ["LAO", "MMR", "KHM", "KHM"],
+            "destination": ["THA", "THA", "THA", "LAO"],
+            "count": pd.array([240, 1200, 40, pd.NA], dtype="Int64"),
+            "suppressed": [False, False, False, True],
+        }
+    )
+
+
+def _map(pairs: pd.DataFrame | None = None) -> go.Figure:
+    return figures.flow_map(
+        _areas(),
+        _pairs() if pairs is None else pairs,
+        geojson="http://127.0.0.1:8050/basemap/borders.geojson",
+        featureidkey="properties.country",
+        names=NAMES,
+        centroids=CENTROIDS,
+        style={"version": 8, "sources": {}, "layers": []},
+        center={"lon": 101, "lat": 16},
+        zoom=4,
+        area_title="People by country of origin",
+        unit="people (modelled, synthetic)",
+    )
+
+
+def test_arc_bends_left_of_its_direction_and_keeps_its_ends() -> None:
+    lons, lats = figures.arc((100.0, 10.0), (102.0, 10.0), samples=5)
+    assert (lons[0], lats[0], lons[-1], lats[-1]) == (100.0, 10.0, 102.0, 10.0)
+    assert lats[2] > 10.0  # eastward arc bows north (left of travel)
+    back_lons, back_lats = figures.arc((102.0, 10.0), (100.0, 10.0), samples=5)
+    assert back_lats[2] < 10.0  # the return arc bows the other way: both stay visible
+
+
+def test_flow_classes_start_at_threshold_and_cover_the_largest() -> None:
+    classes = figures.flow_classes([12, 40, 90, 300, 1200])
+    assert classes[0][0] == 11 and classes[-1][1] == 1200
+    assert all(low < high for low, high in classes)
+
+
+def test_map_shades_only_unsuppressed_areas_and_lists_suppressed_in_legend() -> None:
+    fig = _map()
+    shaded, grey = fig.data[0], fig.data[1]
+    assert shaded.type == "choroplethmap" and list(shaded.locations) == ["THA"]
+    assert list(shaded.z) == [535.0]
+    assert "people (modelled, synthetic)" in shaded.colorbar.title.text
+    assert list(grey.locations) == ["MMR", "KHM"]
+    assert grey.showlegend and grey.name == "<11 (suppressed)"
+    assert "<11" in grey.hovertemplate
+
+
+def test_arcs_widen_with_count_and_say_direction() -> None:
+    fig = _map()
+    lines = [t for t in fig.data if t.type == "scattermap" and t.mode == "lines"]
+    widths = [t.line.width for t in lines]
+    assert widths == sorted(widths) and len(set(widths)) == len(widths)
+    text = " ".join(str(h) for t in lines for h in t.hovertext if h)
+    assert "Myanmar → Thailand: 1,200 people (modelled, synthetic)" in text
+    assert "Cambodia → Lao PDR" not in text  # suppressed: no value, so no line
+    heads = [t for t in fig.data if t.type == "scattermap" and t.mode == "markers"]
+    assert len(heads) == 1 and len(heads[0].lon) == 3  # one dot per drawn pair
+
+
+def test_map_uses_no_glyphs_no_text_mode_and_has_a_legend() -> None:
+    fig = _map()
+    assert all("text" not in (getattr(t, "mode", None) or "") for t in fig.data)
+    assert fig.layout.legend.bordercolor  # framed legend
+    payload = json.dumps(fig.to_plotly_json(), default=str)
+    assert "glyphs" not in payload and "sprite" not in payload
+
+
+def test_only_the_largest_pairs_get_arcs() -> None:
+    drawn = figures.drawn_pairs(_pairs(), centroids=CENTROIDS, max_pairs=2)
+    assert drawn["origin"].tolist() == ["MMR", "LAO"]
+    lines = figures.flow_arcs(_pairs(), names=NAMES, centroids=CENTROIDS, unit="p", max_pairs=2)
+    assert sum(str(h).count("→") for t in lines[:-1] for h in t.hovertext[::14]) == 2
+
+
+def test_no_pairs_draws_areas_only() -> None:
+    fig = _map(pairs=_pairs().iloc[0:0])
+    assert [t.type for t in fig.data] == ["choroplethmap", "choroplethmap"]
+
+
+def test_trend_chart_units_and_suppressed_markers() -> None:
+    table = pd.DataFrame(
+        {
+            "year": [2019, 2020, 2020, 2021],
+            "exploitation": ["domestic_servitude", "sexual", "forced_labour", "begging"],
+            "count": pd.array([40, 150, 60, pd.NA], dtype="Int64"),
+            "suppressed": [False, False, False, True],
+        }
+    )
+    fig = figures.trend_chart(table, unit="people (modelled, synthetic)")
+    bars = {t.name: list(t.y) for t in fig.data if t.type == "bar"}
+    assert bars == {"Sexual": [150.0], "Forced labour": [60.0], "Domestic servitude": [40.0]}
+    assert fig.layout.xaxis.title.text == "year"
+    assert fig.layout.yaxis.title.text == "people (modelled, synthetic)"
+    marks = [t for t in fig.data if t.type == "scatter"]
+    assert len(marks) == 1 and list(marks[0].x) == [2021]
+    assert marks[0].hovertext == ("Begging, 2021: <11 people (modelled, synthetic)",)
+    assert fig.layout.barmode == "stack"
+
+
+def test_exploitation_colours_are_fixed_okabe_ito() -> None:
+    assert figures.EXPLOITATION_COLORS["sexual"] == figures.OKABE_ITO[0]
+    assert set(figures.EXPLOITATION_COLORS.values()) <= set(figures.OKABE_ITO)
+
+
+def test_empty_states_say_what_to_do() -> None:
+    fig = figures.empty_map({}, center={"lon": 0, "lat": 0}, zoom=1, message="Widen the years")
+    assert fig.layout.annotations[0].text == "Widen the years"
+    assert figures.empty_chart("Tick a form").layout.annotations[0].text == "Tick a form"
