@@ -73,8 +73,12 @@ def run_hotspots(args: argparse.Namespace) -> int:
             "total_flow": format_count(total),
             "routed_share": round(routed / total, 4) if total else 0.0,
             "unrouted": [
-                {"flow_id": r.flow_id, "origin": r.origin, "destination": r.destination,
-                 "reason": r.reason}
+                {
+                    "flow_id": r.flow_id,
+                    "origin": r.origin,
+                    "destination": r.destination,
+                    "reason": r.reason,
+                }
                 for r in unrouted.itertuples()
             ],
             "hotspots": [
@@ -124,14 +128,18 @@ def run_hotspots(args: argparse.Namespace) -> int:
         print(f"  unrouted: {n} flow(s) {reason}")
     print(f"\nTop {len(safe)} hotspots:")
     for _, r in safe.iterrows():
-        print(f"{int(r['rank']):>3}. {r['name'] or r['node']} [{r['kind']}, {r['country']}] "
-              f"score {r['score']:.2f}, load {format_count(r['load'])}")
+        print(
+            f"{int(r['rank']):>3}. {r['name'] or r['node']} [{r['kind']}, {r['country']}] "
+            f"score {r['score']:.2f}, load {format_count(r['load'])}"
+        )
         print(f"     {r['explanation']}")
     if len(runs_safe):
         print("\nCorridors (runs of high-load edges along one road):")
         for _, r in runs_safe.iterrows():
-            print(f"  {r['corridor_id']}: {r['start']} – {r['end']}, {r['length_km']:.0f} km, "
-                  f"load {format_count(r['load'])}")
+            print(
+                f"  {r['corridor_id']}: {r['start']} – {r['end']}, {r['length_km']:.0f} km, "
+                f"load {format_count(r['load'])}"
+            )
     if args.out:
         print(f"\nWrote {args.out}")
     return 0
@@ -159,9 +167,7 @@ def run_scenario(args: argparse.Namespace) -> int:
     reg, graph = load_region_and_graph(args.region)
     if reg.flows is None or len(reg.flows) == 0:
         raise GeotrafError(f"region {args.region!r} has no flows layer: nothing to displace")
-    result = displacement(
-        graph, reg.flows, close=close_ids, watch=watch_ids, places=reg.places
-    )
+    result = displacement(graph, reg.flows, close=close_ids, watch=watch_ids, places=reg.places)
 
     def safe(value: float) -> float | None:
         return None if 0 < abs(value) < DEFAULT_THRESHOLD else round(float(value), 1)
@@ -175,8 +181,14 @@ def run_scenario(args: argparse.Namespace) -> int:
         for r in frame.itertuples():
             base, scen = safe(r.base), safe(r.scenario)
             hidden = base is None or scen is None
-            rows.append({key: getattr(r, key), "base": base, "scenario": scen,
-                         "change": None if hidden else round(float(r.change), 1)})
+            rows.append(
+                {
+                    key: getattr(r, key),
+                    "base": base,
+                    "scenario": scen,
+                    "change": None if hidden else round(float(r.change), 1),
+                }
+            )
         return rows
 
     moved_total = float(moved["count"].sum()) if len(moved) else 0.0
@@ -206,8 +218,13 @@ def run_scenario(args: argparse.Namespace) -> int:
             "corridors": change_rows(changes, "ref"),
             "crossings": change_rows(crossings, "crossing_id"),
             "newly_unrouted": [
-                {"flow_id": r.flow_id, "origin": r.origin, "destination": r.destination,
-                 "reason": r.reason, "count": safe(r.count)}
+                {
+                    "flow_id": r.flow_id,
+                    "origin": r.origin,
+                    "destination": r.destination,
+                    "reason": r.reason,
+                    "count": safe(r.count),
+                }
                 for r in result.newly_unrouted.itertuples()
             ],
         }
@@ -215,27 +232,43 @@ def run_scenario(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     what = ", ".join(
-        part for part in (f"closed {', '.join(close_ids)}" if close_ids else "",
-                          f"watched {', '.join(watch_ids)}" if watch_ids else "") if part
+        part
+        for part in (
+            f"closed {', '.join(close_ids)}" if close_ids else "",
+            f"watched {', '.join(watch_ids)}" if watch_ids else "",
+        )
+        if part
     )
     print(f"Scenario: {what}.")
-    print(f"{summary['flows_moved']} flow(s) moved ({format_count(moved_total)} people), "
-          f"mean added time {summary['mean_added_time_min']:.0f} min; "
-          f"{summary['newly_unrouted']} flow(s) left without a route.")
-    for r in moved.itertuples():
-        old = "/".join(r.old_crossings) or "-"
-        new = "/".join(r.new_crossings) or "-"
-        print(f"  {r.origin} → {r.destination} ({format_count(r.count)}): crossing {old} → "
-              f"{new}, road {'/'.join(r.old_refs) or '-'} → {'/'.join(r.new_refs) or '-'}, "
-              f"+{r.added_time_s / 60:.0f} min")
+    print(
+        f"{summary['flows_moved']} flow(s) moved ({format_count(moved_total)} people), "
+        f"mean added time {summary['mean_added_time_min']:.0f} min; "
+        f"{summary['newly_unrouted']} flow(s) left without a route."
+    )
+    if len(moved):
+        # One line per change of crossing (flows are many rows per year, sex, age...).
+        shift = moved.assign(
+            old=["/".join(c) or "-" for c in moved["old_crossings"]],
+            new=["/".join(c) or "-" for c in moved["new_crossings"]],
+            minutes=moved["added_time_s"] * moved["count"] / 60.0,
+        )
+        grouped = shift.groupby(["old", "new"], sort=False)[["count", "minutes"]].sum()
+        grouped = grouped.sort_values("count", ascending=False, kind="stable")
+        print("Moves between crossings (people, mean added time):")
+        for (old, new), row in grouped.head(15).iterrows():
+            mean = row["minutes"] / row["count"] if row["count"] else 0.0
+            print(f"  {old} → {new}: {format_count(row['count'])}, +{mean:.0f} min")
+        if len(grouped) > 15:
+            print(f"  ... and {len(grouped) - 15} more (use --format json for every flow)")
     if len(changes):
-        print("Corridor use (people):")
-        for row in change_rows(changes, "ref"):
-            print(f"  {row['ref']}: {format_count(row['base'])} → "
-                  f"{format_count(row['scenario'])}")
+        print("Corridor use, largest changes (people):")
+        biggest = changes.reindex(changes["change"].abs().sort_values(ascending=False).index)
+        for row in change_rows(biggest.head(10), "ref"):
+            print(f"  {row['ref']}: {format_count(row['base'])} → {format_count(row['scenario'])}")
     for r in result.newly_unrouted.itertuples():
-        print(f"  no route left: {r.origin} → {r.destination} ({format_count(r.count)}): "
-              f"{r.detail}")
+        print(
+            f"  no route left: {r.origin} → {r.destination} ({format_count(r.count)}): {r.detail}"
+        )
     return 0
 
 

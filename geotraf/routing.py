@@ -7,17 +7,20 @@ Methods
     (:mod:`geotraf._csr`). Deterministic: among equally fast predecessors of a node the one
     with the smallest node id (string order) is taken.
 ``k_shortest``
-    Up to ``k`` loopless alternatives (Yen's algorithm via
-    :func:`networkx.shortest_simple_paths` on the graph collapsed to its cheapest parallel
-    edges; the first alternative is the ``shortest`` path). Alternatives slower than
-    ``(1 + max_detour)`` × the fastest are dropped; the rest share the flow equally:
+    Up to ``k`` loopless alternatives (Yen's algorithm on the CSR view, i.e. the graph
+    collapsed to its cheapest parallel edges, with Lawler's refinement and A* spur
+    searches; the first alternative is the ``shortest`` path; equal to
+    :func:`networkx.shortest_simple_paths` when costs are distinct). Alternatives slower
+    than ``(1 + max_detour)`` × the fastest are dropped (not even searched for; for a flow
+    with via places the cut applies to every leg); the rest share the flow equally:
     traffickers change routes all the time, and nothing in the data says which
     reasonable route they prefer.
 ``logit``
     The same alternatives split by a multinomial logit on travel time:
     ``share_i ∝ exp(-theta * (t_i - t_min) / 60)`` with ``t`` in seconds, so ``theta`` is
     the dispersion **per minute** of extra travel time (``theta = 0.05``: a route 20 min
-    slower gets ``e⁻¹ ≈ 0.37`` times the share of the fastest). No ``max_detour`` cut.
+    slower gets ``e⁻¹ ≈ 0.37`` times the share of the fastest). No ``max_detour`` cut;
+    only alternatives whose weight would fall below ``e⁻¹⁴`` (≈ 10⁻⁶) are not searched.
 
 A flow with via places is routed leg by leg (origin → via₁ → … → destination) and the
 legs are joined; for several alternatives per leg the ``k`` cheapest combinations are kept.
@@ -30,8 +33,8 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,6 +52,8 @@ METHODS = ("shortest", "k_shortest", "logit")
 DEFAULT_THETA = 0.05
 #: Default detour cut for ``k_shortest``: alternatives ≤ 1.5 × the fastest time.
 DEFAULT_MAX_DETOUR = 0.5
+#: Logit alternatives whose weight exp(-theta·Δt) is below e^-14 (≈ 1e-6) are not searched.
+LOGIT_NEGLIGIBLE = 14.0
 
 PATH_COLUMNS = [
     "flow_id",
@@ -94,7 +99,6 @@ class Assignment:
     k: int = 1
     theta: float = DEFAULT_THETA
     weight: str = "travel_time_s"
-    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -228,7 +232,14 @@ def assign(
         keys[fid] = tuple(str(e.node) for e in ends)
 
     legs = sorted({(key[i], key[i + 1]) for key in keys.values() for i in range(len(key) - 1)})
-    leg_routes = _route_legs(view, legs, k_eff, client=client, show_progress=show_progress)
+    leg_routes = _route_legs(
+        view,
+        legs,
+        k_eff,
+        slack=_slack(method, theta, max_detour),
+        client=client,
+        show_progress=show_progress,
+    )
 
     # Combine legs into up to k alternatives per unique key.
     key_routes: dict[tuple[str, ...], list[_Route]] = {}
@@ -288,6 +299,7 @@ def _route_legs(
     legs: list[tuple[str, str]],
     k: int,
     *,
+    slack: Callable[[float], float],
     client: Any,
     show_progress: bool | None,
 ) -> dict[tuple[str, str], list[_Route]]:
@@ -304,54 +316,59 @@ def _route_legs(
         nodes, edges = ps.node_path(i), ps.edge_path(i)
         out[leg] = [_Route(nodes, edges, float(view.core.weight[edges].sum()))]
     if k > 1:
-        digraph = _collapsed_digraph(view)
-        from geotraf.progress import progress
-
-        for leg in progress(legs, desc="alternatives", show=show_progress):
-            if out[leg]:
-                out[leg] = _yen(view, digraph, leg, out[leg][0], k)
+        _add_alternatives(view, out, k, slack=slack, show_progress=show_progress)
     return out
 
 
-def _collapsed_digraph(view: _csr.CSRGraph) -> nx.DiGraph:
-    import networkx as nx
+def _add_alternatives(
+    view: _csr.CSRGraph,
+    out: dict[tuple[str, str], list[_Route]],
+    k: int,
+    *,
+    slack: Callable[[float], float],
+    show_progress: bool | None,
+) -> None:
+    """Replace each routed leg's single path by its ``k`` Yen alternatives (in place).
 
-    digraph = nx.DiGraph()
-    digraph.add_nodes_from(range(view.n))
-    digraph.add_weighted_edges_from(
-        zip(
-            view.sources.tolist(),
-            view.core.indices.tolist(),
-            view.core.weight.tolist(),
-            strict=True,
-        ),
-        weight="w",
-    )
-    return digraph
+    ``slack(best)`` is the most an alternative may cost: costlier ones would get no share,
+    so they are not searched for.
+    """
+    from geotraf.progress import progress
+
+    adj = _csr.Adjacency.of(view)
+    routed = sorted((leg for leg, routes in out.items() if routes), key=lambda leg: leg[1])
+    targets = sorted({view.node_index[b] for _, b in routed})
+    step = max(1, _csr.BATCH_CELLS // max(view.n, 1))
+    by_target: dict[int, list[tuple[str, str]]] = {}
+    for leg in routed:
+        by_target.setdefault(view.node_index[leg[1]], []).append(leg)
+    bar = progress(range(0, len(targets), step), desc="alternatives", show=show_progress)
+    for start in bar:
+        block = targets[start : start + step]
+        dist = _csr.distances_to(view, block)
+        for row, target in enumerate(block):
+            bound = dist[row].tolist()
+            for leg in by_target[target]:
+                first = out[leg][0]
+                if len(first.nodes) < 2:
+                    continue
+                routes = [first]
+                for nodes in _csr.yen(view, adj, first.nodes, k, bound, max_cost=slack(first.cost))[
+                    1:
+                ]:
+                    edges = view.positions(nodes[:-1], nodes[1:])
+                    routes.append(_Route(nodes, edges, float(view.core.weight[edges].sum())))
+                out[leg] = routes
 
 
-def _yen(
-    view: _csr.CSRGraph, digraph: nx.DiGraph, leg: tuple[str, str], first: _Route, k: int
-) -> list[_Route]:
-    import networkx as nx
-
-    routes = [first]
-    if len(first.nodes) < 2:
-        return routes
-    seen = {tuple(first.nodes.tolist())}
-    source, target = view.node_index[leg[0]], view.node_index[leg[1]]
-    for path in itertools.islice(
-        nx.shortest_simple_paths(digraph, source, target, weight="w"), k + 1
-    ):
-        if tuple(path) in seen:
-            continue
-        seen.add(tuple(path))
-        nodes = np.asarray(path, dtype=np.int64)
-        edges = view.positions(nodes[:-1], nodes[1:])
-        routes.append(_Route(nodes, edges, float(view.core.weight[edges].sum())))
-        if len(routes) == k:
-            break
-    return routes
+def _slack(method: str, theta: float, max_detour: float | None) -> Callable[[float], float]:
+    """Largest cost an alternative may have and still get a share (see :func:`_shares`)."""
+    if method == "k_shortest" and max_detour is not None:
+        return lambda best: (1.0 + max_detour) * best
+    if method == "logit" and theta > 0:
+        # exp(-theta * extra / 60) < 1e-6: such a route would carry under a millionth.
+        return lambda best: best + 60.0 * LOGIT_NEGLIGIBLE / theta
+    return lambda best: math.inf
 
 
 def _combine(

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 from _routing_fixtures import random_road_graph
 
-from geotraf._csr import CSRGraph, accumulate, csr_view, shortest_paths
+from geotraf._csr import (
+    Adjacency,
+    CSRGraph,
+    accumulate,
+    csr_view,
+    distances_to,
+    shortest_paths,
+    yen,
+)
 
 SEEDS = range(12)
 
@@ -157,3 +165,34 @@ def test_dask_batches_give_the_same_loads() -> None:
         )
     np.testing.assert_array_equal(local[0], remote[0])
     np.testing.assert_array_equal(local[1], remote[1])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_yen_equals_networkx_simple_paths(seed: int) -> None:
+    G = random_road_graph(seed, n=60, m=260, parallel=0)
+    digraph = nx.DiGraph(G)
+    view = csr_view(G)
+    adj = Adjacency.of(view)
+    src, dst = _pairs(view, seed, m=6)
+    for s, d in zip(src, dst, strict=True):
+        ps = shortest_paths(view, [s], [d])
+        if s == d or np.isinf(ps.cost[0]):
+            continue
+        bound = distances_to(view, [d])[0]
+        got = [
+            [str(view.node_ids[i]) for i in p] for p in yen(view, adj, ps.node_path(0), 5, bound)
+        ]
+        expected = list(
+            itertools.islice(
+                nx.shortest_simple_paths(
+                    digraph, str(view.node_ids[s]), str(view.node_ids[d]), weight="travel_time_s"
+                ),
+                5,
+            )
+        )
+        assert got == expected
+        # A cost cap keeps only the alternatives within it.
+        cap = nx.path_weight(digraph, expected[0], weight="travel_time_s") * 1.1
+        capped = yen(view, adj, ps.node_path(0), 5, bound, max_cost=cap)
+        within = [p for p in expected if nx.path_weight(digraph, p, "travel_time_s") <= cap]
+        assert [[str(view.node_ids[i]) for i in p] for p in capped] == within
