@@ -735,6 +735,7 @@ def build_route_graph(
     crossing_snap_m: float = 5000.0,
     max_attach_m: float = 20000.0,
     access_speed_kph: float = 30.0,
+    border_delay_s: float = 1800.0,
     name: str = "geotraf route graph",
 ) -> nx.MultiDiGraph:
     """Build the border-aware route graph of a region.
@@ -757,6 +758,10 @@ def build_route_graph(
         Places farther than this from every road node are left out (and warned about).
     access_speed_kph
         Speed on place access edges.
+    border_delay_s
+        Time added to ``travel_time_s`` of every border edge of a road: passing a border
+        (formalities, waiting, finding a boat) costs time, which also keeps fastest
+        routes from zig-zagging across a border and back. Stored as ``border_delay_s``.
     name
         Stored as ``G.graph["name"]``.
 
@@ -798,6 +803,8 @@ def build_route_graph(
             raise GraphError(f"{label} must be a distance in metres >= 0, got {value}")
     if not (access_speed_kph > 0):
         raise GraphError(f"access_speed_kph must be > 0, got {access_speed_kph}")
+    if not (border_delay_s >= 0):
+        raise GraphError(f"border_delay_s must be a time in seconds >= 0, got {border_delay_s}")
     roads_ = _validate_layer(roads, "roads", ("road_id", "road_class"))
     assert roads_ is not None
     borders_ = _validate_layer(borders, "borders", ("country",), optional=True)
@@ -890,7 +897,7 @@ def build_route_graph(
     edges: list[tuple[str, str, dict[str, Any]]] = []
     refs_at: dict[str, set[str]] = defaultdict(set)
     for (li, k, s, u, v, coords), length in zip(edge_rows, lengths, strict=True):
-        attrs = _edge_attrs(lines, li, u, v, coords, float(length), nodes)
+        attrs = _edge_attrs(lines, li, u, v, coords, float(length), nodes, border_delay_s)
         sort_key = (lines.road_id[li], lines.part[li], k, s)
         edges.append((u, v, {**attrs, "_key": sort_key}))
         if not lines.oneway[li]:
@@ -1081,6 +1088,7 @@ def _edge_attrs(
     coords: AnyArray,
     length: float,
     nodes: dict[str, dict[str, Any]],
+    border_delay_s: float,
 ) -> dict[str, Any]:
     cu, cv = nodes[u]["country"], nodes[v]["country"]
     border = bool(cu and cv and cu != cv)
@@ -1093,9 +1101,11 @@ def _edge_attrs(
             crossing = node["crossing_id"]
             informal = node["status"] == "informal"
     speed = lines.speed_kph[li]
+    delay = border_delay_s if border else 0.0
     return {
         "length_m": length,
-        "travel_time_s": length / (speed / 3.6),
+        "travel_time_s": length / (speed / 3.6) + delay,
+        "border_delay_s": delay,
         "speed_kph": speed,
         "road_class": lines.road_class[li],
         "ref": lines.ref[li],

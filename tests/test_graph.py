@@ -314,6 +314,17 @@ def test_border_edges_are_the_ones_between_countries(tiny_region: Any) -> None:
     assert G.nodes["p:src"]["country"] == "LAO" and G.nodes["p:dst"]["country"] == "THA"
 
 
+def test_border_edges_cost_the_border_delay_and_others_do_not(tiny_region: Any) -> None:
+    r = tiny_region
+    G = build_route_graph(r.roads, r.borders, r.crossings, None, border_delay_s=600.0)
+    for _, _, d in G.edges(data=True):
+        drive_s = d["length_m"] / (d["speed_kph"] / 3.6)
+        expected = 600.0 if d["border"] else 0.0
+        assert d["border_delay_s"] == expected
+        assert d["travel_time_s"] == pytest.approx(drive_s + expected)
+    assert any(d["border"] for _, _, d in G.edges(data=True))
+
+
 def test_short_excursion_across_the_border_is_noise(
     layer: Any, two_countries: gpd.GeoDataFrame
 ) -> None:
