@@ -136,7 +136,6 @@ def create_app(
     server.config[data.CONFIG_KEY] = str(region_path)
     server.config[audit.CONFIG_KEY] = str(audit_log or folder / "audit.jsonl")
     server.config["GEOTRAF_WORKSPACE"] = str(Path(workspace) if workspace else folder / "workspace")
-    auth.init_auth(server, users_file=users)
     _add_basemap_route(server)
 
     app = dash.Dash(
@@ -152,12 +151,28 @@ def create_app(
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = shell
+    auth.init_auth(server, users_file=users, prefetch=lambda: script_urls(app))
     for module, *_ in PAGES:
         page = importlib.import_module(f"dashboard.pages.{module}")
         page.register_callbacks(app)
     if preload:
         threading.Thread(target=data.warm, args=(str(region_path),), daemon=True).start()
     return app
+
+
+def script_urls(app: dash.Dash) -> list[str]:
+    """Return the script URLs a dashboard page loads, plotly.js included (for prefetch)."""
+    import re
+
+    html_tags = app._generate_scripts_html()
+    urls = re.findall(r'<script src="([^"]+)"', html_tags)
+    suites = f"{app.config.requests_pathname_prefix}_dash-component-suites"
+    return [
+        *urls,
+        f"{suites}/dash/dcc/async-graph.js",
+        f"{suites}/dash/dcc/async-slider.js",
+        f"{suites}/plotly/package_data/plotly.min.js",
+    ]
 
 
 def _add_basemap_route(server: Flask) -> None:

@@ -20,6 +20,7 @@ import html
 import os
 import secrets
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -42,8 +43,17 @@ DEMO_ACCOUNTS: dict[str, tuple[str, str]] = {
     "admin": ("admin", "admin-demo"),
 }
 
-#: Paths anyone may fetch: the login form, its stylesheet and the language switch.
-PUBLIC_PREFIXES: tuple[str, ...] = ("/login", "/logout", "/language/", "/assets/", "/_favicon")
+#: Paths anyone may fetch: the login form, its stylesheet, the language switch, and the
+#: JavaScript libraries of Dash and plotly (public code, no data), so that the login page
+#: can prefetch them while the user types.
+PUBLIC_PREFIXES: tuple[str, ...] = (
+    "/login",
+    "/logout",
+    "/language/",
+    "/assets/",
+    "/_favicon",
+    "/_dash-component-suites/",
+)
 #: Paths answered 401 (not redirected) when anonymous: Dash's machine endpoints.
 API_PREFIXES: tuple[str, ...] = ("/_dash-", "/_reload-hash", "/basemap/")
 
@@ -158,7 +168,9 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _login_page(*, error: str = "", next_url: str = "/", status: int = 200) -> Response:
+def _login_page(
+    *, error: str = "", next_url: str = "/", status: int = 200, prefetch: Sequence[str] = ()
+) -> Response:
     t = i18n.translator(i18n.current_language())
     token = session.setdefault("csrf", secrets.token_urlsafe(24))
     languages = " ".join(
@@ -166,11 +178,15 @@ def _login_page(*, error: str = "", next_url: str = "/", status: int = 200) -> R
         for code, name in i18n.LANGUAGES.items()
     )
     err = f'<p class="form-error" role="alert">{html.escape(error)}</p>' if error else ""
+    hints = "\n".join(
+        f'<link rel="prefetch" as="script" href="{html.escape(url)}">' for url in prefetch
+    )
     body = f"""<!DOCTYPE html>
 <html lang="{i18n.current_language()}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>geotraf — {html.escape(t("Log in"))}</title>
-<link rel="stylesheet" href="/assets/style.css"></head>
+<link rel="stylesheet" href="/assets/style.css">
+{hints}</head>
 <body class="login-body"><main class="login-card">
 <h1 class="brand">geotraf</h1>
 <p class="muted">{html.escape(t("Trafficking routes and interception planning"))}</p>
@@ -191,8 +207,18 @@ def _login_page(*, error: str = "", next_url: str = "/", status: int = 200) -> R
     return resp
 
 
-def init_auth(server: Flask, *, users_file: Path) -> None:
-    """Attach Flask-Login, the login/logout/language routes and the gate to ``server``."""
+def init_auth(
+    server: Flask, *, users_file: Path, prefetch: Callable[[], Sequence[str]] | None = None
+) -> None:
+    """Attach Flask-Login, the login/logout/language routes and the gate to ``server``.
+
+    ``prefetch`` returns the script URLs the dashboard will need right after login; the
+    login page asks the browser to fetch them while the user types.
+    """
+
+    def hints() -> Sequence[str]:
+        return prefetch() if prefetch else ()
+
     manager = LoginManager()
     manager.init_app(server)
 
@@ -216,7 +242,7 @@ def init_auth(server: Flask, *, users_file: Path) -> None:
     def _login() -> Response:
         t = i18n.translator(i18n.current_language())
         if request.method == "GET":
-            return _login_page(next_url=_safe_next(request.args.get("next")))
+            return _login_page(next_url=_safe_next(request.args.get("next")), prefetch=hints())
         next_url = _safe_next(request.form.get("next"))
         sent = request.form.get("csrf", "")
         if not hmac.compare_digest(sent, session.get("csrf", "")):

@@ -30,13 +30,14 @@ KEEP_PROPERTIES: dict[str, tuple[str, ...]] = {
 }
 #: Simplification tolerance in degrees (≈ 1 km at the equator), per layer.
 TOLERANCE_DEG: dict[str, float] = {
-    "context": 0.02,
+    "context": 0.05,
     "borders": 0.01,
-    "provinces": 0.01,
+    "provinces": 0.03,
     "roads": 0.005,
 }
-#: Decimal places kept: 3 ≈ 110 m, finer than a screen pixel at the zooms used.
-DECIMALS = 3
+#: Decimal places kept per layer: 3 ≈ 110 m, 2 ≈ 1.1 km; either is finer than a screen
+#: pixel at the zooms the region is shown at (the whole region fits at zoom 4-5).
+DECIMALS: dict[str, int] = {"context": 2, "borders": 3, "provinces": 2, "roads": 3}
 
 #: Basemap colours: quiet greys so the data's colours carry the meaning.
 COLORS: dict[str, str] = {
@@ -57,7 +58,7 @@ def compact_geojson(
     *,
     keep: tuple[str, ...] = (),
     tolerance: float = 0.01,
-    decimals: int = DECIMALS,
+    decimals: int = 3,
 ) -> bytes:
     """Return a small GeoJSON FeatureCollection of ``gdf`` (a new object; input untouched).
 
@@ -144,22 +145,20 @@ def basemap_style(sources: Mapping[str, str]) -> dict[str, Any]:
             }
         )
     if "roads" in sources:
-        layers += [
+        major = ["in", ["get", "road_class"], ["literal", list(_MAJOR_ROADS)]]
+        # One layer with data-driven paint, not one per class: each layer costs a
+        # render pass, which shows on machines without a GPU.
+        layers.append(
             {
-                "id": "roads-minor",
+                "id": "roads-line",
                 "type": "line",
                 "source": "roads",
-                "filter": ["!", ["in", ["get", "road_class"], ["literal", list(_MAJOR_ROADS)]]],
-                "paint": {"line-color": COLORS["road_minor"], "line-width": 0.6},
-            },
-            {
-                "id": "roads-major",
-                "type": "line",
-                "source": "roads",
-                "filter": ["in", ["get", "road_class"], ["literal", list(_MAJOR_ROADS)]],
-                "paint": {"line-color": COLORS["road_major"], "line-width": 1.2},
-            },
-        ]
+                "paint": {
+                    "line-color": ["case", major, COLORS["road_major"], COLORS["road_minor"]],
+                    "line-width": ["case", major, 1.2, 0.6],
+                },
+            }
+        )
     if "borders" in sources:
         layers.append(
             {

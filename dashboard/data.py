@@ -19,7 +19,13 @@ import geopandas as gpd
 import pandas as pd
 
 from dashboard.aggregates import with_areas
-from dashboard.basemap import BASEMAP_LAYERS, KEEP_PROPERTIES, TOLERANCE_DEG, compact_geojson
+from dashboard.basemap import (
+    BASEMAP_LAYERS,
+    DECIMALS,
+    KEEP_PROPERTIES,
+    TOLERANCE_DEG,
+    compact_geojson,
+)
 
 if TYPE_CHECKING:
     from layers.region import Region
@@ -132,7 +138,9 @@ def basemap_layer(path: str, name: str) -> bytes | None:
         gdf = getattr(load_region(path), name, None)
     if gdf is None or len(gdf) == 0:
         return None
-    return compact_geojson(gdf, keep=KEEP_PROPERTIES[name], tolerance=TOLERANCE_DEG[name])
+    return compact_geojson(
+        gdf, keep=KEEP_PROPERTIES[name], tolerance=TOLERANCE_DEG[name], decimals=DECIMALS[name]
+    )
 
 
 def _country_names(borders: pd.DataFrame | None, places: pd.DataFrame | None) -> dict[str, str]:

@@ -150,6 +150,9 @@ def test_every_callback_checks_a_role(app: Any) -> None:
         key
         for key, func in server_side.items()
         if roles.role_of(func) is None and "_pages_content" not in key
+        # Dash's own "cancel a background job" callback; the planning page's request
+        # guard refuses it below the planner role (tests/test_dashboard_planning.py).
+        and func.__name__ != "cancel_call"
     ]
     assert len(server_side) >= 3 and unchecked == []
 
