@@ -24,8 +24,9 @@ the exports (:mod:`geotraf.export`) are marked RESTRICTED.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -165,9 +166,7 @@ def site_nodes(
 def _nearest_place(G: nx.MultiDiGraph, sites: gpd.GeoDataFrame, ptype: str) -> pd.Series:
     from geotraf.graph import nearest_nodes
 
-    sub = nx.subgraph_view(
-        G, filter_node=lambda n: G.nodes[n].get("place_type") == ptype
-    )
+    sub = nx.subgraph_view(G, filter_node=lambda n: G.nodes[n].get("place_type") == ptype)
     return nearest_nodes(sub, sites, kinds="place", max_distance_m=PLACE_SNAP_M)
 
 
@@ -184,9 +183,7 @@ def _incidence(
             for s in node_sites.get(node, ()):
                 rows.append(r)
                 cols.append(s)
-    return sp.csr_array(
-        (np.ones(len(rows)), (rows, cols)), shape=(len(node_lists), n_sites)
-    )
+    return sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(node_lists), n_sites))
 
 
 # --- evasion -------------------------------------------------------------------------------
@@ -252,8 +249,8 @@ def evade(
     chosen = set(chosen_nodes)
     out = pd.DataFrame(
         {
-            "flow_id": paths["flow_id"] if "flow_id" in paths else paths.index,
-            "path_rank": paths["path_rank"] if "path_rank" in paths else 0,
+            "flow_id": paths.get("flow_id", pd.Series(paths.index, index=paths.index)),
+            "path_rank": paths.get("path_rank", 0),
             "weight": paths["weight"].astype(float),
         },
         index=paths.index,
@@ -288,7 +285,7 @@ def evade(
         limit = (1.0 + tolerance) * float(paths["time_s"].iat[i])
         total = 0.0
         route: list[Hashable] = [stops[0]]
-        for u, v in zip(stops[:-1], stops[1:], strict=True):
+        for u, v in itertools.pairwise(stops):
             found = leg(u, v)
             if found is None:
                 total = math.inf
@@ -472,7 +469,16 @@ def plan(
     rounds = 1
     if evasion_aware:
         sol, ev, rounds = _evasion_aware(
-            G, paths, cand, node_sites, base, sol, ev, method, evasion_tolerance, max_rounds,
+            G,
+            paths,
+            cand,
+            node_sites,
+            base,
+            sol,
+            ev,
+            method,
+            evasion_tolerance,
+            max_rounds,
             kwargs,
         )
     total = float(getattr(assignment, "total", float(weights.sum())) or weights.sum())
@@ -534,9 +540,9 @@ def _evasion_aware(
     while rounds < max_rounds:
         new = 0
         for i, detour in ev["detour_nodes"].items():
-            if detour is not None and detour not in known[int(i)]:  # type: ignore[call-overload]
-                known[int(i)].add(detour)  # type: ignore[call-overload]
-                routes[int(i)].append(detour)  # type: ignore[call-overload]
+            if detour is not None and detour not in known[int(i)]:
+                known[int(i)].add(detour)
+                routes[int(i)].append(detour)
                 new += 1
         if not new:
             break
@@ -568,14 +574,14 @@ def _place_name(G: nx.MultiDiGraph, node: Hashable) -> str:
     return str(data.get("name") or data.get("place_id") or node)
 
 
-def _road_of(G: nx.MultiDiGraph, node: Hashable, refs: Counter[str]) -> str:
+def _top(weights: dict[Any, float], n: int) -> list[tuple[Any, float]]:
+    return sorted(weights.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]
+
+
+def _road_of(G: nx.MultiDiGraph, node: Hashable, refs: dict[str, float]) -> str:
     if refs:
-        return refs.most_common(1)[0][0]
-    around = Counter(
-        str(d.get("ref", ""))
-        for _, _, d in G.edges(node, data=True)
-        if d.get("ref")
-    )
+        return str(_top(refs, 1)[0][0])
+    around = Counter(str(d.get("ref", "")) for _, _, d in G.edges(node, data=True) if d.get("ref"))
     return around.most_common(1)[0][0] if around else ""
 
 
@@ -587,10 +593,12 @@ def _reason(
     after: float,
 ) -> str:
     kind = str(row.get("site_type", "") or "site").replace("_", " ")
-    refs: Counter[str] = Counter()
-    pairs: Counter[tuple[str, str]] = Counter()
+    refs: dict[str, float] = defaultdict(float)
+    pairs: dict[tuple[str, str], float] = defaultdict(float)
     for nodes, path_refs, w in zip(
-        through["nodes"], through.get("refs", [()] * len(through)), through["weight"],
+        through["nodes"],
+        through.get("refs", [()] * len(through)),
+        through["weight"],
         strict=True,
     ):
         for r in set(path_refs or ()):
@@ -598,15 +606,19 @@ def _reason(
                 refs[str(r)] += float(w)
         pairs[(_place_name(G, nodes[0]), _place_name(G, nodes[-1]))] += float(w)
     road = _road_of(G, row["node"], refs)
+    name = str(row.get("name") or "")
     head = kind[:1].upper() + kind[1:]
     head += f" on {road}" if road else ""
-    head += f" ({row['name']})" if row.get("name") else ""
+    if name and name.lower().startswith(head.lower()):
+        head = name  # the name already says it ("Truck stop on AH12 between …")
+    elif name:
+        head += f" ({name})"
     parts = [head, _share_text(float(row["captured"]), total)]
-    corridors = [r for r, _ in refs.most_common(3)]
+    corridors = [r for r, _ in _top(refs, 3)]
     if corridors:
         parts.append("main corridors: " + ", ".join(corridors))
     # Only name origin→destination pairs carrying enough flow not to point at anyone.
-    routes = [f"{o} → {d}" for (o, d), w in pairs.most_common(2) if w >= SMALL_COUNT]
+    routes = [f"{o} → {d}" for (o, d), w in _top(pairs, 2) if w >= SMALL_COUNT]
     if routes:
         parts.append("main routes: " + ", ".join(routes))
     captured = float(row["captured"])

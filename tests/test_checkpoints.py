@@ -37,15 +37,30 @@ def sites() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {
             "site_id": ["s_x1", "s_x2", "s_j3", "s_bus", "s_far"],
-            "name": ["Friendship Bridge", "Mukdahan bridge", "Km 40 truck stop",
-                     "Udon bus terminal", "Nowhere"],
-            "site_type": ["border_crossing", "border_crossing", "truck_stop", "bus_station",
-                          "petrol_station"],
+            "name": [
+                "Friendship Bridge",
+                "Mukdahan bridge",
+                "Km 40 truck stop",
+                "Udon bus terminal",
+                "Nowhere",
+            ],
+            "site_type": [
+                "border_crossing",
+                "border_crossing",
+                "truck_stop",
+                "bus_station",
+                "petrol_station",
+            ],
             "cost": [3.0, 2.0, 1.0, 1.0, 1.0],
             "crossing_id": ["X1", "X2", "", "", ""],
         },
-        geometry=[Point(102.70, 17.88), Point(104.72, 16.55), Point(104.69, 16.61),
-                  Point(102.0, 17.0), Point(90.0, 5.0)],
+        geometry=[
+            Point(102.70, 17.88),
+            Point(104.72, 16.55),
+            Point(104.69, 16.61),
+            Point(102.0, 17.0),
+            Point(90.0, 5.0),
+        ],
         crs=CRS,
     )
 
@@ -58,7 +73,10 @@ def test_sites_attach_to_crossing_place_and_junction(
 
 @pytest.mark.parametrize("method", ["greedy", "exact"])
 def test_one_site_goes_to_the_friendship_bridge(
-    region: nx.MultiDiGraph, assignment, sites: gpd.GeoDataFrame, method: str  # type: ignore[no-untyped-def]
+    region: nx.MultiDiGraph,
+    assignment,
+    sites: gpd.GeoDataFrame,
+    method: str,  # type: ignore[no-untyped-def]
 ) -> None:
     p = plan(region, assignment, sites, budget=1, method=method, seed=1)
     assert p.sites["site_id"].tolist() == ["s_x1"]
@@ -81,7 +99,9 @@ def test_one_site_goes_to_the_friendship_bridge(
 
 
 def test_must_site_ranks_first_and_forbid_is_respected(
-    region: nx.MultiDiGraph, assignment, sites: gpd.GeoDataFrame  # type: ignore[no-untyped-def]
+    region: nx.MultiDiGraph,
+    assignment,
+    sites: gpd.GeoDataFrame,  # type: ignore[no-untyped-def]
 ) -> None:
     p = plan(region, assignment, sites, budget=2, method="exact", must=["s_bus"], seed=1)
     assert p.sites["site_id"].tolist() == ["s_bus", "s_x1"]
@@ -94,7 +114,9 @@ def test_must_site_ranks_first_and_forbid_is_respected(
 
 
 def test_money_budget_limits_total_cost(
-    region: nx.MultiDiGraph, assignment, sites: gpd.GeoDataFrame  # type: ignore[no-untyped-def]
+    region: nx.MultiDiGraph,
+    assignment,
+    sites: gpd.GeoDataFrame,  # type: ignore[no-untyped-def]
 ) -> None:
     # the bridge costs 3: with 2 to spend, the bus station (cost 1) is the best buy
     p = plan(region, assignment, sites, budget=None, cost_budget=2.0, method="exact", seed=1)
@@ -103,41 +125,55 @@ def test_money_budget_limits_total_cost(
 
 
 def test_evasion_with_large_tolerance_and_evasion_aware_plan(
-    region: nx.MultiDiGraph, assignment, sites: gpd.GeoDataFrame  # type: ignore[no-untyped-def]
+    region: nx.MultiDiGraph,
+    assignment,
+    sites: gpd.GeoDataFrame,  # type: ignore[no-untyped-def]
 ) -> None:
     # +200 %: every VTE/PAK → BKK path can take X2 instead (3720 ≤ 3 × 1320, 3780 ≤ 3 × 1380)
-    naive = plan(region, assignment, sites, budget=2, method="exact", evasion_tolerance=2.0,
-                 seed=1)
+    naive = plan(region, assignment, sites, budget=2, method="exact", evasion_tolerance=2.0, seed=1)
     assert naive.sites["site_id"].tolist() == ["s_x1"]  # X2 adds nothing before evasion
     assert naive.captured == 155.0
     assert naive.captured_after_evasion == 0.0
     assert naive.evasion["evades"].sum() == 4
-    aware = plan(region, assignment, sites, budget=2, method="exact", evasion_tolerance=2.0,
-                 evasion_aware=True, seed=1)
+    aware = plan(
+        region,
+        assignment,
+        sites,
+        budget=2,
+        method="exact",
+        evasion_tolerance=2.0,
+        evasion_aware=True,
+        seed=1,
+    )
     assert set(aware.sites["site_id"]) == {"s_x1", "s_x2"}
     assert aware.captured_after_evasion == 155.0
-    greedy_aware = plan(region, assignment, sites, budget=2, evasion_tolerance=2.0,
-                        evasion_aware=True, seed=1)
+    greedy_aware = plan(
+        region, assignment, sites, budget=2, evasion_tolerance=2.0, evasion_aware=True, seed=1
+    )
     assert greedy_aware.captured_after_evasion == 155.0
 
 
 def test_schedule_covers_every_planned_site(
-    region: nx.MultiDiGraph, assignment, sites: gpd.GeoDataFrame  # type: ignore[no-untyped-def]
+    region: nx.MultiDiGraph,
+    assignment,
+    sites: gpd.GeoDataFrame,  # type: ignore[no-untyped-def]
 ) -> None:
-    p = plan(region, assignment, sites, budget=2, must=["s_bus"], teams=1, days=7, shifts=2,
-             seed=3)
+    p = plan(region, assignment, sites, budget=2, must=["s_bus"], teams=1, days=7, shifts=2, seed=3)
     assert len(p.schedule) == 14
     assert set(p.schedule["site_id"]) <= {"s_bus", "s_x1"}
     probs = p.sites.set_index("site_id")["coverage_probability"]
     # proportional to captured flow (20 vs 155) with one team: 20/175 and 155/175
     assert probs.to_dict() == pytest.approx({"s_bus": 20 / 175, "s_x1": 155 / 175})
-    again = plan(region, assignment, sites, budget=2, must=["s_bus"], teams=1, days=7,
-                 shifts=2, seed=3)
+    again = plan(
+        region, assignment, sites, budget=2, must=["s_bus"], teams=1, days=7, shifts=2, seed=3
+    )
     pd.testing.assert_frame_equal(p.schedule, again.schedule)
 
 
 def test_bad_requests_raise_plan_error(
-    region: nx.MultiDiGraph, assignment, sites: gpd.GeoDataFrame  # type: ignore[no-untyped-def]
+    region: nx.MultiDiGraph,
+    assignment,
+    sites: gpd.GeoDataFrame,  # type: ignore[no-untyped-def]
 ) -> None:
     with pytest.raises(PlanError, match="not usable candidate sites"):
         plan(region, assignment, sites, budget=1, must=["s_far"])
@@ -158,8 +194,15 @@ def _random_paths(G: nx.MultiDiGraph, rng: np.random.Generator, n: int) -> pd.Da
             t, p = nx.single_source_dijkstra(G, nodes[a], nodes[b], weight="travel_time_s")
         except nx.NetworkXNoPath:
             continue
-        rows.append({"flow_id": len(rows), "path_rank": 0, "weight": float(rng.integers(1, 50)),
-                     "nodes": tuple(p), "time_s": float(t)})
+        rows.append(
+            {
+                "flow_id": len(rows),
+                "path_rank": 0,
+                "weight": float(rng.integers(1, 50)),
+                "nodes": tuple(p),
+                "time_s": float(t),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -183,3 +226,38 @@ def test_evasion_never_increases_capture(seed: int) -> None:
     lo = evade(G, paths, chosen, tolerance=0.1).evades.sum()
     hi = evade(G, paths, chosen, tolerance=1.0).evades.sum()
     assert lo <= hi
+
+
+@pytest.mark.slow
+def test_cli_plan_on_mekong_json(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from geotraf.cli import main
+
+    out = tmp_path / "plan.geojson"
+    code = main(
+        [
+            "plan",
+            "--region",
+            "mekong",
+            "--budget",
+            "5",
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        ]
+    )
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["classification"].startswith("RESTRICTED")
+    assert doc["method"] == "exact" and doc["gap"] is not None and doc["gap"] <= 1e-4
+    assert len(doc["sites"]) == 5
+    assert [s["rank"] for s in doc["sites"]] == [1, 2, 3, 4, 5]
+    assert 0 < doc["captured_after_evasion_share"] <= doc["captured_share"] <= 1
+    assert any(s["type"] == "border_crossing" for s in doc["sites"])
+    assert all(0 < s["coverage_probability"] <= 1 for s in doc["sites"])
+    assert len(doc["schedule"]["posts"]) == 4 * 14 * 2
+    assert out.exists()

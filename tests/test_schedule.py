@@ -52,9 +52,7 @@ def test_empirical_coverage_matches_stated_probabilities() -> None:
     freq = sched.site_id.value_counts().reindex(prob.index, fill_value=0) / draws
     sigma = np.sqrt(prob * (1 - prob) / draws)
     # 4 sigma: Bonferroni over 5 sites at a family-wise error of about 0.03 %
-    assert (np.abs(freq - prob) <= 4 * sigma + 1e-12).all(), pd.DataFrame(
-        {"p": prob, "freq": freq}
-    )
+    assert (np.abs(freq - prob) <= 4 * sigma + 1e-12).all(), pd.DataFrame({"p": prob, "freq": freq})
 
 
 def test_coverage_over_many_seeds_matches_probabilities() -> None:
