@@ -20,11 +20,11 @@ import threading
 from pathlib import Path
 
 import dash
-from dash import dcc, html
+from dash import Input, Output, dcc, html
 from flask import Flask, Response, abort
 
-from dashboard import audit, auth, data, i18n
-from dashboard.roles import allowed, current_role, current_username
+from dashboard import audit, auth, data, i18n, ids, login
+from dashboard.roles import allowed, current_role, current_username, is_public, public
 from geotraf.datasets import resolve_region
 from geotraf.errors import GeotrafError
 
@@ -134,6 +134,7 @@ def create_app(
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
     server.config[data.CONFIG_KEY] = str(region_path)
+    server.config[login.USERS_KEY] = str(users)
     server.config[audit.CONFIG_KEY] = str(audit_log or folder / "audit.jsonl")
     server.config["GEOTRAF_WORKSPACE"] = str(Path(workspace) if workspace else folder / "workspace")
     _add_basemap_route(server)
@@ -149,15 +150,41 @@ def create_app(
         title="geotraf",
         update_title="",
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        # Logging in changes this store: the page router re-renders for the new role.
+        routing_callback_inputs={"session": Input(ids.SHELL_SESSION, "data")},
     )
     app.layout = shell
-    auth.init_auth(server, users_file=users, prefetch=lambda: script_urls(app))
+    auth.init_auth(
+        server,
+        users_file=users,
+        prefetch=lambda: script_urls(app),
+        public_outputs=lambda: public_outputs(app),
+    )
+    login.register_login_callbacks(app)
+    _register_shell_callbacks(app)
     for module, *_ in PAGES:
         page = importlib.import_module(f"dashboard.pages.{module}")
         page.register_callbacks(app)
     if preload:
         threading.Thread(target=data.warm, args=(str(region_path),), daemon=True).start()
     return app
+
+
+def public_outputs(app: dash.Dash) -> set[str]:
+    """Return the callback outputs anonymous visitors may ask for: login, frame, router.
+
+    Dash's page router only calls page layouts, which show the login form to anonymous
+    visitors (:func:`dashboard.components.access_denied`).
+    """
+    return {
+        key
+        for key, spec in app.callback_map.items()
+        if "_pages_content" in key or is_public(spec.get("callback", _no_callback))
+    }
+
+
+def _no_callback() -> None:
+    """Stand-in for clientside callbacks (they have no server function)."""
 
 
 def script_urls(app: dash.Dash) -> list[str]:
@@ -191,16 +218,12 @@ def _add_basemap_route(server: Flask) -> None:
 def shell() -> html.Div:
     """Return the frame around every page: navigation for the user's role, user, language.
 
-    Carries no region data (the layout endpoint answers before any role check).
+    Carries no region data: Dash serves it to anonymous visitors too (they see the login
+    form in place of the page).
     """
     lang = i18n.current_language()
     t = i18n.translator(lang)
-    role = current_role()
-    links = [
-        dcc.Link(t(label), href=path, className="nav-link")
-        for _, path, label, needed in PAGES
-        if allowed(role, needed)
-    ]
+    nav, user, logout_style = _frame_for_user(t)
     languages = [
         html.A(
             code.upper(),
@@ -211,22 +234,23 @@ def shell() -> html.Div:
         )
         for code, name in i18n.LANGUAGES.items()
     ]
-    user = current_username()
     header = html.Header(
         [
             html.Div(
-                [html.Span("geotraf", className="brand"), html.Nav(links, id="shell-nav")],
+                [html.Span("geotraf", className="brand"), html.Nav(nav, id=ids.SHELL_NAV)],
                 className="header-left",
             ),
             html.Div(
                 [
-                    html.Span(
-                        f"{user} · {t(role)}" if user and role else "",
-                        id="shell-user",
-                        className="user",
-                    ),
+                    html.Span(user, id=ids.SHELL_USER, className="user"),
                     html.Span(languages, className="lang-links", title=t("Language")),
-                    html.A(t("Log out"), href="/logout", className="logout"),
+                    html.A(
+                        t("Log out"),
+                        href="/logout",
+                        id=ids.SHELL_LOGOUT,
+                        className="logout",
+                        style=logout_style,
+                    ),
                 ],
                 className="header-right",
             ),
@@ -240,4 +264,37 @@ def shell() -> html.Div:
         ),
         className="app-footer",
     )
-    return html.Div([header, html.Main(dash.page_container, className="app-main"), footer])
+    return html.Div(
+        [
+            header,
+            html.Main(dash.page_container, className="app-main"),
+            footer,
+            dcc.Store(id=ids.SHELL_SESSION),
+        ]
+    )
+
+
+def _frame_for_user(t: i18n.Translator) -> tuple[list[dcc.Link], str, dict[str, str]]:
+    """Return the navigation links, the user label and the logout link's style."""
+    role = current_role()
+    user = current_username()
+    links = [
+        dcc.Link(t(label), href=path, className="nav-link")
+        for _, path, label, needed in PAGES
+        if allowed(role, needed)
+    ]
+    label = f"{user} · {t(role)}" if user and role else ""
+    return links, label, {} if role else {"display": "none"}
+
+
+def _register_shell_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        Output(ids.SHELL_NAV, "children"),
+        Output(ids.SHELL_USER, "children"),
+        Output(ids.SHELL_LOGOUT, "style"),
+        Input(ids.SHELL_SESSION, "data"),
+        prevent_initial_call=True,
+    )
+    @public
+    def refresh_frame(session: object) -> tuple[list[dcc.Link], str, dict[str, str]]:
+        return _frame_for_user(i18n.translator(i18n.current_language()))

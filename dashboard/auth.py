@@ -23,7 +23,6 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from flask import Flask, make_response, redirect, request, session
 from flask_login import LoginManager, UserMixin, login_user, logout_user
@@ -43,19 +42,15 @@ DEMO_ACCOUNTS: dict[str, tuple[str, str]] = {
     "admin": ("admin", "admin-demo"),
 }
 
-#: Paths anyone may fetch: the login form, its stylesheet, the language switch, and the
-#: JavaScript libraries of Dash and plotly (public code, no data), so that the login page
-#: can prefetch them while the user types.
-PUBLIC_PREFIXES: tuple[str, ...] = (
-    "/login",
-    "/logout",
-    "/language/",
-    "/assets/",
-    "/_favicon",
-    "/_dash-component-suites/",
-)
-#: Paths answered 401 (not redirected) when anonymous: Dash's machine endpoints.
+#: Paths answered 401 to anonymous visitors: callbacks (except the public ones, see
+#: :func:`init_auth`), the basemap, and any other Dash machine endpoint not listed in
+#: :data:`PUBLIC_DASH`.
 API_PREFIXES: tuple[str, ...] = ("/_dash-", "/_reload-hash", "/basemap/")
+#: Dash endpoints anyone may fetch: the page frame (no data), the callback list and the
+#: JavaScript libraries, so that the in-app login form can be shown.
+PUBLIC_DASH: tuple[str, ...] = ("/_dash-layout", "/_dash-dependencies", "/_dash-component-suites/")
+#: The callback endpoint; anonymous calls pass only for the public callbacks.
+UPDATE_PATH = "/_dash-update-component"
 
 
 @dataclass(frozen=True)
@@ -208,12 +203,19 @@ def _login_page(
 
 
 def init_auth(
-    server: Flask, *, users_file: Path, prefetch: Callable[[], Sequence[str]] | None = None
+    server: Flask,
+    *,
+    users_file: Path,
+    prefetch: Callable[[], Sequence[str]] | None = None,
+    public_outputs: Callable[[], set[str]] | None = None,
 ) -> None:
     """Attach Flask-Login, the login/logout/language routes and the gate to ``server``.
 
-    ``prefetch`` returns the script URLs the dashboard will need right after login; the
-    login page asks the browser to fetch them while the user types.
+    ``prefetch`` returns the script URLs the dashboard needs right after a login through
+    the plain ``/login`` form; that page asks the browser to fetch them while the user
+    types. ``public_outputs`` returns the callback output keys anonymous visitors may call
+    (logging in, the page frame, Dash's page router); every other callback call from an
+    anonymous visitor is answered 401 before it reaches Dash.
     """
 
     def hints() -> Sequence[str]:
@@ -232,11 +234,17 @@ def init_auth(
         from flask_login import current_user
 
         path = request.path
-        if current_user.is_authenticated or path.startswith(PUBLIC_PREFIXES):
+        if current_user.is_authenticated or path.startswith(PUBLIC_DASH):
             return None
+        if path == UPDATE_PATH:
+            body = request.get_json(silent=True) or {}
+            allowed = public_outputs() if public_outputs else set()
+            if isinstance(body, dict) and body.get("output") in allowed:
+                return None
         if path.startswith(API_PREFIXES):
             return make_response(("log in first", 401))
-        return redirect(f"/login?next={quote(request.full_path.rstrip('?'))}")
+        # Pages (the Dash index: no data) show the in-app login form.
+        return None
 
     @server.route("/login", methods=["GET", "POST"])
     def _login() -> Response:
@@ -270,7 +278,7 @@ def init_auth(
         if current_user.is_authenticated:
             audit.record("logout")
         logout_user()
-        return redirect("/login")
+        return redirect("/")
 
     @server.route("/language/<code>")
     def _language(code: str) -> Response:

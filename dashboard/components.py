@@ -61,7 +61,15 @@ def notice(text: str, *, kind: str = "info", role: str = "status") -> html.Div:
 
 
 def access_denied(t: Translator, *, required: str) -> html.Div:
-    """Return the page shown to a user whose role is below the page's."""
+    """Return the page shown to a user whose role is below the page's.
+
+    An anonymous visitor gets the login form instead: logging in then renders the page.
+    """
+    from dashboard.login import login_panel
+    from dashboard.roles import current_role
+
+    if current_role() is None:
+        return login_panel(t)
     return html.Div(
         [
             html.H2(t("Access denied")),

@@ -303,8 +303,9 @@ def flow_arcs(
     for i, ((low, high), width) in enumerate(zip(classes, widths, strict=True)):
         upper = counts <= high if i == len(classes) - 1 else counts < high
         members = np.flatnonzero((counts >= low) & upper)
-        lons, lats, text = _arc_lines(drawable.iloc[members], [labels[m] for m in members],
-                                      centroids=centroids)
+        lons, lats, text = _arc_lines(
+            drawable.iloc[members], [labels[m] for m in members], centroids=centroids
+        )
         for m in members:
             row = drawable.iloc[m]
             hx, hy = _head(centroids[row["origin"]], centroids[row["destination"]])
@@ -324,14 +325,14 @@ def flow_arcs(
             )
         )
     if heads:
-        hx, hy, htext, hsize = zip(*heads, strict=True)
+        head_lon, head_lat, head_text, head_size = zip(*heads, strict=True)
         traces.append(
             go.Scattermap(
-                lon=np.asarray(hx),
-                lat=np.asarray(hy),
+                lon=np.asarray(head_lon),
+                lat=np.asarray(head_lat),
                 mode="markers",
-                marker={"size": np.asarray(hsize), "color": "#7a2e00", "opacity": 0.9},
-                hovertext=list(htext),
+                marker={"size": np.asarray(head_size), "color": "#7a2e00", "opacity": 0.9},
+                hovertext=list(head_text),
                 hoverinfo="text",
                 name=t("direction: dot at destination end"),
                 legendgroup="flows",

@@ -9,6 +9,16 @@ from __future__ import annotations
 # --- shell (every page) ---------------------------------------------------------------
 SHELL_NAV = "shell-nav"
 SHELL_USER = "shell-user"
+SHELL_LOGOUT = "shell-logout"
+#: Changes on login so that Dash's page router renders the page for the new user.
+SHELL_SESSION = "shell-session"
+
+# --- login (shown in place of any page to anonymous visitors) -----------------------------
+LOGIN_USERNAME = "username"
+LOGIN_PASSWORD = "password"
+LOGIN_SUBMIT = "login-submit"
+LOGIN_ERROR = "login-error"
+LOGIN_WARMUP = "login-warmup"
 
 # --- overview (donor and up) ------------------------------------------------------------
 OVERVIEW_BANNER = "overview-banner"

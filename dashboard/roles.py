@@ -103,6 +103,20 @@ def requires_role(required: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     return decorate
 
 
+def public(func: Callable[P, R]) -> Callable[P, R]:
+    """Mark a callback that anonymous visitors may call (logging in, the page frame).
+
+    Such a callback must return nothing but the login form or the frame's navigation.
+    """
+    func.public_callback = True  # type: ignore[attr-defined]
+    return func
+
+
+def is_public(func: Callable[..., Any]) -> bool:
+    """Return True when a callback was marked with :func:`public`."""
+    return bool(getattr(func, "public_callback", False))
+
+
 def role_of(func: Callable[..., Any]) -> str | None:
     """Return the role a callback was decorated with, or None if it has no check."""
     role = getattr(func, "required_role", None)

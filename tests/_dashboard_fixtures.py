@@ -156,7 +156,7 @@ def callback_body(app: Any, output_prefix: str, inputs: dict[str, Any]) -> dict[
     """Return the JSON a browser posts to ``/_dash-update-component`` for a callback.
 
     ``output_prefix`` picks the callback whose output key starts with it; ``inputs`` maps
-    ``"<id>.<prop>"`` to the value sent.
+    ``"<id>.<prop>"`` to the value sent (for inputs and states alike; absent ones are None).
     """
     matches = [k for k in app.callback_map if k.lstrip(".").startswith(output_prefix)]
     if not matches:
@@ -168,18 +168,23 @@ def callback_body(app: Any, output_prefix: str, inputs: dict[str, Any]) -> dict[
         for o in key.lstrip(".").split("...")
         if o
     ]
-    body_inputs = []
-    for dep in spec["inputs"]:
-        name = f"{dep['id']}.{dep['property']}"
-        body_inputs.append(
-            {"id": dep["id"], "property": dep["property"], "value": inputs.get(name)}
-        )
+
+    def values(deps: list[dict[str, str]]) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": d["id"],
+                "property": d["property"],
+                "value": inputs.get(f"{d['id']}.{d['property']}"),
+            }
+            for d in deps
+        ]
+
     return {
         "output": key,
         "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": body_inputs,
+        "inputs": values(spec["inputs"]),
         "changedPropIds": [f"{d['id']}.{d['property']}" for d in spec["inputs"]][:1],
-        "state": [],
+        "state": values(spec["state"]),
     }
 
 

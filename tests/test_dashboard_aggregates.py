@@ -18,7 +18,9 @@ def region() -> FakeRegion:
 
 
 def _as_dict(table: pd.DataFrame, key: str = "area") -> dict[str, object]:
-    return {k: (None if pd.isna(v) else int(v)) for k, v in zip(table[key], table["count"])}
+    return {
+        k: (None if pd.isna(v) else int(v)) for k, v in zip(table[key], table["count"], strict=True)
+    }
 
 
 def test_endpoints_resolve_place_iso3_and_province(region: FakeRegion) -> None:
@@ -70,9 +72,10 @@ def test_pairs_leave_out_internal_movement(region: FakeRegion) -> None:
 
 def test_trend_by_year_suppresses_within_each_year(region: FakeRegion) -> None:
     table = aggregates.totals_by_year(region.flows)
-    cells = {(int(y), e): (None if pd.isna(c) else int(c)) for y, e, c in table[
-        ["year", "exploitation", "count"]
-    ].values}
+    cells = {
+        (int(y), e): (None if pd.isna(c) else int(c))
+        for y, e, c in table[["year", "exploitation", "count"]].values
+    }
     assert cells[(2020, "sexual")] == 150
     assert cells[(2019, "domestic_servitude")] == 40
     assert cells[(2021, "begging")] is None

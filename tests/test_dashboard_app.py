@@ -50,12 +50,18 @@ def test_overview_map_and_trend_hold_the_hand_added_totals(app: Any, donor: Any)
     map_traces = out["overview-map"]["figure"]["data"]
     assert map_traces[0]["locations"] == ["LAO", "MMR", "KHM"]
     assert map_traces[0]["z"] == [240.0, 230.0, 65.0]
-    bars = {t["name"]: t["y"] for t in out["overview-trend"]["figure"]["data"] if t["type"] == "bar"}
+    bars = {
+        t["name"]: t["y"] for t in out["overview-trend"]["figure"]["data"] if t["type"] == "bar"
+    }
     assert bars == {"Sexual": [150.0], "Forced labour": [60.0], "Domestic servitude": [40.0]}
     cards = dump(out["overview-headline"])
     assert '"535"' in cards and '"65"' in cards
-    assert out["overview-years"] == {"min": 2019, "max": 2021, "marks": {
-        "2019": "2019", "2020": "2020", "2021": "2021"}, "value": [2019, 2021]}
+    assert out["overview-years"] == {
+        "min": 2019,
+        "max": 2021,
+        "marks": {"2019": "2019", "2020": "2020", "2021": "2021"},
+        "value": [2019, 2021],
+    }
 
 
 def test_province_level_by_destination(app: Any, donor: Any) -> None:
@@ -105,8 +111,9 @@ def test_begging_alone_is_all_suppressed(app: Any, donor: Any) -> None:
 
 
 def test_filters_are_written_to_the_url_and_read_back(app: Any, donor: Any) -> None:
-    out = _overview(app, donor, years=[2020, 2021], exploitation=["sexual", "begging"],
-                    side="destination")
+    out = _overview(
+        app, donor, years=[2020, 2021], exploitation=["sexual", "begging"], side="destination"
+    )
     query = out["overview-url-sync"]["data"]
     assert query == "?from=2020&to=2021&exploitation=sexual,begging&side=destination"
     state = OverviewState.from_query(dict(p.split("=") for p in query[1:].split("&")))
@@ -181,8 +188,7 @@ def test_basemap_is_served_small_and_offline(app: Any, donor: Any) -> None:
     resp = donor.get("/basemap/borders.geojson")
     borders = json.loads(resp.data)
     assert resp.mimetype == "application/geo+json"
-    assert {f["properties"]["country"] for f in borders["features"]} == {
-        "THA", "LAO", "KHM", "MMR"}
+    assert {f["properties"]["country"] for f in borders["features"]} == {"THA", "LAO", "KHM", "MMR"}
     assert donor.get("/basemap/secret.geojson").status_code == 404
 
 

@@ -63,17 +63,51 @@ def test_missing_accounts_file_says_how_to_create_it(tmp_path: Path) -> None:
         load_accounts(tmp_path / "none.toml")
 
 
-def test_anonymous_requests_are_sent_to_login_or_refused(app: Any) -> None:
+def test_anonymous_visitors_get_the_frame_and_login_form_but_no_data(app: Any) -> None:
     client = app.server.test_client()
-    page = client.get("/corridors")
-    assert page.status_code == 302 and page.headers["Location"].startswith("/login?next=")
-    assert client.get("/_dash-layout").status_code == 401
-    assert client.get("/_dash-dependencies").status_code == 401
+    assert client.get("/corridors").status_code == 200  # the Dash index: no data
+    shell = client.get("/_dash-layout")
+    assert shell.status_code == 200 and _hrefs(shell.get_json()) == {"/logout"}
+    assert client.get("/_dash-dependencies").status_code == 200
     assert client.get("/basemap/borders.geojson").status_code == 401
     body = callback_body(app, "overview-map", overview_inputs())
     assert client.post("/_dash-update-component", json=body).status_code == 401
+    probe = callback_body(app, "probe-out", {"probe-in.value": "x"})
+    assert client.post("/_dash-update-component", json=probe).status_code == 401
+    for path in ("/", "/corridors", "/planning"):
+        router = callback_body(
+            app, "_pages_content", {"_pages_location.pathname": path, "_pages_location.search": ""}
+        )
+        page = client.post("/_dash-update-component", json=router).get_data(as_text=True)
+        assert '"login-submit"' in page and "Access denied" not in page
     assert client.get("/login").status_code == 200
     assert client.get("/assets/style.css").status_code == 200
+
+
+def test_in_app_login_starts_the_session(app: Any) -> None:
+    client = app.server.test_client()
+    body = callback_body(
+        app,
+        "shell-session",
+        {"login-submit.n_clicks": 1, "username.value": "analyst", "password.value": "bad"},
+    )
+    refused = client.post("/_dash-update-component", json=body).get_json()["response"]
+    assert "shell-session" not in refused and "Wrong user name" in str(refused)
+    assert client.get("/basemap/borders.geojson").status_code == 401
+    body = callback_body(
+        app,
+        "shell-session",
+        {"login-submit.n_clicks": 2, "username.value": "analyst", "password.value": "analyst-demo"},
+    )
+    resp = client.post("/_dash-update-component", json=body)
+    assert resp.status_code == 200 and "session=" in resp.headers.get("Set-Cookie", "")
+    assert resp.get_json()["response"]["shell-session"]["data"]["user"] == "analyst"
+    assert client.get("/basemap/borders.geojson").status_code == 200
+    frame = callback_body(app, "shell-nav", {"shell-session.data": {"user": "analyst"}})
+    links = client.post("/_dash-update-component", json=frame).get_json()
+    assert _hrefs(links) == {"/", "/corridors"}
+    events = [(e["event"], e["user"]) for e in _audit(app)[-2:]]
+    assert events == [("login_failed", "analyst"), ("login", "analyst")]
 
 
 def test_wrong_password_and_missing_csrf_are_refused_and_audited(app: Any) -> None:
@@ -81,7 +115,7 @@ def test_wrong_password_and_missing_csrf_are_refused_and_audited(app: Any) -> No
     assert login(client, "donor", "guess").status_code == 401
     no_token = client.post("/login", data={"username": "donor", "password": "donor-demo"})
     assert no_token.status_code == 400
-    assert client.get("/_dash-layout").status_code == 401
+    assert client.get("/basemap/borders.geojson").status_code == 401
     failed = [e for e in _audit(app) if e["event"] == "login_failed"]
     assert failed and failed[-1]["user"] == "donor"
 
@@ -144,12 +178,18 @@ def test_page_layouts_above_the_role_show_access_denied(
 def test_every_callback_checks_a_role(app: Any) -> None:
     app.server.test_client().get("/login")
     server_side = {k: s["callback"] for k, s in app.callback_map.items() if "callback" in s}
-    # Dash's own page router is the one exception: it only calls the page layouts,
-    # which check the role themselves (test above).
+    # Dash's own page router only calls the page layouts, which check the role themselves
+    # (test above); the public ones are logging in and the frame's navigation.
+    assert sorted(k for k, f in server_side.items() if roles.is_public(f)) == [
+        "..shell-nav.children...shell-user.children...shell-logout.style..",
+        "..shell-session.data...login-error.children..",
+    ]
     unchecked = [
         key
         for key, func in server_side.items()
-        if roles.role_of(func) is None and "_pages_content" not in key
+        if roles.role_of(func) is None
+        and "_pages_content" not in key
+        and not roles.is_public(func)
         # Dash's own "cancel a background job" callback; the planning page's request
         # guard refuses it below the planner role (tests/test_dashboard_planning.py).
         and func.__name__ != "cancel_call"
@@ -194,4 +234,5 @@ def test_login_view_and_logout_are_audited_with_user_and_role(app: Any) -> None:
         ("view", "analyst", "analyst"),
         ("logout", "analyst", "analyst"),
     ]
-    assert client.get("/_dash-layout").status_code == 401
+    body = callback_body(app, "overview-map", overview_inputs())
+    assert client.post("/_dash-update-component", json=body).status_code == 401

@@ -46,7 +46,6 @@ def layout(**query: Any) -> html.Div:
                         value=years,
                         allowCross=False,
                         marks=None,
-                        tooltip={"placement": "bottom", "always_visible": True},
                     ),
                 ],
                 className="control control-years",

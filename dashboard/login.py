@@ -1,0 +1,96 @@
+"""Logging in inside the dashboard: the login form every page shows to anonymous visitors.
+
+The form is part of the Dash app, so while a visitor types, the browser has already
+loaded Dash and plotly.js (a hidden graph asks for plotly; compiling it is the slowest
+step of a first visit). Submitting calls :func:`register_login_callbacks`' callback,
+which checks the password on the server, starts the Flask-Login session (the response
+sets the session cookie) and changes ``shell-session``, an input of Dash's page router:
+the page the visitor asked for is rendered for their role without reloading anything.
+The plain HTML form at ``/login`` (:mod:`dashboard.auth`) stays for browsers without
+JavaScript.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from dash import Dash, Input, Output, State, dcc, html, no_update
+from flask import current_app
+from flask_login import login_user
+
+from dashboard import audit, components, i18n, ids
+from dashboard.roles import public
+
+Translator = i18n.Translator
+#: Flask config key holding the accounts file.
+USERS_KEY = "GEOTRAF_USERS_FILE"
+
+
+def login_panel(t: Translator) -> html.Div:
+    """Return the login form (no data; shown to anonymous visitors on every page)."""
+    languages = [
+        html.A(name, href=f"/language/{code}?next=/", lang=code)
+        for code, name in i18n.LANGUAGES.items()
+    ]
+    return html.Div(
+        html.Div(
+            [
+                html.H1("geotraf", className="brand"),
+                html.P(t("Trafficking routes and interception planning"), className="muted"),
+                html.Div(id=ids.LOGIN_ERROR, role="alert"),
+                html.Label(t("User name"), htmlFor=ids.LOGIN_USERNAME),
+                dcc.Input(
+                    id=ids.LOGIN_USERNAME,
+                    autoComplete="username",
+                    autoFocus=True,
+                    required=True,
+                ),
+                html.Label(t("Password"), htmlFor=ids.LOGIN_PASSWORD),
+                dcc.Input(
+                    id=ids.LOGIN_PASSWORD,
+                    type="password",
+                    autoComplete="current-password",
+                    required=True,
+                ),
+                html.Button(t("Log in"), id=ids.LOGIN_SUBMIT, n_clicks=0, type="button"),
+                html.Nav(languages, className="lang-links", title=t("Language")),
+                # Mounting a graph makes the browser load and compile plotly.js now, while
+                # the visitor types, instead of after login (about a second on a slow CPU).
+                components.graph(ids.LOGIN_WARMUP, style={"display": "none"}),
+            ],
+            className="login-card",
+        ),
+        className="login-screen",
+    )
+
+
+def register_login_callbacks(app: Dash) -> None:
+    """Attach the login callback to ``app``."""
+
+    @app.callback(
+        Output(ids.SHELL_SESSION, "data"),
+        Output(ids.LOGIN_ERROR, "children"),
+        Input(ids.LOGIN_SUBMIT, "n_clicks"),
+        Input(ids.LOGIN_PASSWORD, "n_submit"),
+        State(ids.LOGIN_USERNAME, "value"),
+        State(ids.LOGIN_PASSWORD, "value"),
+        prevent_initial_call=True,
+    )
+    @public
+    def log_in(
+        clicks: int | None, submits: int | None, username: str | None, password: str | None
+    ) -> tuple[Any, Any]:
+        from dashboard.auth import User, authenticate, load_accounts
+
+        t = i18n.translator(i18n.current_language())
+        name = (username or "").strip()
+        account = authenticate(load_accounts(current_app.config[USERS_KEY]), name, password or "")
+        if account is None:
+            audit.record("login_failed", user=name, role="")
+            return no_update, components.notice(
+                t("Wrong user name or password."), kind="error", role="alert"
+            )
+        login_user(User(account.username, account.role))
+        audit.record("login", user=account.username, role=account.role)
+        return {"user": account.username, "at": time.time()}, None
