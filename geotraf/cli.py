@@ -20,6 +20,10 @@ from geotraf.errors import GeotrafError
 EXIT_USER_ERROR = 2
 
 REGION_HELP = "region: 'mekong' (bundled demo) or a GeoPackage / folder of layer files"
+DASK_HELP = (
+    "run shortest-path batches on Dask: 'local' starts a LocalCluster, or give a "
+    "scheduler address (tcp://host:8786); default: this process only"
+)
 
 
 def _print_json(obj: Any) -> None:
@@ -108,6 +112,7 @@ def _add_hotspots(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--top", type=int, default=10, help="how many hotspots (default 10)")
     p.add_argument("--out", help="write hotspots to .csv, .geojson or .gpkg")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
     p.set_defaults(run=_run_hotspots)
 
 
@@ -144,6 +149,7 @@ def _add_plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--seed", type=int, default=None, help="seed of the randomised schedule")
     p.add_argument("--out", help="write the plan to .csv, .geojson or .gpkg")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
     p.set_defaults(run=_run_plan)
 
 
@@ -164,6 +170,7 @@ def _add_scenario(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--close", default="", help="crossing or road ids, comma-separated")
     p.add_argument("--watch", default="", help="crossing or road ids, comma-separated")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
     p.set_defaults(run=_run_scenario)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from geotraf.scale import dask_client
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -52,7 +54,15 @@ def run_hotspots(args: argparse.Namespace) -> int:
     reg, graph = load_region_and_graph(args.region)
     if reg.flows is None or len(reg.flows) == 0:
         raise GeotrafError(f"region {args.region!r} has no flows layer: nothing to assign")
-    result = assign(graph, reg.flows, method="k_shortest", places=reg.places, show_progress=None)
+    with dask_client(args.dask) as client:
+        result = assign(
+            graph,
+            reg.flows,
+            method="k_shortest",
+            places=reg.places,
+            show_progress=None,
+            client=client,
+        )
     spots = hotspots(graph, result, incidents=reg.incidents, sites=reg.sites, top=args.top)
     safe = suppress(spots, count_col="load")
     safe["share"] = safe["share"].mask(safe["suppressed"])
@@ -167,7 +177,10 @@ def run_scenario(args: argparse.Namespace) -> int:
     reg, graph = load_region_and_graph(args.region)
     if reg.flows is None or len(reg.flows) == 0:
         raise GeotrafError(f"region {args.region!r} has no flows layer: nothing to displace")
-    result = displacement(graph, reg.flows, close=close_ids, watch=watch_ids, places=reg.places)
+    with dask_client(args.dask) as client:
+        result = displacement(
+            graph, reg.flows, close=close_ids, watch=watch_ids, places=reg.places, client=client
+        )
 
     def safe(value: float) -> float | None:
         return None if 0 < abs(value) < DEFAULT_THRESHOLD else round(float(value), 1)
@@ -291,7 +304,15 @@ def run_plan(args: argparse.Namespace) -> int:
         raise PlanError(f"region {args.region!r} has no flows layer: nothing to intercept")
     if reg.sites is None or len(reg.sites) == 0:
         raise PlanError(f"region {args.region!r} has no sites layer: add candidate checkpoints")
-    result = assign(graph, reg.flows, method=args.assignment, places=reg.places, show_progress=None)
+    with dask_client(args.dask) as client:
+        result = assign(
+            graph,
+            reg.flows,
+            method=args.assignment,
+            places=reg.places,
+            show_progress=None,
+            client=client,
+        )
     p = plan(
         graph,
         result,
