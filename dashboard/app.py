@@ -114,8 +114,9 @@ def create_app(
     >>> from dashboard.auth import DEMO_ACCOUNTS, write_accounts
     >>> users = write_accounts(pathlib.Path(tempfile.mkdtemp()) / "users.toml", DEMO_ACCOUNTS)
     >>> app = create_app(users_file=users)
-    >>> app.server.test_client().get("/").status_code  # anonymous: sent to the login page
-    302
+    >>> client = app.server.test_client()
+    >>> client.get("/").status_code, client.get("/basemap/borders.geojson").status_code
+    (200, 401)
     """
     region_path = Path(resolve_region(str(region))).resolve()
     users = Path(users_file) if users_file else default_users_file()
@@ -134,7 +135,6 @@ def create_app(
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
     server.config[data.CONFIG_KEY] = str(region_path)
-    server.config[login.USERS_KEY] = str(users)
     server.config[audit.CONFIG_KEY] = str(audit_log or folder / "audit.jsonl")
     server.config["GEOTRAF_WORKSPACE"] = str(Path(workspace) if workspace else folder / "workspace")
     _add_basemap_route(server)

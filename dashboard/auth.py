@@ -6,10 +6,12 @@ Accounts live in a TOML file with hashed passwords (werkzeug scrypt)::
     role = "analyst"
     password_hash = "scrypt:32768:8:1$..."
 
-Flask-Login keeps the session. A ``before_request`` gate sends anonymous visitors of a
-page to ``/login`` and answers 401 to anonymous calls of Dash's endpoints
-(``/_dash-update-component``, ``/_dash-layout``, ...), so no callback ever runs for an
-anonymous request; each callback then checks the role itself (:mod:`dashboard.roles`).
+Flask-Login keeps the session. Anonymous visitors get the Dash page frame, whose pages
+show the in-app login form (:mod:`dashboard.login`); a ``before_request`` gate answers
+401 to their calls of any callback but the public ones (logging in, the frame, Dash's
+page router) and of the basemap, so no data callback ever runs for them; each callback
+also checks the role itself (:mod:`dashboard.roles`). A plain HTML form at ``/login``
+does the same for scripts, benchmarks and the test client.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ API_PREFIXES: tuple[str, ...] = ("/_dash-", "/_reload-hash", "/basemap/")
 PUBLIC_DASH: tuple[str, ...] = ("/_dash-layout", "/_dash-dependencies", "/_dash-component-suites/")
 #: The callback endpoint; anonymous calls pass only for the public callbacks.
 UPDATE_PATH = "/_dash-update-component"
+#: Flask config key holding the accounts file (set by :func:`init_auth`).
+USERS_KEY = "GEOTRAF_USERS_FILE"
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,8 @@ def init_auth(
 
     def hints() -> Sequence[str]:
         return prefetch() if prefetch else ()
+
+    server.config[USERS_KEY] = str(users_file)
 
     manager = LoginManager()
     manager.init_app(server)

@@ -47,7 +47,7 @@ SUPPRESSED_COLOR = "#bdbdbd"
 FLOW_COLOR = "#D55E00"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 #: Most arcs drawn: beyond that the map is unreadable and the payload large.
-MAX_ARCS = 80
+MAX_ARCS = 40
 #: Points per arc: smooth at the zooms used, small on the wire.
 ARC_SAMPLES = 13
 #: Line widths (px) of the flow classes, thinnest first.
@@ -93,12 +93,15 @@ def flow_classes(
 ) -> list[tuple[float, float]]:
     """Return up to ``n`` count classes ``(low, high)`` with round limits (quantile breaks).
 
-    The lowest class starts at the threshold: smaller counts never reach a class.
+    The lowest class starts at the smallest count rounded down (never below the
+    threshold: smaller counts are suppressed and never drawn), so no class is empty.
 
     Examples
     --------
     >>> flow_classes([12, 40, 90, 300, 1200], n=3)
     [(11, 50), (50, 200), (200, 1200)]
+    >>> flow_classes([205, 450, 520, 690], n=2)
+    [(200, 500), (500, 690)]
     >>> flow_classes([])
     []
     """
@@ -106,9 +109,20 @@ def flow_classes(
     if len(values) == 0:
         return []
     qs = np.quantile(values, np.linspace(0, 1, n + 1)[1:-1]) if n > 1 else np.array([])
-    edges = sorted({_nice(q) for q in qs if threshold < q < values.max()})
-    limits = [threshold, *edges, math.ceil(values.max())]
+    low = max(threshold, _nice_floor(float(values.min())))
+    if low >= values.max():
+        low = threshold
+    edges = sorted({_nice(q) for q in qs if low < _nice(q) < values.max()})
+    limits = [low, *edges, math.ceil(values.max())]
     return [(limits[i], limits[i + 1]) for i in range(len(limits) - 1)]
+
+
+def _nice_floor(value: float) -> int:
+    """Round down to 1, 2 or 5 times a power of ten."""
+    if value < 1:
+        return 0
+    power = 10 ** math.floor(math.log10(value))
+    return int(max(m for m in (1, 2, 5) if m * power <= value) * power)
 
 
 def _nice(value: float) -> int:
@@ -296,7 +310,7 @@ def flow_arcs(
     drawable = drawn_pairs(pairs, centroids=centroids, max_pairs=max_pairs)
     counts = drawable["count"].astype(float).to_numpy()
     classes = flow_classes(list(counts), threshold=threshold)
-    widths = FLOW_WIDTHS[-len(classes) :] if classes else ()
+    widths = FLOW_WIDTHS[: len(classes)]
     labels = [_pair_text(row, names, unit) for row in drawable.itertuples(index=False)]
     traces: list[go.Scattermap] = []
     heads: list[tuple[float, float, str, float]] = []
@@ -316,7 +330,7 @@ def flow_arcs(
                 lat=lats,
                 mode="lines",
                 line={"width": width, "color": FLOW_COLOR},
-                opacity=0.75,
+                opacity=0.7,
                 hovertext=text,
                 hoverinfo="text",
                 name=f"{low:,}–{high:,} {t('people')}",

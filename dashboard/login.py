@@ -6,8 +6,8 @@ step of a first visit). Submitting calls :func:`register_login_callbacks`' callb
 which checks the password on the server, starts the Flask-Login session (the response
 sets the session cookie) and changes ``shell-session``, an input of Dash's page router:
 the page the visitor asked for is rendered for their role without reloading anything.
-The plain HTML form at ``/login`` (:mod:`dashboard.auth`) stays for browsers without
-JavaScript.
+The plain HTML form at ``/login`` (:mod:`dashboard.auth`) stays for scripts, benchmarks
+and the test client.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from dashboard import audit, components, i18n, ids
 from dashboard.roles import public
 
 Translator = i18n.Translator
-#: Flask config key holding the accounts file.
-USERS_KEY = "GEOTRAF_USERS_FILE"
 
 
 def login_panel(t: Translator) -> html.Div:
@@ -81,7 +79,7 @@ def register_login_callbacks(app: Dash) -> None:
     def log_in(
         clicks: int | None, submits: int | None, username: str | None, password: str | None
     ) -> tuple[Any, Any]:
-        from dashboard.auth import User, authenticate, load_accounts
+        from dashboard.auth import USERS_KEY, User, authenticate, load_accounts
 
         t = i18n.translator(i18n.current_language())
         name = (username or "").strip()

@@ -21,6 +21,9 @@ from dashboard import data
 from dashboard.app import create_app
 from dashboard.auth import DEMO_ACCOUNTS, write_accounts
 
+#: Field names that would mean person-level data had reached the browser.
+PERSON_FIELDS: tuple[str, ...] = ("age_band", "victim", "person_id", "case_id", "date_of_birth")
+
 #: (origin, destination, year, count, exploitation, age_group)
 FLOWS: list[tuple[str, str, int, int, str, str]] = [
     ("vte", "bkk", 2020, 120, "sexual", "adult"),

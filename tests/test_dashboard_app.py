@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from _dashboard_fixtures import (
+    PERSON_FIELDS,
     build_app,
     callback_body,
     dump,
@@ -20,8 +21,6 @@ from _dashboard_fixtures import (
 
 from dashboard.overview_model import OverviewState
 from layers.schema import EXPLOITATION
-
-PERSON_FIELDS = ("age_band", "victim", "person_id", "case_id", "date_of_birth")
 
 
 @pytest.fixture(scope="module")

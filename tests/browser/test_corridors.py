@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import LiveServer, login, screenshot, wait_for_map
+from _browser import LiveServer, login, screenshot, wait_for_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

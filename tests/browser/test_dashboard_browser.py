@@ -8,13 +8,19 @@ import time
 from typing import Any
 
 import pytest
-from conftest import LiveServer, NetworkGuard, login, screenshot, wait_for_map
+from _browser import (
+    LiveServer,
+    NetworkGuard,
+    login,
+    screenshot,
+    wait_for_map,
+    wait_for_map_idle,
+)
+from _dashboard_fixtures import PERSON_FIELDS, figure_numbers
 
 from dashboard.auth import DEMO_ACCOUNTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-PERSON_FIELDS = ("age_band", "victim", "person_id", "case_id", "date_of_birth")
 
 
 def _map_state(page: Any) -> dict[str, Any]:
@@ -81,6 +87,7 @@ def test_filters_change_the_map_and_the_shareable_url(page: Any, live_server: Li
     assert "sexual" not in shared.split("exploitation=")[1].split("&")[0].split(",")
     page.get_by_label("By destination").check()
     page.wait_for_function("() => window.location.search.includes('side=destination')")
+    wait_for_map_idle(page)
     screenshot(page, "overview-filtered")
     # Opening the shared address shows the same view.
     page.goto(page.url)
@@ -145,8 +152,11 @@ def test_every_overview_response_is_suppressed(page: Any, live_server: LiveServe
     login(page, live_server.url, "donor", "donor-demo")
     page.get_by_label("Provinces").check()
     page.wait_for_function("() => window.location.search.includes('level=province')")
-    page.wait_for_load_state("networkidle")
-    wait_for_map(page)
+    page.wait_for_function(
+        "() => document.querySelector('#overview-map .js-plotly-plot').data[0].featureidkey"
+        " !== 'properties.country'"
+    )
+    wait_for_map_idle(page)
     screenshot(page, "overview-provinces")
     page.get_by_label("Begging", exact=True).uncheck()
     page.wait_for_function("() => window.location.search.includes('exploitation=')")
@@ -155,24 +165,8 @@ def test_every_overview_response_is_suppressed(page: Any, live_server: LiveServe
     for body in bodies:
         text = json.dumps(body)
         assert not any(field in text for field in PERSON_FIELDS)
-        for value in _drawn_counts(body):
+        for value in figure_numbers(body):
             assert value == 0 or value >= 11, value
-
-
-def _drawn_counts(node: Any) -> list[float]:
-    found: list[float] = []
-    if isinstance(node, dict):
-        suppressed = (node.get("meta") or {}).get("suppressed")
-        if node.get("type") == "choroplethmap" and not suppressed:
-            found += [float(v) for v in node.get("z", []) if v is not None]
-        if node.get("type") == "bar":
-            found += [float(v) for v in node.get("y", []) if v is not None]
-        for value in node.values():
-            found += _drawn_counts(value)
-    elif isinstance(node, list):
-        for value in node:
-            found += _drawn_counts(value)
-    return found
 
 
 def test_login_page_and_french_interface(page: Any, live_server: LiveServer) -> None:

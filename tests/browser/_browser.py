@@ -1,0 +1,109 @@
+"""Helpers of the browser tests: the live server record, the network guard, logging in
+through the real form, waiting for the map, screenshots under ``build/screenshots/``.
+
+A module of its own (not ``conftest``) so that test files import it by a unique name.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-dev-shm-usage",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+
+
+@dataclass
+class LiveServer:
+    """The dashboard served in a thread: its base URL and its Dash app."""
+
+    url: str
+    app: Any
+
+
+@dataclass
+class NetworkGuard:
+    """Every request the browser made, and those that left localhost."""
+
+    requests: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+    def check(self, url: str) -> bool:
+        """Record ``url``; return True when it is local (or an in-page data/blob URL)."""
+        self.requests.append(url)
+        parsed = urlparse(url)
+        if parsed.scheme in {"data", "blob", "about"}:
+            return True
+        if parsed.hostname in LOCAL_HOSTS:
+            return True
+        self.outside.append(url)
+        return False
+
+
+def login(page: Any, base_url: str, username: str, password: str) -> float:
+    """Log in through the dashboard's login form with the keyboard only; wait for the map.
+
+    Returns the seconds from pressing Enter to the overview map drawn. The form is ready
+    (Dash and plotly.js loaded, as they are by the time a person has typed) before typing.
+    """
+    page.goto(f"{base_url}/")
+    page.wait_for_selector("#username")
+    page.wait_for_function("() => typeof window.Plotly !== 'undefined'")
+    page.focus("#username")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    start = time.perf_counter()
+    page.keyboard.press("Enter")
+    wait_for_map(page)
+    return time.perf_counter() - start
+
+
+def wait_for_map(page: Any, graph_id: str = "overview-map") -> None:
+    """Wait until the plotly map of ``graph_id`` has a MapLibre canvas and drawn data."""
+    page.wait_for_selector(f"#{graph_id} .maplibregl-canvas")
+    page.wait_for_function(
+        """(id) => {
+            const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+            return gd && gd.data && gd.data.length > 0 && gd._fullLayout
+                && gd._fullLayout.map && gd._fullLayout.map._subplot
+                && gd._fullLayout.map._subplot.map.loaded();
+        }""",
+        arg=graph_id,
+    )
+
+
+def wait_for_map_idle(page: Any, graph_id: str = "overview-map") -> None:
+    """Wait until the map of ``graph_id`` has drawn its latest data (MapLibre ``idle``)."""
+    page.wait_for_load_state("networkidle")
+    page.evaluate(
+        """(id) => new Promise((done) => {
+            const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+            const map = gd._fullLayout.map._subplot.map;
+            map.once('idle', () => done(true));
+            map.triggerRepaint();
+            setTimeout(() => done(false), 10000);
+        })""",
+        graph_id,
+    )
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot under build/screenshots/ and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
