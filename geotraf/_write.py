@@ -1,20 +1,20 @@
 """Write result tables (hotspots, corridors, plans) atomically as CSV, GeoJSON or GeoPackage.
 
 ``layers.io.write_layer`` validates against a *layer* schema; results are not layers, so
-they are written here with the same rule: a temporary file in the target folder moved
-over the target with :func:`os.replace`, so a reader never sees half a file.
+they are written here with the same rule (:func:`layers.io.atomic_write`): a temporary
+file in the target folder moved over the target, so a reader never sees half a file.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from geotraf.errors import GeotrafError
+from layers.io import atomic_write
 
 #: Extension → pyogrio driver (``None``: plain CSV with lon/lat columns for points).
 FORMATS: dict[str, str | None] = {".csv": None, ".geojson": "GeoJSON", ".gpkg": "GPKG"}
@@ -59,9 +59,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, layer: str
     if ext not in FORMATS:
         raise GeotrafError(f"cannot write {target.name}: use a .csv, .geojson or .gpkg file name")
     flat = _flat(frame)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.stem}.{uuid.uuid4().hex}.tmp{ext}"
-    try:
+
+    def write(tmp: Path) -> None:
         if ext == ".csv":
             table = pd.DataFrame(flat)
             if isinstance(flat, gpd.GeoDataFrame) and flat.geometry.name in flat.columns:
@@ -76,7 +75,6 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike[str], *, layer: str
             if not isinstance(flat, gpd.GeoDataFrame):
                 raise GeotrafError(f"{target.name}: only results with geometry go to {ext}")
             flat.to_file(tmp, driver=FORMATS[ext], layer=layer, engine="pyogrio")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    atomic_write(target, write)
     return target

@@ -9,11 +9,9 @@ the dashboard, lazily, for ``geotraf demo`` and ``geotraf serve``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from geotraf.errors import GeotrafError
 
@@ -24,11 +22,6 @@ DASK_HELP = (
     "run shortest-path batches on Dask: 'local' starts a LocalCluster, or give a "
     "scheduler address (tcp://host:8786); default: this process only"
 )
-
-
-def _print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
 
 
 # --- validate ----------------------------------------------------------------------------

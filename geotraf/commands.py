@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from geotraf.errors import GeotrafError
 from geotraf.scale import dask_client
 
 if TYPE_CHECKING:
     import networkx as nx
+    import pandas as pd
 
+    from geotraf.routing import Assignment
     from layers.region import Region
 
 
@@ -35,34 +38,42 @@ def load_region_and_graph(region: str) -> tuple[Region, nx.MultiDiGraph]:
     return reg, graph
 
 
+def _flows(
+    reg: Region, region: str, *, nothing_to: str, error: type[GeotrafError] = GeotrafError
+) -> pd.DataFrame:
+    """Return the region's flows; raise ``error`` when it has none."""
+    if reg.flows is None or len(reg.flows) == 0:
+        raise error(f"region {region!r} has no flows layer: nothing to {nothing_to}")
+    return reg.flows
+
+
+def _assign(
+    graph: nx.MultiDiGraph, reg: Region, flows: pd.DataFrame, *, method: str, dask: str | None
+) -> Assignment:
+    """Assign ``flows`` on ``graph`` (on Dask when ``dask`` is given), without progress bars."""
+    from geotraf.routing import assign
+
+    with dask_client(dask) as client:
+        return assign(
+            graph, flows, method=method, places=reg.places, show_progress=None, client=client
+        )
+
+
 def run_hotspots(args: argparse.Namespace) -> int:
     """``geotraf hotspots``: assign the region's flows and rank interception hotspots.
 
     Counts below the suppression threshold never leave this function: the ``load`` column
     (and the ``share`` that would reveal it) is suppressed in the table, JSON and files.
     """
-    import json
-    import sys
-
-    from geotraf.errors import GeotrafError
     from geotraf.hotspots import corridors, hotspots
     from geotraf.privacy import format_count, suppress
-    from geotraf.routing import assign
+    from layers.cli_support import print_json
 
     if args.top is not None and args.top < 1:
         raise GeotrafError(f"--top must be at least 1, got {args.top}")
     reg, graph = load_region_and_graph(args.region)
-    if reg.flows is None or len(reg.flows) == 0:
-        raise GeotrafError(f"region {args.region!r} has no flows layer: nothing to assign")
-    with dask_client(args.dask) as client:
-        result = assign(
-            graph,
-            reg.flows,
-            method="k_shortest",
-            places=reg.places,
-            show_progress=None,
-            client=client,
-        )
+    flows = _flows(reg, args.region, nothing_to="assign")
+    result = _assign(graph, reg, flows, method="k_shortest", dask=args.dask)
     spots = hotspots(graph, result, incidents=reg.incidents, sites=reg.sites, top=args.top)
     safe = suppress(spots, count_col="load")
     safe["share"] = safe["share"].mask(safe["suppressed"])
@@ -125,8 +136,7 @@ def run_hotspots(args: argparse.Namespace) -> int:
             ],
             "out": args.out,
         }
-        json.dump(summary, sys.stdout, indent=2, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+        print_json(summary)
         return 0
     note = " (synthetic demo counts)" if getattr(reg, "synthetic", False) else ""
     print(
@@ -160,26 +170,21 @@ def run_scenario(args: argparse.Namespace) -> int:
 
     Counts below the suppression threshold are shown as ``<11`` (text) or ``null`` (JSON).
     """
-    import json
-    import sys
     from typing import Any
 
-    import pandas as pd
-
-    from geotraf.errors import GeotrafError
     from geotraf.privacy import DEFAULT_THRESHOLD, format_count
     from geotraf.scenarios import displacement
+    from layers.cli_support import print_json
 
     close_ids = [s.strip() for s in (args.close or "").split(",") if s.strip()]
     watch_ids = [s.strip() for s in (args.watch or "").split(",") if s.strip()]
     if not close_ids and not watch_ids:
         raise GeotrafError("give crossing or road ids to --close and/or --watch, e.g. --close X1")
     reg, graph = load_region_and_graph(args.region)
-    if reg.flows is None or len(reg.flows) == 0:
-        raise GeotrafError(f"region {args.region!r} has no flows layer: nothing to displace")
+    flows = _flows(reg, args.region, nothing_to="displace")
     with dask_client(args.dask) as client:
         result = displacement(
-            graph, reg.flows, close=close_ids, watch=watch_ids, places=reg.places, client=client
+            graph, flows, close=close_ids, watch=watch_ids, places=reg.places, client=client
         )
 
     def safe(value: float) -> float | None:
@@ -241,8 +246,7 @@ def run_scenario(args: argparse.Namespace) -> int:
                 for r in result.newly_unrouted.itertuples()
             ],
         }
-        json.dump(out, sys.stdout, indent=2, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+        print_json(out)
         return 0
     what = ", ".join(
         part
@@ -291,28 +295,16 @@ def run_plan(args: argparse.Namespace) -> int:
     The plan is operationally secret: every output says RESTRICTED, and counts of people
     below the suppression threshold are never printed or written.
     """
-    import json
-    import sys
-
     from geotraf.checkpoints import plan
     from geotraf.errors import PlanError
     from geotraf.export import RESTRICTED, summary, write_plan
-    from geotraf.routing import assign
+    from layers.cli_support import print_json
 
     reg, graph = load_region_and_graph(args.region)
-    if reg.flows is None or len(reg.flows) == 0:
-        raise PlanError(f"region {args.region!r} has no flows layer: nothing to intercept")
+    flows = _flows(reg, args.region, nothing_to="intercept", error=PlanError)
     if reg.sites is None or len(reg.sites) == 0:
         raise PlanError(f"region {args.region!r} has no sites layer: add candidate checkpoints")
-    with dask_client(args.dask) as client:
-        result = assign(
-            graph,
-            reg.flows,
-            method=args.assignment,
-            places=reg.places,
-            show_progress=None,
-            client=client,
-        )
+    result = _assign(graph, reg, flows, method=args.assignment, dask=args.dask)
     p = plan(
         graph,
         result,
@@ -366,8 +358,7 @@ def run_plan(args: argparse.Namespace) -> int:
             },
             "files": written,
         }
-        json.dump(out, sys.stdout, indent=2, ensure_ascii=False, default=str)
-        sys.stdout.write("\n")
+        print_json(out)
         return 0
     synthetic = " — synthetic demo counts" if getattr(reg, "synthetic", False) else ""
     gap = "" if p.gap is None else f", proven gap {100 * p.gap:.2f}%"

@@ -11,9 +11,6 @@ Each file is written to a temporary file in the same folder and moved into place
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geotraf.errors import PlanError
+from layers.io import atomic_write
 
 if TYPE_CHECKING:
     from geotraf.checkpoints import Plan
@@ -85,28 +83,13 @@ def summary(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` on a temporary sibling of ``path``, then move it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    tmp.unlink()  # GDAL drivers want to create the file themselves
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             fh.write(f"# {NOTICE}\n")
             frame.to_csv(fh, index=False)
 
-    _atomic(path, write)
+    atomic_write(path, write)
 
 
 def _write_geojson(plan: Plan, sites: pd.DataFrame, schedule: pd.DataFrame, path: Path) -> None:
@@ -135,7 +118,7 @@ def _write_geojson(plan: Plan, sites: pd.DataFrame, schedule: pd.DataFrame, path
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(doc, fh, ensure_ascii=False, indent=1)
 
-    _atomic(path, write)
+    atomic_write(path, write)
 
 
 def _write_gpkg(plan: Plan, sites: pd.DataFrame, schedule: pd.DataFrame, path: Path) -> None:
@@ -168,7 +151,7 @@ def _write_gpkg(plan: Plan, sites: pd.DataFrame, schedule: pd.DataFrame, path: P
             layer_metadata={"DESCRIPTION": f"{RESTRICTED}: randomised schedule"},
         )
 
-    _atomic(path, write)
+    atomic_write(path, write)
 
 
 def schedule_path(path: str | Path) -> Path:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import difflib
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +20,7 @@ from pyproj.exceptions import CRSError
 
 from layers._raw import RawLayer, geometry_from_columns
 from layers._validate import validate_raw
-from layers.errors import LayerError, Problem
+from layers.errors import LayerError, Problem, file_error
 from layers.schema import schema_for
 
 #: Extension → reader. GeoParquet goes through geopandas (pyarrow), the rest through GDAL.
@@ -38,10 +39,6 @@ FORMATS: dict[str, str] = {
 def supported(path: Path) -> bool:
     """Return True when ``path`` has an extension geotraf reads."""
     return path.suffix.lower() in FORMATS
-
-
-def file_error(source: str, message: str, fix: str, *, kind: str) -> LayerError:
-    return LayerError([Problem(source, None, None, None, message, fix)], kind=kind)
 
 
 def parse_crs(crs: object, *, source: str, kind: str) -> CRS:
@@ -318,3 +315,109 @@ def _crs_name(crs: CRS | None) -> str | None:
         return None
     code = crs.to_epsg()
     return f"EPSG:{code}" if code is not None else crs.to_string()
+
+
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
+_Frame_co = TypeVar("_Frame_co", bound=pd.DataFrame, covariant=True)
+
+
+class LayerReader(Protocol[_Frame_co]):
+    """The signature every public ``read_<kind>`` has (built by :func:`layer_reader`)."""
+
+    def __call__(
+        self,
+        path: str | Path,
+        *,
+        crs: object = None,
+        layer: str | None = None,
+        repair: bool = False,
+    ) -> _Frame_co: ...
+
+
+_READER_DOC = """Read, validate and normalise a {kind} layer file.
+
+    Parameters
+    ----------
+    path
+        GeoPackage (layer ``{kind}`` by default), GeoJSON, Shapefile, GeoParquet,
+        FlatGeobuf or CSV {csv}.
+    crs
+        CRS of the coordinates when the file has none (or a wrong one), e.g. ``"EPSG:32647"``.
+    layer
+        Layer to read from a multi-layer file.
+    repair
+        Repair invalid geometries with ``shapely.make_valid`` instead of rejecting them.
+
+    Returns
+    -------
+    {returns}
+
+    Raises
+    ------
+    LayerError
+        Listing every problem with its file, row, column, value and fix.
+
+    Examples
+    --------
+    >>> {kind} = read_{kind}("{example}")  # doctest: +SKIP
+    >>> {kind}["{column}"].head()  # doctest: +SKIP
+    """
+
+_GEOMETRY_RETURNS = """GeoDataFrame
+        The schema's columns in order (:data:`layers.schema.{name}`) and
+        ``geometry`` in EPSG:4326, index reset."""
+
+_TABLE_RETURNS = """GeoDataFrame or DataFrame
+        The schema's columns in order (:data:`layers.schema.{name}`); a plain DataFrame
+        when the file has no geometry, else LineStrings in EPSG:4326."""
+
+
+def layer_reader(
+    kind: str, returns: type[_Frame], *, module: str, example: str, column: str
+) -> LayerReader[_Frame]:
+    """Build the public ``read_<kind>`` of one layer kind, documented from its schema.
+
+    Parameters
+    ----------
+    kind
+        Layer kind.
+    returns
+        What the reader returns: ``GeoDataFrame`` for a layer with required geometry,
+        ``DataFrame`` for one whose geometry is optional (``flows``).
+    module
+        ``__name__`` of the module that exports the reader (for ``help`` and pickling).
+    example, column
+        A file and a column of it shown in the docstring's Examples section.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> read_sites = layer_reader(
+    ...     "sites", gpd.GeoDataFrame, module="layers.sites",
+    ...     example="data/mekong/sites.csv", column="site_id")
+    >>> read_sites.__name__, read_sites.__doc__.splitlines()[0]
+    ('read_sites', 'Read, validate and normalise a sites layer file.')
+    """
+    schema = schema_for(kind)
+    geometry = schema.geometry is not None
+
+    def read(
+        path: str | Path, *, crs: object = None, layer: str | None = None, repair: bool = False
+    ) -> _Frame:
+        out = read_layer(path, kind, crs=crs, layer=layer, repair=repair)
+        assert isinstance(out, returns)
+        return out
+
+    read.__name__ = read.__qualname__ = f"read_{kind}"
+    read.__module__ = module
+    read.__annotations__["return"] = returns.__name__  # for help(); mypy sees LayerReader
+    read.__doc__ = _READER_DOC.format(
+        kind=kind,
+        csv="with lon/lat columns (EPSG:4326 unless ``crs`` is given)"
+        if geometry
+        else "(no coordinates needed)",
+        returns=(_GEOMETRY_RETURNS if geometry else _TABLE_RETURNS).format(name=kind.upper()),
+        example=example,
+        column=column,
+    )
+    return read

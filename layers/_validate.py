@@ -33,7 +33,7 @@ from layers._values import (
     parse_text,
     show,
 )
-from layers.errors import LayerError, Problem
+from layers.errors import LayerError, Problem, file_error
 from layers.schema import CRS as TARGET_CRS
 from layers.schema import Field, Schema, schema_for, split_list
 
@@ -114,25 +114,15 @@ def validate(
     elif schema.geometry is not None:
         raw.frame, found = geometry_from_columns(raw)
         if not found:
-            raise LayerError(
-                [
-                    Problem(
-                        source,
-                        None,
-                        None,
-                        None,
-                        "no geometry and no coordinate columns "
-                        f"(columns: {', '.join(table.columns)})",
-                        "add 'lon' and 'lat' columns in decimal degrees",
-                    )
-                ],
+            raise file_error(
+                source,
+                f"no geometry and no coordinate columns (columns: {', '.join(table.columns)})",
+                "add 'lon' and 'lat' columns in decimal degrees",
                 kind=kind,
             )
         raw.crs, raw.crs_origin = CRS(4326), "default"
     if len(table) == 0:
-        raise LayerError(
-            [Problem(source, None, None, None, "has no rows", "add at least one row")], kind=kind
-        )
+        raise file_error(source, "has no rows", "add at least one row", kind=kind)
     return validate_raw(raw, kind, repair=repair)
 
 
@@ -276,12 +266,7 @@ def _check_cell(kind: str, fld: Field, cell: object) -> tuple[object, Finding | 
             return fld.default, bad
         if fld.dtype == "list[str]":
             return _check_list(kind, fld, text)
-        if fld.allowed is not None:
-            value, finding = parse_category(text, fld.allowed)
-        elif (kind, fld.name) in ISO3_FIELDS:
-            value, finding = parse_iso3(text)
-        else:
-            value, finding = text, None
+        value, finding = _parse_text_value(kind, fld, text)
         return (fld.default, finding) if finding else (value, None)
     parsers: dict[str, Callable[[object], tuple[object, Finding | None]]] = {
         "int": parse_int,
@@ -308,6 +293,15 @@ def _check_cell(kind: str, fld: Field, cell: object) -> tuple[object, Finding | 
     return parsed, None
 
 
+def _parse_text_value(kind: str, fld: Field, text: str) -> tuple[object, Finding | None]:
+    """Check one text value (a cell, or one item of a list) against the field's rule."""
+    if fld.allowed is not None:
+        return parse_category(text, fld.allowed)
+    if (kind, fld.name) in ISO3_FIELDS:
+        return parse_iso3(text)
+    return text, None
+
+
 def _check_list(kind: str, fld: Field, text: str) -> tuple[object, Finding | None]:
     items = split_list(text)
     if not items:
@@ -316,12 +310,7 @@ def _check_list(kind: str, fld: Field, text: str) -> tuple[object, Finding | Non
         return fld.default, None
     out: list[str] = []
     for item in items:
-        if fld.allowed is not None:
-            value, finding = parse_category(item, fld.allowed)
-        elif (kind, fld.name) in ISO3_FIELDS:
-            value, finding = parse_iso3(item)
-        else:
-            value, finding = item, None
+        value, finding = _parse_text_value(kind, fld, item)
         if finding is not None:
             return fld.default, Finding(f"item {item!r} {finding.message}", finding.fix)
         if value not in out:

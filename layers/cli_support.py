@@ -147,7 +147,7 @@ def run_validate(args: argparse.Namespace) -> int:
     except LayerError as exc:
         if not as_json:
             raise
-        _print_json(
+        print_json(
             {
                 "valid": False,
                 "path": str(args.path),
@@ -157,13 +157,23 @@ def run_validate(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if as_json:
         report["problems"] = []
-        _print_json(report)
+        print_json(report)
     else:
         print("\n".join(lines))
     return EXIT_OK
 
 
-def _print_json(obj: Any) -> None:
+def print_json(obj: Any) -> None:
+    """Print ``obj`` as the indented JSON every ``--format json`` command writes.
+
+    Examples
+    --------
+    >>> print_json({"valid": True, "place": "Mae Sot"})
+    {
+      "valid": true,
+      "place": "Mae Sot"
+    }
+    """
     json.dump(obj, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
 
@@ -255,7 +265,7 @@ def run_layers(args: argparse.Namespace) -> int:
             raise GeotrafError(str(exc.args[0])) from None
     fmt = getattr(args, "format", "text")
     if fmt == "json":
-        _print_json([schema_dict(s) for s in schemas])
+        print_json([schema_dict(s) for s in schemas])
     elif fmt == "markdown":
         print(schemas_markdown(schemas))
     else:

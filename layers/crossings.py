@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import geopandas as gpd
 
-from layers._read import read_layer
+from layers._read import layer_reader
 
 KIND = "crossings"
 
-
-def read_crossings(
-    path: str | Path, *, crs: object = None, layer: str | None = None, repair: bool = False
-) -> gpd.GeoDataFrame:
-    """Read, validate and normalise a crossings layer file.
-
-    Parameters
-    ----------
-    path
-        GeoPackage (layer ``crossings`` by default), GeoJSON, Shapefile, GeoParquet,
-        FlatGeobuf or CSV with lon/lat columns (EPSG:4326 unless ``crs`` is given).
-    crs
-        CRS of the coordinates when the file has none (or a wrong one), e.g. ``"EPSG:32647"``.
-    layer
-        Layer to read from a multi-layer file.
-    repair
-        Repair invalid geometries with ``shapely.make_valid`` instead of rejecting them.
-
-    Returns
-    -------
-    GeoDataFrame
-        The schema's columns in order (:data:`layers.schema.CROSSINGS`) and
-        ``geometry`` in EPSG:4326, index reset.
-
-    Raises
-    ------
-    LayerError
-        Listing every problem with its file, row, column, value and fix.
-
-    Examples
-    --------
-    >>> crossings = read_crossings("data/mekong/crossings.csv")  # doctest: +SKIP
-    >>> crossings["crossing_id"].head()  # doctest: +SKIP
-    """
-    out = read_layer(path, KIND, crs=crs, layer=layer, repair=repair)
-    assert isinstance(out, gpd.GeoDataFrame)
-    return out
+read_crossings = layer_reader(
+    KIND,
+    gpd.GeoDataFrame,
+    module=__name__,
+    example="data/mekong/crossings.csv",
+    column="crossing_id",
+)

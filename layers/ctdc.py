@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from layers._read import file_error
 from layers._validate import validate
 from layers._values import iso_table
-from layers.errors import LayerError, Problem
+from layers.errors import LayerError, Problem, file_error
 
 #: Columns a CTDC file must have.
 REQUIRED_COLUMNS: tuple[str, ...] = (

@@ -97,3 +97,8 @@ class LayerError(GeotrafError, ValueError):
         if n > MAX_LISTED:
             lines.append(f"  ... and {n - MAX_LISTED} more problems")
         return "\n".join(lines)
+
+
+def file_error(source: str, message: str, fix: str, *, kind: str | None = None) -> LayerError:
+    """Return a LayerError for one problem with a whole file (no row, column or value)."""
+    return LayerError([Problem(source, None, None, None, message, fix)], kind=kind)

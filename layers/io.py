@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -63,10 +64,36 @@ def write_layer(frame: pd.DataFrame, path: str | Path, *, kind: str) -> Path:
             kind=kind,
         )
     clean = validate(frame, kind, source=path.name)
+    return atomic_write(path, lambda tmp: _write(clean, tmp, fmt=WRITE_FORMATS[ext], kind=kind))
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
+    """Call ``write(tmp)`` on a hidden temporary sibling of ``path``, then move it into place.
+
+    The temporary file keeps ``path``'s extension, lower-cased (drivers pick the format by
+    it), and does not exist when ``write`` is called (GDAL drivers want to create it
+    themselves). Missing folders are created; when ``write`` fails, ``path`` is left as it
+    was and the temporary file is removed.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "sub" / "note.txt"
+    >>> atomic_write(target, lambda tmp: tmp.write_text("done")).read_text()
+    'done'
+    >>> [p.name for p in target.parent.iterdir()]
+    ['note.txt']
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.stem}.{uuid.uuid4().hex}.tmp{ext}"
+    tmp = path.parent / f".{path.stem}.{uuid.uuid4().hex}.tmp{path.suffix.lower()}"
     try:
-        _write(clean, tmp, fmt=WRITE_FORMATS[ext], kind=kind)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -17,9 +17,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from layers._read import file_error
 from layers._validate import validate
 from layers._values import hostile
+from layers.errors import file_error
 
 #: OSM ``highway=*`` → geotraf road class.
 HIGHWAY_CLASS: dict[str, str] = {

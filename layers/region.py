@@ -12,7 +12,7 @@ import pyogrio
 
 from layers._read import FORMATS, read_layer
 from layers._values import iso3_codes
-from layers.errors import LayerError, Problem
+from layers.errors import LayerError, Problem, file_error
 from layers.schema import LAYER_KINDS, REQUIRED_KINDS, split_list
 
 
@@ -190,17 +190,8 @@ def read_region(path: str | Path, *, repair: bool = False) -> Region:
     path = Path(path)
     source = path.name or str(path)
     if not path.exists():
-        raise LayerError(
-            [
-                Problem(
-                    source,
-                    None,
-                    None,
-                    None,
-                    f"region not found: {path}",
-                    "give a GeoPackage or a folder of layer files",
-                )
-            ]
+        raise file_error(
+            source, f"region not found: {path}", "give a GeoPackage or a folder of layer files"
         )
     problems: list[Problem] = []
     sources: dict[str, tuple[Path, str | None]] = {}
@@ -211,22 +202,13 @@ def read_region(path: str | Path, *, repair: bool = False) -> Region:
         try:
             names = region_layers(path)
         except Exception as exc:  # any GDAL failure means the same to a user: unreadable
-            raise LayerError(
-                [Problem(source, None, None, None, f"cannot be read ({exc})", "check the file")]
-            ) from None
+            raise file_error(source, f"cannot be read ({exc})", "check the file") from None
         sources = {kind: (path, kind) for kind in names}
     else:
-        raise LayerError(
-            [
-                Problem(
-                    source,
-                    None,
-                    None,
-                    None,
-                    "a region is a GeoPackage or a folder",
-                    "give a .gpkg with one layer per kind, or a folder of layer files",
-                )
-            ]
+        raise file_error(
+            source,
+            "a region is a GeoPackage or a folder",
+            "give a .gpkg with one layer per kind, or a folder of layer files",
         )
     layers: dict[str, pd.DataFrame] = {}
     for kind in (k for k in LAYER_KINDS if k in sources):

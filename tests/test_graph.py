@@ -41,6 +41,32 @@ def roads(layer: Any, *rows: tuple[str, list[tuple[float, float]], dict[str, Any
     )
 
 
+def official_crossing(layer: Any, crossing_id: str, name: str, countries: str, at: Point) -> Any:
+    return layer(
+        "crossings",
+        [
+            {
+                "crossing_id": crossing_id,
+                "name": name,
+                "countries": countries,
+                "status": "official",
+                "geometry": at,
+            }
+        ],
+    )
+
+
+def thai_place(place_id: str, name: str, role: str, place_type: str, at: Point) -> dict[str, Any]:
+    return {
+        "place_id": place_id,
+        "name": name,
+        "country": "THA",
+        "role": role,
+        "place_type": place_type,
+        "geometry": at,
+    }
+
+
 def assert_border_edges_touch_crossings(G: nx.MultiDiGraph) -> None:
     for u, v, d in G.edges(data=True):
         cu, cv = G.nodes[u]["country"], G.nodes[v]["country"]
@@ -182,18 +208,7 @@ def test_crossing_1_km_from_the_border_point_carries_the_border_edges(
 ) -> None:
     rd = roads(layer, ("r1", [(0.5, 0.5), (1.5, 0.5)], {}))
     # 0.009° of latitude ≈ 995 m north of where r1 meets the boundary.
-    cx = layer(
-        "crossings",
-        [
-            {
-                "crossing_id": "c1",
-                "name": "Bridge",
-                "countries": "THA;LAO",
-                "status": "official",
-                "geometry": Point(1.0, 0.509),
-            }
-        ],
-    )
+    cx = official_crossing(layer, "c1", "Bridge", "THA;LAO", Point(1.0, 0.509))
     G = build_route_graph(rd, two_countries, cx, None)
     assert_border_edges_touch_crossings(G)
     assert "x:c1" in G
@@ -230,18 +245,7 @@ def test_crossing_of_another_country_pair_is_not_used(
     layer: Any, two_countries: gpd.GeoDataFrame
 ) -> None:
     rd = roads(layer, ("r1", [(0.5, 0.5), (1.5, 0.5)], {}))
-    cx = layer(
-        "crossings",
-        [
-            {
-                "crossing_id": "cm",
-                "name": "Wrong pair",
-                "countries": "THA;MMR",
-                "status": "official",
-                "geometry": Point(1.0, 0.5),
-            }
-        ],
-    )
+    cx = official_crossing(layer, "cm", "Wrong pair", "THA;MMR", Point(1.0, 0.5))
     G = build_route_graph(rd, two_countries, cx, None)
     assert "x:cm" not in G and "i:r1:1" in G
     assert G.graph["unused_crossings"] == ["cm"]
@@ -288,18 +292,7 @@ def test_road_that_dips_across_the_border_and_back_near_a_crossing_passes_it_onc
     layer: Any, two_countries: gpd.GeoDataFrame
 ) -> None:
     rd = roads(layer, ("r", [(0.5, 0.5), (1.01, 0.5), (1.01, 0.52), (0.5, 0.52)], {}))
-    cx = layer(
-        "crossings",
-        [
-            {
-                "crossing_id": "c",
-                "name": "Gate",
-                "countries": "THA;LAO",
-                "status": "official",
-                "geometry": Point(1.0, 0.51),
-            }
-        ],
-    )
+    cx = official_crossing(layer, "c", "Gate", "THA;LAO", Point(1.0, 0.51))
     G = build_route_graph(rd, two_countries, cx, None)
     assert sorted(G.nodes) == ["j0", "j1", "x:c"]
     assert G.number_of_edges() == 4  # no x:c -> x:c loop
@@ -347,23 +340,9 @@ def test_places_attach_by_access_edge_or_are_left_out_with_a_warning(layer: Any)
     pl = layer(
         "places",
         [
-            {
-                "place_id": "near",
-                "name": "Near",
-                "country": "THA",
-                "role": "source;transit",
-                "place_type": "city",
-                "geometry": Point(0.0, 0.01),
-            },
-            {
-                "place_id": "far",
-                "name": "Far away",
-                "country": "THA",
-                "role": "destination",
-                "place_type": "village",
-                # 0.45° of latitude ≈ 49.8 km from the road's nearest node
-                "geometry": Point(0.1, 0.45),
-            },
+            thai_place("near", "Near", "source;transit", "city", Point(0.0, 0.01)),
+            # 0.45° of latitude ≈ 49.8 km from the road's nearest node
+            thai_place("far", "Far away", "destination", "village", Point(0.1, 0.45)),
         ],
     )
     with pytest.warns(UnattachedPlacesWarning, match=r"far \(Far away\)"):
@@ -391,19 +370,7 @@ def test_place_prefers_a_node_of_its_own_country(
         ("tha", [(0.99, 0.5), (0.9, 0.5)], {}),
         ("lao", [(1.0005, 0.5), (1.1, 0.5)], {}),
     )
-    pl = layer(
-        "places",
-        [
-            {
-                "place_id": "p",
-                "name": "P",
-                "country": "THA",
-                "role": "source",
-                "place_type": "village",
-                "geometry": Point(0.999, 0.5),
-            }
-        ],
-    )
+    pl = layer("places", [thai_place("p", "P", "source", "village", Point(0.999, 0.5))])
     G = build_route_graph(rd, two_countries, None, pl)
     (target,) = list(G.successors("p:p"))
     assert G.nodes[target]["country"] == "THA"
@@ -411,19 +378,7 @@ def test_place_prefers_a_node_of_its_own_country(
 
 def test_place_beside_a_long_road_joins_it_where_it_passes_nearest(layer: Any) -> None:
     rd = roads(layer, ("r", [(0.0, 0.0), (0.1, 0.0)], {}))
-    pl = layer(
-        "places",
-        [
-            {
-                "place_id": "mid",
-                "name": "Midway",
-                "country": "THA",
-                "role": "source",
-                "place_type": "village",
-                "geometry": Point(0.05, 0.01),
-            }
-        ],
-    )
+    pl = layer("places", [thai_place("mid", "Midway", "source", "village", Point(0.05, 0.01))])
     G = build_route_graph(rd, None, None, pl)
     (target,) = list(G.successors("p:mid"))
     assert (G.nodes[target]["x"], G.nodes[target]["y"]) == pytest.approx((0.05, 0.0), abs=1e-9)
@@ -437,19 +392,7 @@ def test_place_with_only_foreign_roads_nearby_is_left_out(
     layer: Any, two_countries: gpd.GeoDataFrame
 ) -> None:
     rd = roads(layer, ("lao", [(1.01, 0.5), (1.5, 0.5)], {}))
-    pl = layer(
-        "places",
-        [
-            {
-                "place_id": "t",
-                "name": "Thai village",
-                "country": "THA",
-                "role": "source",
-                "place_type": "village",
-                "geometry": Point(0.99, 0.5),
-            }
-        ],
-    )
+    pl = layer("places", [thai_place("t", "Thai village", "source", "village", Point(0.99, 0.5))])
     with pytest.warns(UnattachedPlacesWarning, match="no road of their own country"):
         G = build_route_graph(rd, two_countries, None, pl)
     assert G.graph["unattached"] == ["t"]
@@ -461,30 +404,9 @@ def test_border_town_may_attach_to_a_crossing_of_its_border(
     # The road crosses at lat 0.6; the gate, 0.03° (≈ 3.3 km) south, takes the crossing; a
     # Thai town 0.001° (≈ 111 m) west of the gate joins the road there.
     rd = roads(layer, ("r", [(0.9, 0.6), (1.1, 0.6)], {}))
-    cx = layer(
-        "crossings",
-        [
-            {
-                "crossing_id": "c",
-                "name": "Gate",
-                "countries": "THA;LAO",
-                "status": "official",
-                "geometry": Point(1.0, 0.57),
-            }
-        ],
-    )
+    cx = official_crossing(layer, "c", "Gate", "THA;LAO", Point(1.0, 0.57))
     pl = layer(
-        "places",
-        [
-            {
-                "place_id": "t",
-                "name": "Thai border town",
-                "country": "THA",
-                "role": "source",
-                "place_type": "village",
-                "geometry": Point(0.999, 0.57),
-            }
-        ],
+        "places", [thai_place("t", "Thai border town", "source", "village", Point(0.999, 0.57))]
     )
     G = build_route_graph(rd, two_countries, cx, pl)
     assert list(G.successors("p:t")) == ["x:c"]
@@ -546,7 +468,7 @@ def test_node_ids_do_not_depend_on_row_order(tiny_region: Any) -> None:
 
 def _grid(layer: Any, n: int, step: float = 0.01) -> Any:
     """An n x n street grid drawn as unit segments: 2 * n * (n - 1) road rows."""
-    rows = []
+    rows: list[tuple[str, list[tuple[float, float]], dict[str, Any]]] = []
     for i in range(n):
         for j in range(n - 1):
             rows.append((f"h{i}-{j}", [(j * step, i * step), ((j + 1) * step, i * step)], {}))
