@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ import pyogrio
 
 from geotraf.convert import graph_from_gdfs, graph_to_gdfs
 from geotraf.errors import GraphError
+from layers.io import atomic_write
 
 __all__ = ["FORMAT_VERSION", "load_graph", "save_graph"]
 
@@ -169,19 +169,18 @@ def save_graph(G: nx.MultiDiGraph, path: str | os.PathLike[str]) -> Path:
             "value": [json.dumps(v, ensure_ascii=False, default=str) for v in meta.values()],
         }
     )
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp.gpkg")
-    try:
+
+    def write(tmp: Path) -> None:
         pyogrio.write_dataframe(nodes_out, tmp, layer="nodes", driver="GPKG", geometry_type="Point")
         pyogrio.write_dataframe(
             edges_out, tmp, layer="edges", driver="GPKG", geometry_type="LineString", append=False
         )
         pyogrio.write_dataframe(table, tmp, layer="graph", driver="GPKG")
-        os.replace(tmp, target)
+
+    try:
+        atomic_write(target, write)
     except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise GraphError(f"cannot write the route graph to {target}: {exc}") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return target
 
 
