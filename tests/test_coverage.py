@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 
 import numpy as np
 import pytest
@@ -216,3 +217,67 @@ def test_errors_say_what_to_change() -> None:
         cov.greedy(problem)
     with pytest.raises(PlanError, match="not among"):
         cov.greedy(problem, budget=1, forbid=[5])
+
+
+def _two_swap_instance() -> cov.Coverage:
+    # routes (sites; weight): {0,3};5  {4};5  {1,6};2  {1,3};9  {1,4};4  {2,5,6};6
+    # {0,3,5};7  {1,2,5};8 — total 46. Greedy takes 1 (23), 5 (+13), 0 (+5) = 41; every
+    # single swap of {0,1,5} also gives ≤ 41, but {3,4,5} and {2,3,4} miss only {1,6}: 44.
+    rows = [[0, 3], [4], [1, 6], [1, 3], [1, 4], [2, 5, 6], [0, 3, 5], [1, 2, 5]]
+    dense = np.zeros((len(rows), 7))
+    for r, sites in enumerate(rows):
+        dense[r, sites] = 1.0
+    return cov.Coverage.build(dense, [5.0, 5.0, 2.0, 9.0, 4.0, 6.0, 7.0, 8.0])
+
+
+def test_iterated_search_escapes_a_single_swap_local_optimum() -> None:
+    problem = _two_swap_instance()
+    assert cov.greedy(problem, budget=3).objective == 41.0
+    far = time.perf_counter() + 30
+    stuck = cov._swap_search(problem, [0, 1, 5], cost_budget=None, deadline=far)
+    assert cov.capture(problem, stuck) == 41.0
+    better = cov._iterated_search(problem, stuck, budget=3, cost_budget=None, deadline=far)
+    assert better in ([3, 4, 5], [2, 3, 4])
+    assert cov.capture(problem, better) == 44.0
+    # same seed, same answer; and a spent deadline returns the input unchanged
+    again = cov._iterated_search(problem, stuck, budget=3, cost_budget=None, deadline=far)
+    assert again == better
+    assert cov._iterated_search(problem, stuck, budget=3, cost_budget=None, deadline=0.0) == stuck
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_iterated_search_never_worsens_and_keeps_budgets(seed: int) -> None:
+    problem, limits = random_instance(seed + 200, with_cost=seed % 2 == 0)
+    red = cov.reduce(problem, **limits)  # type: ignore[arg-type]
+    rp = red.problem
+    if rp.n_sites < 2:
+        return
+    start = cov.greedy(rp, budget=red.budget, cost_budget=red.cost_budget).sites.tolist()
+    far = time.perf_counter() + 30
+    out = cov._iterated_search(
+        rp, start, budget=red.budget, cost_budget=red.cost_budget, deadline=far, patience=50
+    )
+    assert cov.capture(rp, out) >= cov.capture(rp, start) - 1e-9
+    if red.budget is not None:
+        assert len(out) <= red.budget
+    if red.cost_budget is not None:
+        assert rp.cost[out].sum() <= red.cost_budget + 1e-9
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_exact_without_warm_start_equals_brute_force(seed: int) -> None:
+    # no start: HiGHS's own primal heuristics stay on, a different code path
+    problem, limits = random_instance(seed, with_cost=seed % 2 == 1)
+    best = brute_force(problem, **limits)  # type: ignore[arg-type]
+    sol = cov.exact(problem, warm_start=False, **limits)  # type: ignore[arg-type]
+    assert sol.objective == pytest.approx(best)
+
+
+def test_exact_stops_at_requested_gap_measured_against_the_bound() -> None:
+    rng = np.random.default_rng(11)
+    incidence = sp.random_array((600, 80), density=0.06, rng=rng, format="csr")
+    problem = cov.Coverage.build(incidence, rng.integers(1, 100, 600).astype(float))
+    sol = cov.exact(problem, budget=8, rel_gap=0.01, time_limit=10)
+    assert sol.status == "optimal"
+    assert sol.gap is not None and sol.gap <= 0.01
+    assert sol.gap == pytest.approx((sol.bound - sol.objective) / sol.bound)
