@@ -9,18 +9,16 @@ or a province.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
 
+from geotraf.endpoints import code_areas
 from geotraf.privacy import DEFAULT_THRESHOLD, safe_total, suppress
 
 Level = Literal["country", "province"]
 Side = Literal["origin", "destination"]
-
-_ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass(frozen=True)
@@ -65,6 +63,8 @@ def filter_flows(flows: pd.DataFrame, flt: FlowFilter) -> pd.DataFrame:
 def endpoint_areas(values: pd.Series, places: pd.DataFrame | None, *, level: Level) -> pd.Series:
     """Map flow endpoints (place id, ISO3 or admin-1 code) to a country or a province.
 
+    The precedence is :func:`geotraf.endpoints.code_areas`, the one routing uses.
+
     Parameters
     ----------
     values
@@ -84,32 +84,8 @@ def endpoint_areas(values: pd.Series, places: pd.DataFrame | None, *, level: Lev
     >>> endpoint_areas(pd.Series(["bkk", "LAO"]), places, level="province").tolist()
     ['Bangkok', <NA>]
     """
-    values = values.astype("string")
-    empty = pd.Series(dtype="string")
-    country_by_place = country_by_admin1 = admin1_by_place = empty
-    if places is not None and len(places):
-        unique = places.drop_duplicates("place_id")
-        ids = unique["place_id"].astype("string").to_numpy()
-        country_by_place = pd.Series(unique["country"].astype("string").to_numpy(), index=ids)
-        admin1 = _admin1_column(unique)
-        if admin1 is not None:
-            admin1_by_place = pd.Series(admin1.to_numpy(), index=ids)
-            country_by_admin1 = (
-                pd.DataFrame({"a": admin1, "c": unique["country"].astype("string")})
-                .dropna()
-                .drop_duplicates("a")
-                .set_index("a")["c"]
-            )
-    if level == "country":
-        out = values.map(country_by_place).astype("string")
-        out = out.fillna(values.map(country_by_admin1).astype("string"))
-        is_iso3 = values.str.fullmatch(_ISO3).fillna(False).astype(bool)
-        out = out.mask(out.isna() & is_iso3, values)
-    else:
-        out = values.map(admin1_by_place).astype("string")
-        is_admin1 = values.isin(set(country_by_admin1.index))
-        out = out.mask(out.isna() & is_admin1, values)
-    return out.replace("", pd.NA)
+    column = "country" if level == "country" else "admin1"
+    return code_areas(values, places)[column].rename(values.name)
 
 
 def with_areas(flows: pd.DataFrame, places: pd.DataFrame | None) -> pd.DataFrame:
@@ -141,13 +117,6 @@ def areas_of(
     if column in flows.columns:
         return flows[column]
     return endpoint_areas(flows[side], places, level=level)
-
-
-def _admin1_column(places: pd.DataFrame | None) -> pd.Series | None:
-    if places is None or "admin1" not in places.columns:
-        return None
-    col = places["admin1"].astype("string").replace("", pd.NA)
-    return None if col.isna().all() else col
 
 
 def totals_by_area(

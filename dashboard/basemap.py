@@ -114,60 +114,31 @@ def basemap_style(sources: Mapping[str, str]) -> dict[str, Any]:
     >>> "glyphs" in s or "sprite" in s
     False
     """
+    major = ["in", ["get", "road_class"], ["literal", list(_MAJOR_ROADS)]]
+    # Bottom to top. Roads are one layer with data-driven paint, not one per class: each
+    # layer costs a render pass, which shows on machines without a GPU.
+    drawn: list[tuple[str, str, dict[str, Any]]] = [
+        ("context", "fill", {"fill-color": COLORS["land"], "fill-outline-color": "#d9d6cc"}),
+        ("borders", "fill", {"fill-color": COLORS["region"]}),
+        ("provinces", "line", {"line-color": COLORS["province_line"], "line-width": 0.5}),
+        (
+            "roads",
+            "line",
+            {
+                "line-color": ["case", major, COLORS["road_major"], COLORS["road_minor"]],
+                "line-width": ["case", major, 1.2, 0.6],
+            },
+        ),
+        ("borders", "line", {"line-color": COLORS["country_line"], "line-width": 1.0}),
+    ]
     layers: list[dict[str, Any]] = [
         {"id": "background", "type": "background", "paint": {"background-color": COLORS["water"]}}
     ]
-    if "context" in sources:
-        layers.append(
-            {
-                "id": "context-fill",
-                "type": "fill",
-                "source": "context",
-                "paint": {"fill-color": COLORS["land"], "fill-outline-color": "#d9d6cc"},
-            }
-        )
-    if "borders" in sources:
-        layers.append(
-            {
-                "id": "borders-fill",
-                "type": "fill",
-                "source": "borders",
-                "paint": {"fill-color": COLORS["region"]},
-            }
-        )
-    if "provinces" in sources:
-        layers.append(
-            {
-                "id": "provinces-line",
-                "type": "line",
-                "source": "provinces",
-                "paint": {"line-color": COLORS["province_line"], "line-width": 0.5},
-            }
-        )
-    if "roads" in sources:
-        major = ["in", ["get", "road_class"], ["literal", list(_MAJOR_ROADS)]]
-        # One layer with data-driven paint, not one per class: each layer costs a
-        # render pass, which shows on machines without a GPU.
-        layers.append(
-            {
-                "id": "roads-line",
-                "type": "line",
-                "source": "roads",
-                "paint": {
-                    "line-color": ["case", major, COLORS["road_major"], COLORS["road_minor"]],
-                    "line-width": ["case", major, 1.2, 0.6],
-                },
-            }
-        )
-    if "borders" in sources:
-        layers.append(
-            {
-                "id": "borders-line",
-                "type": "line",
-                "source": "borders",
-                "paint": {"line-color": COLORS["country_line"], "line-width": 1.0},
-            }
-        )
+    layers += [
+        {"id": f"{source}-{kind}", "type": kind, "source": source, "paint": paint}
+        for source, kind, paint in drawn
+        if source in sources
+    ]
     return {
         "version": 8,
         "name": "geotraf offline",

@@ -93,9 +93,10 @@ def hotspot_trace(
         return None
     score = spots["score"].astype(float).to_numpy()
     sizes = 9 + 16 * np.clip(score, 0, 1)
+    score_text = t("score {score}")
     text = [
-        f"<b>#{int(r)} {n}</b><br>{t('score')} {s:.2f} · {format_count(v, threshold=threshold)} "
-        f"{unit}<br>{_wrap(e)}"
+        f"<b>#{int(r)} {n}</b><br>{score_text.format(score=f'{s:.2f}')} · "
+        f"{format_count(v, threshold=threshold)} {unit}<br>{_wrap(e)}"
         for r, n, s, v, e in zip(
             spots["rank"], spots["name"], score, spots["load"], spots["explanation"], strict=True
         )
@@ -207,7 +208,7 @@ def change_traces(
                     line={"width": 5, "color": color},
                     opacity=0.9,
                     hoverinfo="name",
-                    name=f"{label} (≥{threshold}/{t('year')})",
+                    name=t("{what} (≥{threshold}/year)").format(what=label, threshold=threshold),
                     legendgroup="whatif",
                     legendgrouptitle={"text": t("What if")},
                 )

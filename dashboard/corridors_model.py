@@ -27,6 +27,7 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
+from dashboard.years import clamp_range, years_from_query, years_query
 from geotraf.privacy import DEFAULT_THRESHOLD, format_count, suppress
 from geotraf.routing import METHODS as ROUTING_METHODS
 from layers.schema import AGE_GROUPS, EXPLOITATION, MODES, SECTORS, SEXES
@@ -81,13 +82,6 @@ def _iso3s(text: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s for s in items if len(s) == 3 and s.isalpha()))
 
 
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 @dataclass(frozen=True)
 class CorridorState:
     """The analyst's filters; an empty tuple means "all".
@@ -118,10 +112,8 @@ class CorridorState:
     @classmethod
     def from_query(cls, query: Mapping[str, Any]) -> CorridorState:
         """Parse URL query parameters, ignoring values that make no sense."""
-        values: dict[str, Any] = {
-            "year_min": _int_or_none(query.get("from")),
-            "year_max": _int_or_none(query.get("to")),
-        }
+        year_min, year_max = years_from_query(query)
+        values: dict[str, Any] = {"year_min": year_min, "year_max": year_max}
         for name, (_, allowed, key) in CATEGORY_FILTERS.items():
             values[name] = _codes(query.get(key), allowed)
         for name, (_, key) in COUNTRY_FILTERS.items():
@@ -153,11 +145,7 @@ class CorridorState:
 
     def to_query(self) -> str:
         """Return the URL query string (with ``?``) of the non-default settings."""
-        params: dict[str, str] = {}
-        if self.year_min is not None:
-            params["from"] = str(self.year_min)
-        if self.year_max is not None:
-            params["to"] = str(self.year_max)
+        params = years_query(self.year_min, self.year_max)
         for name, (_, _, key) in CATEGORY_FILTERS.items():
             if getattr(self, name):
                 params[key] = ",".join(getattr(self, name))
@@ -181,12 +169,8 @@ def clamp_years(state: CorridorState, years: tuple[int, int] | None) -> Corridor
     >>> clamp_years(CorridorState(year_min=1990, year_max=2022), (2018, 2024)).year_min
     2018
     """
-    if years is None:
-        return replace(state, year_min=None, year_max=None)
-    low, high = years
-    y0 = low if state.year_min is None else min(max(state.year_min, low), high)
-    y1 = high if state.year_max is None else min(max(state.year_max, low), high)
-    return replace(state, year_min=min(y0, y1), year_max=max(y0, y1))
+    year_min, year_max = clamp_range(state.year_min, state.year_max, years)
+    return replace(state, year_min=year_min, year_max=year_max)
 
 
 # --- the cached network ------------------------------------------------------------------

@@ -45,6 +45,7 @@ EXPLOITATION_COLORS: dict[str, str] = {
 COUNT_SCALE = "Viridis_r"
 SUPPRESSED_COLOR = "#bdbdbd"
 FLOW_COLOR = "#D55E00"
+TEXT_COLOR = "#1f2933"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
 #: Most arcs drawn: beyond that the map is unreadable and the payload large.
 MAX_ARCS = 40
@@ -56,6 +57,11 @@ FLOW_WIDTHS: tuple[float, ...] = (1.5, 3.0, 5.0, 8.0)
 
 def _identity(message: str) -> str:
     return message
+
+
+def _text_font() -> dict[str, Any]:
+    # A fresh dict per call rather than a module-level one: no mutable module state.
+    return {"family": FONT, "size": 12, "color": TEXT_COLOR}
 
 
 def suppressed_label(threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -140,7 +146,7 @@ def base_map_layout(
     return {
         "map": {"style": dict(style), "center": dict(center), "zoom": zoom},
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "font": {"family": FONT, "size": 12, "color": "#1f2933"},
+        "font": _text_font(),
         "legend": {
             "x": 0.01,
             "y": 0.99,
@@ -215,9 +221,10 @@ def flow_map(
     shown = areas.loc[~areas["suppressed"].astype(bool)]
     hidden = areas.loc[areas["suppressed"].astype(bool)]
     area_names = [names.get(a, a) for a in shown["area"]]
+    shapes = geojson if isinstance(geojson, str) else dict(geojson)
     fig.add_trace(
         go.Choroplethmap(
-            geojson=geojson if isinstance(geojson, str) else dict(geojson),
+            geojson=shapes,
             featureidkey=featureidkey,
             locations=list(shown["area"]),
             z=[float(v) for v in shown["count"]],
@@ -246,7 +253,7 @@ def flow_map(
     )
     fig.add_trace(
         go.Choroplethmap(
-            geojson=geojson if isinstance(geojson, str) else dict(geojson),
+            geojson=shapes,
             featureidkey=featureidkey,
             locations=list(hidden["area"]),
             # A constant, not the count: the grey fill says "suppressed", nothing more.
@@ -463,7 +470,7 @@ def trend_chart(
         )
     fig.update_layout(
         barmode="stack",
-        font={"family": FONT, "size": 12, "color": "#1f2933"},
+        font=_text_font(),
         margin={"l": 60, "r": 10, "t": 10, "b": 40},
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",

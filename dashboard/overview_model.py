@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from dashboard import aggregates, basemap, figures
 from dashboard.aggregates import FlowFilter
 from dashboard.data import RegionView
+from dashboard.years import clamp_range, years_from_query, years_query
 from geotraf.privacy import DEFAULT_THRESHOLD, format_count
 from layers.schema import EXPLOITATION
 
@@ -56,9 +57,10 @@ class OverviewState:
         forms = tuple(f for f in str(query.get("exploitation", "")).split(",") if f in EXPLOITATION)
         level = query.get("level")
         side = query.get("side")
+        year_min, year_max = years_from_query(query)
         return cls(
-            year_min=_int_or_none(query.get("from")),
-            year_max=_int_or_none(query.get("to")),
+            year_min=year_min,
+            year_max=year_max,
             exploitation=forms,
             level="province" if level == "province" else "country",
             side="destination" if side == "destination" else "origin",
@@ -67,11 +69,7 @@ class OverviewState:
 
     def to_query(self) -> str:
         """Return the URL query string (with ``?``) of the non-default settings."""
-        params: dict[str, str] = {}
-        if self.year_min is not None:
-            params["from"] = str(self.year_min)
-        if self.year_max is not None:
-            params["to"] = str(self.year_max)
+        params = years_query(self.year_min, self.year_max)
         if self.exploitation:
             params["exploitation"] = ",".join(self.exploitation)
         if self.level != "country":
@@ -87,13 +85,6 @@ class OverviewState:
         return FlowFilter(self.year_min, self.year_max, self.exploitation)
 
 
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
 def clamp_years(state: OverviewState, years: tuple[int, int] | None) -> OverviewState:
     """Return ``state`` with its year range inside the region's years (full range if unset).
 
@@ -102,12 +93,8 @@ def clamp_years(state: OverviewState, years: tuple[int, int] | None) -> Overview
     >>> clamp_years(OverviewState(year_min=1990), (2015, 2023)).year_min
     2015
     """
-    if years is None:
-        return replace(state, year_min=None, year_max=None)
-    low, high = years
-    y0 = low if state.year_min is None else min(max(state.year_min, low), high)
-    y1 = high if state.year_max is None else min(max(state.year_max, low), high)
-    return replace(state, year_min=min(y0, y1), year_max=max(y0, y1))
+    year_min, year_max = clamp_range(state.year_min, state.year_max, years)
+    return replace(state, year_min=year_min, year_max=year_max)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import figures
+from dashboard import figures, i18n
 from geotraf.privacy import DEFAULT_THRESHOLD, format_count
 
 Translator = Callable[[str], str]
@@ -100,7 +100,7 @@ def plan_map(
                 marker={"size": 11, "color": figures.SUPPRESSED_COLOR, "opacity": 0.95},
                 hovertext=[_hover(r, unit, t, threshold) for r in low.itertuples()],
                 hoverinfo="text",
-                name=f"<{threshold} {t('captured')} ({t('suppressed')})",
+                name=t("<{threshold} captured (suppressed)").format(threshold=threshold),
             )
         )
     return fig
@@ -108,8 +108,13 @@ def plan_map(
 
 def _hover(row: Any, unit: str, t: Translator, threshold: int) -> str:
     share = "" if pd.isna(row.share) else f" ({float(row.share):.0%})"
+    captured = t("Captured: {count}").format(
+        count=f"{format_count(row.captured, threshold=threshold)} {unit}{share}"
+    )
+    staffed = t("Staffed in {share} of shifts").format(
+        share=f"{float(row.coverage_probability):.0%}"
+    )
     return (
-        f"<b>#{int(row.rank)} {row.name}</b><br>{t(str(row.site_type).replace('_', ' '))}<br>"
-        f"{t('captured')}: {format_count(row.captured, threshold=threshold)} {unit}{share}<br>"
-        f"{t('staffed in')} {float(row.coverage_probability):.0%} {t('of shifts')}"
+        f"<b>#{int(row.rank)} {row.name}</b><br>{i18n.label(str(row.site_type), t)}<br>"
+        f"{captured}<br>{staffed}"
     )

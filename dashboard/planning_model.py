@@ -280,19 +280,11 @@ def plan_view(run: PlanRun, *, t: Translator, threshold: int = DEFAULT_THRESHOLD
 
 def export_frame(run: PlanRun, *, threshold: int = DEFAULT_THRESHOLD) -> gpd.GeoDataFrame:
     """Return the ranked sites as a GeoDataFrame for export (per year, suppressed)."""
+    from geotraf.checkpoints import SITE_COLUMNS
+
     view = plan_view(run, t=lambda s: s, threshold=threshold)
-    cols = [
-        "rank",
-        "site_id",
-        "name",
-        "site_type",
-        "captured",
-        "share",
-        "marginal_gain",
-        "captured_after_evasion",
-        "coverage_probability",
-        "reason",
-    ]
+    # The plan's own columns, less the graph node: meaningless outside this region's graph.
+    cols = [c for c in SITE_COLUMNS if c != "node"]
     frame = view.sites[cols].rename(
         columns={
             "captured": "captured_per_year",

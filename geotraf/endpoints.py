@@ -20,6 +20,7 @@ from the places layer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,13 @@ NO_PATH = "no_path"
 CLOSED = "closed"
 
 ROLE_FOR = {"origin": "source", "destination": "destination", "via": "transit"}
+#: What a code names (:func:`code_areas`); the last two also name a representative place.
+PLACE, COUNTRY, PROVINCE = "place", "country", "province"
+
+#: The places-table column holding each kind of area code.
+AREA_COLUMN = {COUNTRY: "country", PROVINCE: "admin1"}
+
+_ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
 def split_codes(value: object) -> list[str]:
@@ -55,6 +63,83 @@ def split_codes(value: object) -> list[str]:
     if isinstance(value, list | tuple):
         return [str(v).strip() for v in value if str(v).strip()]
     return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+def code_areas(codes: pd.Series, places: pd.DataFrame | None) -> pd.DataFrame:
+    """Return what each code names and its country and province, from the places alone.
+
+    The precedence of this module without the graph: a ``place_id`` (its place's country
+    and ``admin1``), then a country code of at least one place, then an ``admin1`` code of
+    at least one place (its country is that of its first place that has one). A code none
+    of these match but shaped like ISO3 is still a country: flows may name a country no
+    place of the region lies in.
+
+    Parameters
+    ----------
+    codes
+        Flow codes (``origin``, ``destination`` or via items).
+    places
+        The places layer or :func:`place_table`: ``place_id``, ``country``, optional
+        ``admin1`` (empty strings count as missing).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned with ``codes``: ``kind`` (:data:`PLACE`, :data:`COUNTRY`,
+        :data:`PROVINCE` or ``<NA>`` when unknown), ``country`` and ``admin1`` (string,
+        ``<NA>`` when not known).
+
+    Examples
+    --------
+    >>> places = pd.DataFrame({"place_id": ["bkk"], "country": ["THA"],
+    ...                        "admin1": ["Bangkok"]})
+    >>> code_areas(pd.Series(["bkk", "THA", "Bangkok", "LAO", "zzz"]), places)["kind"].tolist()
+    ['place', 'country', 'province', 'country', <NA>]
+    >>> code_areas(pd.Series(["Bangkok", "LAO"]), places).values.tolist()
+    [['province', 'THA', 'Bangkok'], ['country', 'LAO', <NA>]]
+    """
+    values = codes.astype("string")
+    empty = pd.Series(dtype="string")
+    country_by_place = admin1_by_place = country_by_admin1 = empty
+    provinces: set[str] = set()
+    if places is not None and len(places):
+        unique = places.drop_duplicates("place_id")
+        ids = unique["place_id"].astype("string").to_numpy()
+        country = unique["country"].astype("string").replace("", pd.NA)
+        country_by_place = pd.Series(country.to_numpy(), index=ids)
+        admin1 = _admin1_column(unique)
+        if admin1 is not None:
+            admin1_by_place = pd.Series(admin1.to_numpy(), index=ids)
+            provinces = set(admin1.dropna())
+            country_by_admin1 = (
+                pd.DataFrame({"a": admin1, "c": country})
+                .dropna()
+                .drop_duplicates("a")
+                .set_index("a")["c"]
+            )
+    is_place = values.isin(set(country_by_place.index))
+    is_country = ~is_place & values.isin(set(country_by_place.dropna()))
+    is_province = ~is_place & ~is_country & values.isin(provinces)
+    is_iso3 = values.str.fullmatch(_ISO3).fillna(False).astype(bool)
+    is_country |= ~is_place & ~is_province & is_iso3
+    kind = pd.Series(pd.NA, index=codes.index, dtype="string")
+    kind = kind.mask(is_place, PLACE).mask(is_country, COUNTRY).mask(is_province, PROVINCE)
+    country_of = values.map(country_by_place).astype("string")
+    country_of = country_of.mask(is_country, values)
+    country_of = country_of.mask(is_province, values.map(country_by_admin1).astype("string"))
+    admin1_of = values.map(admin1_by_place).astype("string").where(is_place)
+    admin1_of = admin1_of.mask(is_province, values)
+    return pd.DataFrame(
+        {"kind": kind, "country": country_of, "admin1": admin1_of},
+        index=codes.index,
+    )
+
+
+def _admin1_column(places: pd.DataFrame) -> pd.Series | None:
+    if "admin1" not in places.columns:
+        return None
+    col = places["admin1"].astype("string").replace("", pd.NA)
+    return None if col.isna().all() else col
 
 
 def place_table(G: nx.MultiDiGraph, places: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -144,6 +229,13 @@ class EndpointResolver:
         self._table = place_table(G, places)
         self._unattached = {str(p) for p in G.graph.get("unattached", []) or []}
         self._cache: dict[tuple[str, str], Endpoint] = {}
+        # Only the table's own country and admin-1 values can have candidates; classify
+        # them once, in bulk, rather than one pandas pass per code.
+        names = pd.Series(sorted({*self._table["country"], *self._table["admin1"]} - {""}))
+        kinds = code_areas(names, self._table)["kind"]
+        self._area_kind: dict[str, str] = {
+            code: kind for code, kind in zip(names, kinds, strict=True) if kind in AREA_COLUMN
+        }
 
     def resolve(self, code: object, *, as_: str) -> Endpoint:
         """Resolve ``code`` used as ``as_`` (``origin``, ``destination`` or ``via``)."""
@@ -169,11 +261,10 @@ class EndpointResolver:
                 UNATTACHED_PLACE,
                 f"place {code} is too far from every road to be attached to the network",
             )
-        table = self._table
-        for column, label in (("country", "country"), ("admin1", "province")):
-            candidates = table[table[column] == code]
-            if len(candidates):
-                return Endpoint(code, self._representative(candidates, as_), None, label)
+        kind = self._area_kind.get(code)
+        if kind is not None:
+            candidates = self._table[self._table[AREA_COLUMN[kind]] == code]
+            return Endpoint(code, self._representative(candidates, as_), None, kind)
         return Endpoint(
             code,
             None,

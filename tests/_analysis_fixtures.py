@@ -17,13 +17,17 @@ Total 206 people over 2 years = 103 people/year on every AH1 segment.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+from _dashboard_fixtures import callback_body, dump
 from shapely.geometry import LineString, Point, box
+
+__all__ = ["FLOWS", "dash_body", "dump", "write_region"]
+
+#: The body of a Dash callback request (one helper for every dashboard test).
+dash_body = callback_body
 
 FLOWS: list[tuple[str, str, int, int, str, str, str]] = [
     ("vte", "bkk", 2020, 100, "sexual", "female", "adult"),
@@ -109,43 +113,3 @@ def write_region(
         folder / "flows.csv", index=False
     )
     return folder
-
-
-def dash_body(app: Any, output_prefix: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Return the JSON a browser posts to ``/_dash-update-component`` (inputs and state).
-
-    ``values`` maps ``"<id>.<prop>"`` to the value sent; the first input is "triggered".
-    """
-    matches = [k for k in app.callback_map if k.lstrip(".").startswith(output_prefix)]
-    if not matches:
-        raise KeyError(output_prefix)
-    key = matches[0]
-    spec = app.callback_map[key]
-    outputs = [
-        {"id": o.split(".")[0], "property": o.split(".")[1]}
-        for o in key.lstrip(".").split("...")
-        if o
-    ]
-
-    def deps(kind: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": d["id"],
-                "property": d["property"],
-                "value": values.get(f"{d['id']}.{d['property']}"),
-            }
-            for d in spec[kind]
-        ]
-
-    return {
-        "output": key,
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": deps("inputs"),
-        "state": deps("state"),
-        "changedPropIds": [f"{d['id']}.{d['property']}" for d in spec["inputs"]][:1],
-    }
-
-
-def dump(obj: Any) -> str:
-    """Return ``obj`` as JSON text (for substring checks)."""
-    return json.dumps(obj, default=str, ensure_ascii=False)

@@ -19,6 +19,7 @@ MODULES = (
     "dashboard.overview_model",
     "dashboard.roles",
     "dashboard.server",
+    "dashboard.years",
 )
 
 

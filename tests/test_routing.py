@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from _routing_fixtures import corridor_flows, corridor_region, random_road_graph
 
+from geotraf.endpoints import code_areas
 from geotraf.errors import GeotrafError
 from geotraf.routing import assign
 
@@ -72,6 +73,30 @@ def test_province_code_resolves_to_its_largest_destination(region: nx.MultiDiGra
     result = assign(region, flows)
     # TH-41 holds UDN (destination, 400k) and BUS (transit only): UDN.
     assert result.paths.loc[0, "nodes"] == ("p:VTE", "j1", "x:X1", "p:UDN")
+
+
+def test_code_areas_follow_the_routing_precedence() -> None:
+    places = pd.DataFrame(
+        {
+            "place_id": ["vte", "THA", "udn"],
+            "country": ["LAO", "LAO", "THA"],
+            "admin1": ["LA-VT", "", "TH-41"],
+        }
+    )
+    codes = pd.Series(["vte", "THA", "LAO", "TH-41", "KHM", "Udon", None])
+    got = code_areas(codes, places)
+    # "THA" is a place_id first (of a place in Lao PDR); KHM has no place but is ISO3.
+    assert got["kind"].tolist() == [
+        "place",
+        "place",
+        "country",
+        "province",
+        "country",
+        pd.NA,
+        pd.NA,
+    ]
+    assert got["country"].tolist() == ["LAO", "LAO", "LAO", "THA", "KHM", pd.NA, pd.NA]
+    assert got["admin1"].tolist() == ["LA-VT", pd.NA, pd.NA, "TH-41", pd.NA, pd.NA, pd.NA]
 
 
 def test_k_shortest_equal_shares_within_detour(region: nx.MultiDiGraph) -> None:

@@ -40,20 +40,40 @@ FILTER_IDS: dict[str, str] = {
     "origin": ids.CORRIDORS_ORIGIN,
     "destination": ids.CORRIDORS_DESTINATION,
 }
-FILTER_LABELS: dict[str, str] = {
-    "exploitation": "Form of exploitation",
-    "sector": "Sector",
-    "sex": "Sex",
-    "age_group": "Age group",
-    "mode": "Transport mode",
-    "origin": "Origin country",
-    "destination": "Destination country",
-}
-METHOD_LABELS: dict[str, str] = {
-    "shortest": "Fastest route",
-    "k_shortest": "Alternatives (k shortest)",
-    "logit": "Logit split",
-}
+
+
+def filter_labels(t: i18n.Translator) -> dict[str, str]:
+    """Return the label of each filter control, in the language of ``t``."""
+    return {
+        "exploitation": t("Form of exploitation"),
+        "sector": t("Sector"),
+        "sex": t("Sex"),
+        "age_group": t("Age group"),
+        "mode": t("Transport mode"),
+        "origin": t("Origin country"),
+        "destination": t("Destination country"),
+    }
+
+
+def method_labels(t: i18n.Translator) -> dict[str, str]:
+    """Return the label of each route model, in the language of ``t``."""
+    return {
+        "shortest": t("Fastest route"),
+        "k_shortest": t("Alternatives (k shortest)"),
+        "logit": t("Logit split"),
+    }
+
+
+def reason_label(reason: object, t: i18n.Translator) -> str:
+    """Return why flows went unrouted, in words (an unknown code is shown as it is)."""
+    words = {
+        "unknown_place": t("place not in the places layer"),
+        "unattached_place": t("place too far from any road"),
+        "no_path": t("no road connects the two ends"),
+        "closed": t("every route uses a closed crossing or road"),
+    }
+    return words.get(str(reason), str(reason).replace("_", " "))
+
 
 dash.register_page(
     __name__, path="/corridors", name="Corridors", title="geotraf — corridors", order=1
@@ -124,7 +144,7 @@ def _dropdown(name: str, values: tuple[str, ...], t: i18n.Translator) -> html.Di
         options = [{"label": v, "value": v} for v in values]
     return html.Div(
         [
-            html.Label(t(FILTER_LABELS[name]), htmlFor=control, className="control-label"),
+            html.Label(filter_labels(t)[name], htmlFor=control, className="control-label"),
             dcc.Dropdown(
                 id=control,
                 options=options,
@@ -171,7 +191,7 @@ def layout(**query: Any) -> html.Div:
                     ),
                     dcc.Dropdown(
                         id=ids.CORRIDORS_METHOD,
-                        options=[{"label": t(METHOD_LABELS[m]), "value": m} for m in METHODS],
+                        options=[{"label": method_labels(t)[m], "value": m} for m in METHODS],
                         value=state.method,
                         clearable=False,
                     ),
@@ -244,7 +264,9 @@ def layout(**query: Any) -> html.Div:
                             ),
                             dcc.Dropdown(
                                 id=ids.CORRIDORS_UPLOAD_KIND,
-                                options=[{"label": t(k), "value": k} for k in LAYER_KINDS],
+                                options=[
+                                    {"label": i18n.label(k, t), "value": k} for k in LAYER_KINDS
+                                ],
                                 value="flows",
                                 clearable=False,
                             ),
@@ -565,7 +587,7 @@ def register_callbacks(app: Dash) -> None:
             bundled=current_app.config[CONFIG_KEY],
         )
         audit.record("upload", page="corridors", kind=kind, file=filename, ok=report.ok)
-        return _upload_report(report, t)
+        return _upload_report(report, t, filename=filename or "upload", kind=str(kind))
 
     app.clientside_callback(
         COMPOSE_MAP_JS,
@@ -626,7 +648,7 @@ def _notes(tables: Any, t: i18n.Translator) -> list[str]:
     for row in tables.unrouted.itertuples():
         notes.append(
             t("{count} people/year of the selection could not be routed ({reason}).").format(
-                count=format_count(row.count), reason=t(str(row.reason).replace("_", " "))
+                count=format_count(row.count), reason=reason_label(row.reason, t)
             )
         )
     if len(tables.hotspots) == 0:
@@ -724,7 +746,7 @@ def _hotspot_table(frame: Any, *, unit: str, t: i18n.Translator) -> Any:
         [
             int(r.rank),
             html.Span(_short(r.name or r.node, 40), title=r.explanation),
-            t(str(r.place_type or r.kind).replace("_", " ")),
+            i18n.label(str(r.place_type or r.kind), t),
             r.country,
             f"{float(r.score):.2f}",
             format_count(r.load),
@@ -806,10 +828,24 @@ def _whatif_result(result: Any, *, unit: str, t: i18n.Translator) -> list[Any]:
     return parts
 
 
-def _upload_report(report: Any, t: i18n.Translator) -> list[Any]:
+def _upload_report(report: Any, t: i18n.Translator, *, filename: str, kind: str) -> list[Any]:
     if report.ok:
-        return [components.notice(t(report.message), kind="info")]
-    parts: list[Any] = [components.notice(report.message, kind="error", role="alert")]
+        message = t("{file} is valid and was installed as your {kind} layer.")
+        return [
+            components.notice(
+                message.format(file=filename, kind=i18n.label(kind, t).lower()), kind="info"
+            )
+        ]
+    # Problems found in the file are counted here; other refusals (unreadable upload,
+    # file too large, misconfigured workspace) keep the upload module's own wording.
+    text = (
+        t("{count} problem(s) in {file}: nothing was installed.").format(
+            count=len(report.problems), file=filename
+        )
+        if report.problems
+        else report.message
+    )
+    parts: list[Any] = [components.notice(text, kind="error", role="alert")]
     if report.problems:
         rows = [
             [

@@ -52,11 +52,10 @@ def _number(
     low: float,
     high: float,
     step: float = 1,
-    t: i18n.Translator,
 ) -> html.Div:
     return html.Div(
         [
-            html.Label(t(label), htmlFor=id_, className="control-label"),
+            html.Label(label, htmlFor=id_, className="control-label"),
             dcc.Input(
                 id=id_,
                 type="number",
@@ -80,57 +79,71 @@ def layout(**query: str) -> html.Div:
         return components.access_denied(t, required=ROLE)
     form = html.Section(
         [
-            _number(ids.PLANNING_BUDGET, "Sites to choose", 8, low=1, high=50, t=t),
-            _number(ids.PLANNING_TEAMS, "Teams per shift", 4, low=1, high=20, t=t),
-            _number(ids.PLANNING_DAYS, "Days", 14, low=1, high=60, t=t),
-            _number(ids.PLANNING_SHIFTS, "Shifts per day", 2, low=1, high=4, t=t),
+            _number(ids.PLANNING_BUDGET, t("Sites to choose"), 8, low=1, high=50),
+            _number(ids.PLANNING_TEAMS, t("Teams per shift"), 4, low=1, high=20),
+            _number(ids.PLANNING_DAYS, t("Days"), 14, low=1, high=60),
+            _number(ids.PLANNING_SHIFTS, t("Shifts per day"), 2, low=1, high=4),
             _number(
                 ids.PLANNING_TOLERANCE,
-                "Evasion tolerance (share of extra time)",
+                t("Evasion tolerance (share of extra time)"),
                 0.3,
                 low=0,
                 high=2,
                 step=0.05,
-                t=t,
             ),
-            _number(ids.PLANNING_SEED, "Seed (blank: random)", 2024, low=0, high=2**31 - 1, t=t),
+            _number(ids.PLANNING_SEED, t("Seed (blank: random)"), 2024, low=0, high=2**31 - 1),
+            # Method, detours and the buttons share one full-width row: squeezed into the
+            # number fields' narrow grid cells, their labels overflowed onto each other.
             html.Div(
                 [
-                    html.Label(t("Method"), htmlFor=ids.PLANNING_METHOD, className="control-label"),
-                    dcc.RadioItems(
-                        id=ids.PLANNING_METHOD,
-                        options=[
-                            {"label": t("Greedy (fast)"), "value": "greedy"},
-                            {"label": t("Exact (MILP)"), "value": "exact"},
+                    html.Fieldset(
+                        [
+                            html.Legend(t("Method"), className="control-label"),
+                            dcc.RadioItems(
+                                id=ids.PLANNING_METHOD,
+                                options=[
+                                    {"label": t("Greedy (fast)"), "value": "greedy"},
+                                    {"label": t("Exact (MILP)"), "value": "exact"},
+                                ],
+                                value="greedy",
+                                inline=True,
+                                className="segmented",
+                            ),
                         ],
-                        value="greedy",
-                        inline=True,
-                        className="segmented",
+                        className="control",
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend(t("Detours"), className="control-label"),
+                            dcc.Checklist(
+                                id=ids.PLANNING_EVASION_AWARE,
+                                options=[
+                                    {
+                                        "label": t("Evasion-aware (plan for detours)"),
+                                        "value": "on",
+                                    }
+                                ],
+                                value=[],
+                                className="segmented",
+                            ),
+                        ],
+                        className="control",
+                    ),
+                    html.Div(
+                        [
+                            html.Button(t("Run plan"), id=ids.PLANNING_RUN, n_clicks=0),
+                            html.Button(
+                                t("Cancel"),
+                                id=ids.PLANNING_CANCEL,
+                                n_clicks=0,
+                                disabled=True,
+                                className="button-secondary",
+                            ),
+                        ],
+                        className="button-row",
                     ),
                 ],
-                className="control",
-            ),
-            html.Div(
-                dcc.Checklist(
-                    id=ids.PLANNING_EVASION_AWARE,
-                    options=[{"label": t("Evasion-aware (plan for detours)"), "value": "on"}],
-                    value=[],
-                    className="segmented",
-                ),
-                className="control",
-            ),
-            html.Div(
-                [
-                    html.Button(t("Run plan"), id=ids.PLANNING_RUN, n_clicks=0),
-                    html.Button(
-                        t("Cancel"),
-                        id=ids.PLANNING_CANCEL,
-                        n_clicks=0,
-                        disabled=True,
-                        className="button-secondary",
-                    ),
-                ],
-                className="button-row",
+                className="planning-actions",
             ),
         ],
         className="filters filters-planning panel planning-form",
@@ -622,7 +635,7 @@ def _sites_table(view: Any, *, unit: str, t: i18n.Translator) -> Any:
             )
         )
     header = [
-        t("#"),
+        "#",
         t("Site and reason"),
         t("Captured"),
         t("Share"),
@@ -664,7 +677,7 @@ def _calendar(view: Any, run: Any, *, t: i18n.Translator) -> Any:
     head = html.Tr(
         [
             html.Th(t("Day"), scope="col"),
-            *[html.Th(f"{t('Shift')} {s + 1}", scope="col") for s in range(p.shifts)],
+            *[html.Th(t("Shift {n}").format(n=s + 1), scope="col") for s in range(p.shifts)],
         ]
     )
     body = [
