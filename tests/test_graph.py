@@ -476,25 +476,19 @@ def _grid(layer: Any, n: int, step: float = 0.01) -> Any:
     return roads(layer, *rows)
 
 
-def test_grid_of_840_segments_builds_quickly(layer: Any) -> None:
+def test_grid_of_840_segments_gives_a_node_per_crossroads(layer: Any) -> None:
     rd = _grid(layer, 21)
-    start = time.perf_counter()
     G = build_route_graph(rd, None, None, None)
-    elapsed = time.perf_counter() - start
     assert G.number_of_nodes() == 21 * 21
     assert G.number_of_edges() == 2 * len(rd)
-    assert elapsed < 5.0
 
 
 @pytest.mark.slow
-def test_grid_of_20k_segments_builds_in_well_under_a_minute(layer: Any) -> None:
-    rd = _grid(layer, 101)  # 20,200 segments
-    start = time.perf_counter()
+def test_grid_of_20k_segments_gives_a_node_per_crossroads(layer: Any) -> None:
+    rd = _grid(layer, 101)  # 20,200 segments; build speed is measured in benchmarks/
     G = build_route_graph(rd, None, None, None)
-    elapsed = time.perf_counter() - start
     assert G.number_of_nodes() == 101 * 101
     assert G.number_of_edges() == 2 * 20_200
-    assert elapsed < 30.0
 
 
 # --- CLI ---------------------------------------------------------------------------------------
