@@ -97,6 +97,11 @@ def synthetic_banner(t: Translator) -> html.Div:
     )
 
 
+def page_title(title: str, lead: str) -> html.Div:
+    """Return a page's heading and one-sentence lead (both already translated)."""
+    return html.Div([html.H1(title), html.P(lead, className="lead")], className="page-title")
+
+
 def headline_cards(items: Sequence[tuple[str, str, str]]) -> list[html.Div]:
     """Return headline cards from ``(value, label, note)`` triples (values pre-formatted)."""
     return [

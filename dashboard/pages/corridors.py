@@ -298,19 +298,13 @@ def layout(**query: Any) -> html.Div:
     return html.Div(
         [
             html.Div(id=ids.CORRIDORS_BANNER),
-            html.Div(
-                [
-                    html.H1(t("Corridors")),
-                    html.P(
-                        t(
-                            "Modelled routes of the recorded flows on the road network: where "
-                            "people are moved, where to look, and what happens if a crossing "
-                            "closes. Loads are model estimates, not observations."
-                        ),
-                        className="lead",
-                    ),
-                ],
-                className="page-title",
+            components.page_title(
+                t("Corridors"),
+                t(
+                    "Modelled routes of the recorded flows on the road network: where "
+                    "people are moved, where to look, and what happens if a crossing "
+                    "closes. Loads are model estimates, not observations."
+                ),
             ),
             filters,
             html.Div(

@@ -102,18 +102,12 @@ def layout(**query: Any) -> html.Div:
     return html.Div(
         [
             html.Div(id=ids.OVERVIEW_BANNER),
-            html.Div(
-                [
-                    html.H1(t("Overview")),
-                    html.P(
-                        t(
-                            "Aggregated movements of trafficked people between places of "
-                            "recruitment and exploitation. Counts, never persons."
-                        ),
-                        className="lead",
-                    ),
-                ],
-                className="page-title",
+            components.page_title(
+                t("Overview"),
+                t(
+                    "Aggregated movements of trafficked people between places of "
+                    "recruitment and exploitation. Counts, never persons."
+                ),
             ),
             filters,
             html.Div(

@@ -186,19 +186,13 @@ def layout(**query: str) -> html.Div:
                 className="restricted",
                 role="note",
             ),
-            html.Div(
-                [
-                    html.H1(t("Planning")),
-                    html.P(
-                        t(
-                            "Choose checkpoint sites that intercept the most modelled flow, test "
-                            "how much remains when traffickers detour, and draw an unpredictable "
-                            "schedule for the teams."
-                        ),
-                        className="lead",
-                    ),
-                ],
-                className="page-title",
+            components.page_title(
+                t("Planning"),
+                t(
+                    "Choose checkpoint sites that intercept the most modelled flow, test "
+                    "how much remains when traffickers detour, and draw an unpredictable "
+                    "schedule for the teams."
+                ),
             ),
             form,
             progress,
