@@ -40,7 +40,8 @@ def test_analyst_filter_changes_the_corridors_and_the_url(
     screenshot(page, "corridors-analyst-all")
     page.click("#corridors-exploitation")
     page.keyboard.type("Begging")
-    page.keyboard.press("Enter")
+    # Click the option itself: Enter would pick whatever is first if typing raced the menu.
+    page.get_by_role("option", name="Begging", exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_function(
         f"(before) => {{ const s = ({CORRIDOR_STATE_JS})(); return s.points !== before; }}",
