@@ -52,6 +52,8 @@ import pandas as pd
 from pyproj import Geod
 from shapely.geometry import LineString, Point, box
 
+from dashboard.offline import CHROMIUM, CHROMIUM_OFFLINE_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -362,8 +364,7 @@ def _first_load(app: Any) -> float:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+                executable_path=str(CHROMIUM), args=list(CHROMIUM_OFFLINE_ARGS)
             )
             page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
             page.set_default_timeout(120_000)

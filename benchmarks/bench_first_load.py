@@ -51,24 +51,14 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+
+from dashboard.offline import CHROMIUM, CHROMIUM_OFFLINE_ARGS, is_local_url
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CHROMIUM = Path("/usr/bin/chromium")
-#: The browser tests' offline flags: no GPU, no background or component traffic.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-dev-shm-usage",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+CHROMIUM_ARGS = list(CHROMIUM_OFFLINE_ARGS)
 TARGET_S = 2.0
 VIEWPORT = {"width": 1440, "height": 1000}
 SCENARIOS: tuple[tuple[str, str], ...] = (
@@ -101,8 +91,7 @@ class Traffic:
     def route(self, route: Any) -> None:
         """Let local requests through; abort and record any other."""
         url = route.request.url
-        parsed = urlparse(url)
-        if parsed.scheme in {"data", "blob", "about"} or parsed.hostname in LOCAL_HOSTS:
+        if is_local_url(url):
             route.continue_()
         else:
             self.outside.append(url)

@@ -18,11 +18,11 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.offline import CHROMIUM
 from dashboard.planning_model import RESTRICTED, PlanRun, PlanView, schedule_grid
 from geotraf.privacy import format_count
 
 Translator = Callable[[str], str]
-CHROMIUM = Path("/usr/bin/chromium")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 #: Map image size in CSS pixels (scaled ×2 for print).
 MAP_SIZE = (1000, 700)

@@ -97,6 +97,18 @@ def synthetic_banner(t: Translator) -> html.Div:
     )
 
 
+def live_region(id_: str, *, class_name: str = "") -> html.Div:
+    """Return an empty ``aria-live="polite"`` container that callbacks fill.
+
+    Screen readers announce what a callback writes into it (headline numbers, results).
+    """
+    # Dash components take aria-* only as keyword strings, which mypy cannot type.
+    extra: dict[str, str] = {"aria-live": "polite"}
+    if class_name:
+        extra["className"] = class_name
+    return html.Div(id=id_, **extra)  # type: ignore[arg-type]
+
+
 def page_title(title: str, lead: str) -> html.Div:
     """Return a page's heading and one-sentence lead (both already translated)."""
     return html.Div([html.H1(title), html.P(lead, className="lead")], className="page-title")

@@ -16,6 +16,7 @@ MODULES = (
     "dashboard.components",
     "dashboard.figures",
     "dashboard.i18n",
+    "dashboard.offline",
     "dashboard.overview_model",
     "dashboard.roles",
     "dashboard.server",

@@ -236,7 +236,7 @@ def layout(**query: Any) -> html.Div:
                 className="button-row",
             ),
             dcc.Loading(
-                html.Div(id=ids.CORRIDORS_WHATIF_RESULT, **{"aria-live": "polite"}),  # type: ignore[arg-type]
+                components.live_region(ids.CORRIDORS_WHATIF_RESULT),
                 type="dot",
                 delay_show=300,
             ),
@@ -307,11 +307,7 @@ def layout(**query: Any) -> html.Div:
                 ),
             ),
             filters,
-            html.Div(
-                id=ids.CORRIDORS_HEADLINE,
-                className="cards",
-                **{"aria-live": "polite"},  # type: ignore[arg-type]
-            ),
+            components.live_region(ids.CORRIDORS_HEADLINE, class_name="cards"),
             html.Div(id=ids.CORRIDORS_NOTE, className="notes"),
             html.Div(
                 [

@@ -110,11 +110,7 @@ def layout(**query: Any) -> html.Div:
                 ),
             ),
             filters,
-            html.Div(
-                id=ids.OVERVIEW_HEADLINE,
-                className="cards",
-                **{"aria-live": "polite"},  # type: ignore[arg-type]
-            ),
+            components.live_region(ids.OVERVIEW_HEADLINE, class_name="cards"),
             html.Div(id=ids.OVERVIEW_NOTE, className="notes"),
             html.Div(
                 [

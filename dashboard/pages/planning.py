@@ -198,7 +198,7 @@ def layout(**query: str) -> html.Div:
             progress,
             html.Div(id=ids.PLANNING_STATUS, className="notes"),
             html.Div(id=ids.PLANNING_AUDIT, className="muted small"),
-            html.Div(id=ids.PLANNING_SUMMARY, className="cards", **{"aria-live": "polite"}),  # type: ignore[arg-type]
+            components.live_region(ids.PLANNING_SUMMARY, class_name="cards"),
             html.Div(
                 [
                     html.Section(

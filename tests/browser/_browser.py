@@ -10,19 +10,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-dev-shm-usage",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+from dashboard.offline import CHROMIUM_OFFLINE_ARGS, is_local_url
+
+CHROMIUM_ARGS = list(CHROMIUM_OFFLINE_ARGS)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
@@ -44,10 +35,7 @@ class NetworkGuard:
     def check(self, url: str) -> bool:
         """Record ``url``; return True when it is local (or an in-page data/blob URL)."""
         self.requests.append(url)
-        parsed = urlparse(url)
-        if parsed.scheme in {"data", "blob", "about"}:
-            return True
-        if parsed.hostname in LOCAL_HOSTS:
+        if is_local_url(url):
             return True
         self.outside.append(url)
         return False

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, NetworkGuard
+from _browser import CHROMIUM_ARGS, LiveServer, NetworkGuard
+
+from dashboard.offline import CHROMIUM
 
 
 @pytest.fixture(scope="session")
