@@ -281,3 +281,68 @@ def test_exact_stops_at_requested_gap_measured_against_the_bound() -> None:
     assert sol.status == "optimal"
     assert sol.gap is not None and sol.gap <= 0.01
     assert sol.gap == pytest.approx((sol.bound - sol.objective) / sol.bound)
+
+
+def _full_lp(problem: cov.Coverage, *, budget: int | None, cost_budget: float | None) -> float:
+    """The LP relaxation over every route, written out whole and solved by linprog."""
+    from scipy.optimize import linprog
+
+    a = problem.incidence
+    n_s, n_g = problem.n_sites, problem.n_groups
+    rows = [sp.hstack([-a, cov._group_matrix(problem.groups, n_g)])]
+    rhs = [np.zeros(a.shape[0])]
+    if budget is not None:
+        rows.append(sp.csr_array(np.r_[np.ones(n_s), np.zeros(n_g)][None, :]))
+        rhs.append(np.array([budget], dtype=float))
+    if cost_budget is not None:
+        rows.append(sp.csr_array(np.r_[problem.cost, np.zeros(n_g)][None, :]))
+        rhs.append(np.array([cost_budget]))
+    res = linprog(
+        np.r_[np.zeros(n_s), -problem.weights],
+        A_ub=sp.vstack(rows, format="csr"),
+        b_ub=np.concatenate(rhs),
+        bounds=(0, 1),
+        method="highs",
+    )
+    assert res.status == 0
+    return float(-res.fun)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_row_generation_reaches_the_lp_over_all_routes(seed: int) -> None:
+    problem, limits = random_instance(seed + 400, with_cost=seed % 2 == 1, multi_route=seed >= 6)
+    red = cov.reduce(problem, **limits)  # type: ignore[arg-type]
+    rp = red.problem
+    if rp.n_groups == 0:
+        return
+    relax = cov._Relaxation(rp, budget=red.budget, cost_budget=red.cost_budget)
+    # from an empty working set, where every group counts as captured
+    value = relax.solve_lp(deadline=time.perf_counter() + 30)
+    full = _full_lp(rp, budget=red.budget, cost_budget=red.cost_budget)
+    assert value == pytest.approx(full, rel=1e-7)
+    assert relax.n_routes <= rp.incidence.shape[0]
+
+
+def test_lazy_milp_adds_missed_routes_until_the_optimum_is_true() -> None:
+    # Start from a working set with a single route: HiGHS then over-counts (every group
+    # outside the set looks captured) and the loop must take in the routes its answers
+    # miss until an answer's value holds on all routes.
+    rerun = 0
+    for seed in range(16):
+        problem, limits = random_instance(seed + 600, with_cost=seed % 2 == 1, multi_route=seed % 4 == 3)
+        red = cov.reduce(problem, **limits)  # type: ignore[arg-type]
+        rp = red.problem
+        if rp.n_groups == 0:
+            continue
+        relax = cov._Relaxation(rp, budget=red.budget, cost_budget=red.cost_budget)
+        relax.add(np.array([0]))
+        out = cov._lazy_milp(
+            relax, None, bound=math.inf, rel_gap=1e-9, deadline=time.perf_counter() + 30
+        )
+        best = brute_force(rp, budget=red.budget, cost_budget=red.cost_budget)
+        assert out.status == "optimal"
+        assert out.value == pytest.approx(best)
+        assert cov.capture(rp, out.sites) == pytest.approx(out.value)
+        assert out.bound >= best - 1e-6
+        rerun += out.runs > 1
+    assert rerun >= 4
