@@ -13,7 +13,8 @@ checkpoint sites so that the most flow passes at least one of them. Here a probl
 - optional site ``cost`` with a money budget, a count budget, and ``must`` / ``forbid`` sets.
 
 Solvers: :func:`greedy` (lazy greedy), :func:`exact` (a reduced MILP solved with HiGHS,
-warm-started from greedy improved by local search, with a proven gap) and
+warm-started from greedy improved by local search, its path rows generated as needed,
+with a proven gap) and
 :func:`naive_exact` (the unreduced MILP handed to :func:`scipy.optimize.milp`; for
 benchmarks and as an oracle). :func:`capture` evaluates any chosen set.
 """

@@ -329,7 +329,9 @@ def test_lazy_milp_adds_missed_routes_until_the_optimum_is_true() -> None:
     # miss until an answer's value holds on all routes.
     rerun = 0
     for seed in range(16):
-        problem, limits = random_instance(seed + 600, with_cost=seed % 2 == 1, multi_route=seed % 4 == 3)
+        problem, limits = random_instance(
+            seed + 600, with_cost=seed % 2 == 1, multi_route=seed % 4 == 3
+        )
         red = cov.reduce(problem, **limits)  # type: ignore[arg-type]
         rp = red.problem
         if rp.n_groups == 0:
