@@ -18,6 +18,11 @@ from geotraf.errors import GeotrafError
 EXIT_USER_ERROR = 2
 
 REGION_HELP = "region: 'mekong' (bundled demo) or a GeoPackage / folder of layer files"
+ASSIGNMENTS = ("shortest", "k_shortest", "logit")
+ASSIGNMENT_HELP = (
+    "how flows take routes: 'shortest' (one fastest path), 'k_shortest' (equal split over "
+    "the k fastest loopless paths) or 'logit' (split by travel time); default: %(default)s"
+)
 DASK_HELP = (
     "run shortest-path batches on Dask: 'local' starts a LocalCluster, or give a "
     "scheduler address (tcp://host:8786); default: this process only"
@@ -103,6 +108,7 @@ def _add_hotspots(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     p.add_argument("--region", required=True, help=REGION_HELP)
     p.add_argument("--top", type=int, default=10, help="how many hotspots (default 10)")
+    p.add_argument("--assignment", choices=ASSIGNMENTS, default="k_shortest", help=ASSIGNMENT_HELP)
     p.add_argument("--out", help="write hotspots to .csv, .geojson or .gpkg")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
@@ -125,9 +131,7 @@ def _add_plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--region", required=True, help=REGION_HELP)
     p.add_argument("--budget", type=int, required=True, help="number of sites to choose")
     p.add_argument("--method", choices=("greedy", "exact"), default="exact")
-    p.add_argument(
-        "--assignment", choices=("shortest", "k_shortest", "logit"), default="k_shortest"
-    )
+    p.add_argument("--assignment", choices=ASSIGNMENTS, default="k_shortest", help=ASSIGNMENT_HELP)
     p.add_argument(
         "--evasion-tolerance",
         type=float,
@@ -162,6 +166,7 @@ def _add_scenario(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--region", required=True, help=REGION_HELP)
     p.add_argument("--close", default="", help="crossing or road ids, comma-separated")
     p.add_argument("--watch", default="", help="crossing or road ids, comma-separated")
+    p.add_argument("--assignment", choices=ASSIGNMENTS, default="shortest", help=ASSIGNMENT_HELP)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
     p.set_defaults(run=_run_scenario)

@@ -73,7 +73,7 @@ def run_hotspots(args: argparse.Namespace) -> int:
         raise GeotrafError(f"--top must be at least 1, got {args.top}")
     reg, graph = load_region_and_graph(args.region)
     flows = _flows(reg, args.region, nothing_to="assign")
-    result = _assign(graph, reg, flows, method="k_shortest", dask=args.dask)
+    result = _assign(graph, reg, flows, method=args.assignment, dask=args.dask)
     spots = hotspots(graph, result, incidents=reg.incidents, sites=reg.sites, top=args.top)
     safe = suppress(spots, count_col="load")
     safe["share"] = safe["share"].mask(safe["suppressed"])
@@ -184,7 +184,13 @@ def run_scenario(args: argparse.Namespace) -> int:
     flows = _flows(reg, args.region, nothing_to="displace")
     with dask_client(args.dask) as client:
         result = displacement(
-            graph, flows, close=close_ids, watch=watch_ids, places=reg.places, client=client
+            graph,
+            flows,
+            close=close_ids,
+            watch=watch_ids,
+            method=args.assignment,
+            places=reg.places,
+            client=client,
         )
 
     def safe(value: float) -> float | None:
@@ -214,6 +220,7 @@ def run_scenario(args: argparse.Namespace) -> int:
     if args.format == "json":
         out = {
             "region": args.region,
+            "assignment": args.assignment,
             "closed": close_ids,
             "watched": watch_ids,
             "flows_moved": summary["flows_moved"],

@@ -118,3 +118,34 @@ def test_scenario_text_and_errors(
     assert "--close" in capsys.readouterr().err
     assert main(["scenario", "--region", "corridor", "--close", "X9"]) == 2
     assert "X9" in capsys.readouterr().err
+
+
+def test_hotspots_and_scenario_take_the_assignment_method(
+    corridor: nx.MultiDiGraph, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # logit sends part of the flow over the slower X2 corridor (AH16) even before closing
+    hot = ["hotspots", "--region", "corridor", "--top", "3", "--format", "json"]
+    assert main([*hot, "--assignment", "logit"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["assignment"] == "logit"
+    loads = {h["node"]: h["load"] for h in out["hotspots"]}
+    assert loads["p:BUS"] == 155.0
+    assert 100.0 < loads["x:X1"] < 155.0
+    scen = ["scenario", "--region", "corridor", "--close", "X1", "--format", "json"]
+    assert main([*scen, "--assignment", "logit"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["assignment"] == "logit"
+    change = {c["ref"]: (c["base"], c["change"]) for c in out["corridors"]}
+    assert change["AH12"] == (loads["x:X1"], -loads["x:X1"])
+    assert 0 < change["AH16"][0] < 155.0
+    assert out["mean_added_time_min"] < 40.0  # part of the flow already went the long way
+    with pytest.raises(SystemExit) as exit_info:  # argparse rejects it with its usage line
+        main([*scen, "--assignment", "fastest"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'fastest'" in capsys.readouterr().err
+
+
+def test_cli_offers_every_assignment_method() -> None:
+    from geotraf import cli, routing
+
+    assert cli.ASSIGNMENTS == routing.METHODS
