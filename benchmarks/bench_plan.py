@@ -310,6 +310,13 @@ def run_size(size: Size, *, naive_limit: float, exact_limit: float, seed: int) -
             f"{st.get('start_objective', float('nan')):,.1f} "
             f"({st.get('search_seconds', float('nan')):.1f} s); HiGHS mip_rel_gap {rel_gap:g}"
         )
+        print(
+            f"row generation: LP bound {st.get('lp_bound', float('nan')):,.1f} over "
+            f"{st.get('model_routes', float('nan')):,.0f} of {st['reduced_routes']:,.0f} path "
+            f"rows ({st.get('lp_seconds', float('nan')):.1f} s); MILP "
+            f"{st.get('highs_seconds', float('nan')):.1f} s in "
+            f"{st.get('highs_runs', float('nan')):.0f} HiGHS run(s)"
+        )
     header = (
         "| method | time (s) | status | objective | % of exact | proven gap | "
         "peak RSS (MiB) | Δ RSS (MiB) | tracemalloc peak (MiB) |"
@@ -364,6 +371,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--town-share", type=float, default=0.05, help="share of nodes that are towns"
     )
+    parser.add_argument(
+        "--background-load",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N busy-looping processes running throughout (robustness under load)",
+    )
     args = parser.parse_args(argv)
     print(
         f"# bench_plan — {date.today().isoformat()}, {platform.node()}: "
@@ -377,9 +391,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.large_only:
         sizes = [LARGE]
     sizes = [dataclasses.replace(s, town_share=args.town_share) for s in sizes]
-    for size in sizes:
-        run_size(size, naive_limit=args.naive_limit, exact_limit=args.exact_limit, seed=args.seed)
+    burners = [mp.get_context("fork").Process(target=_spin) for _ in range(args.background_load)]
+    for b in burners:
+        b.start()
+    if burners:
+        print(f"background load: {len(burners)} busy-looping processes")
+    try:
+        for size in sizes:
+            run_size(
+                size, naive_limit=args.naive_limit, exact_limit=args.exact_limit, seed=args.seed
+            )
+    finally:
+        for b in burners:
+            b.kill()
+            b.join()
     return 0
+
+
+def _spin() -> None:
+    """Burn one CPU until killed (``--background-load``)."""
+    while True:
+        pass
 
 
 if __name__ == "__main__":
