@@ -95,3 +95,30 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def choose_option(
+    page: Any, selector: str, option: str, *, typed: str, exact: bool = True, attempts: int = 3
+) -> None:
+    """Open the dropdown at ``selector``, type ``typed`` and click the option ``option``.
+
+    The option is clicked, not picked with Enter, which would take whatever is first if
+    typing raced the menu. On a loaded machine a callback can re-render the page while the
+    menu opens and close it again; the menu is then reopened (up to ``attempts`` times).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    target = page.get_by_role("option", name=option, exact=exact).first
+    for _ in range(attempts):
+        page.click(selector)
+        page.keyboard.type(typed)
+        try:
+            target.wait_for(state="visible", timeout=5_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        target.click()
+        page.keyboard.press("Escape")
+        return
+    shot = screenshot(page, f"dropdown-failed-{selector.strip('#')}")
+    raise AssertionError(f"option {option!r} never showed in {selector} (screenshot: {shot})")

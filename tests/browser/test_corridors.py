@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _browser import LiveServer, login, screenshot, wait_for_map
+from _browser import LiveServer, choose_option, login, screenshot, wait_for_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,11 +38,7 @@ def test_analyst_filter_changes_the_corridors_and_the_url(
     before = _open_corridors(page, live_server)
     assert before["points"] > 100 and "Hotspots (size: score)" in before["traces"]
     screenshot(page, "corridors-analyst-all")
-    page.click("#corridors-exploitation")
-    page.keyboard.type("Begging")
-    # Click the option itself: Enter would pick whatever is first if typing raced the menu.
-    page.get_by_role("option", name="Begging", exact=True).click()
-    page.keyboard.press("Escape")
+    choose_option(page, "#corridors-exploitation", "Begging", typed="Begging")
     page.wait_for_function(
         f"(before) => {{ const s = ({CORRIDOR_STATE_JS})(); return s.points !== before; }}",
         arg=before["points"],
@@ -57,10 +53,9 @@ def test_analyst_closes_a_crossing_and_sees_the_displacement(
     page: Any, live_server: LiveServer
 ) -> None:
     _open_corridors(page, live_server)
-    page.click("#corridors-close")
-    page.keyboard.type("Mae Sot")
-    page.get_by_text("Crossing: Mae Sot–Myawaddy", exact=False).first.click()
-    page.keyboard.press("Escape")
+    choose_option(
+        page, "#corridors-close", "Crossing: Mae Sot–Myawaddy", typed="Mae Sot", exact=False
+    )
     chosen = page.locator("#corridors-close").inner_text()
     assert "Mae Sot" in chosen, chosen
     page.click("#corridors-whatif-run")
