@@ -122,3 +122,20 @@ def choose_option(
         return
     shot = screenshot(page, f"dropdown-failed-{selector.strip('#')}")
     raise AssertionError(f"option {option!r} never showed in {selector} (screenshot: {shot})")
+
+
+def post_callback(page: Any, body: dict[str, Any]) -> tuple[int, str]:
+    """POST a callback body to ``/_dash-update-component`` from inside the page.
+
+    The request carries the page's session cookie, as a hand-crafted request from a
+    logged-in user would; returns the status and the response text.
+    """
+    status, text = page.evaluate(
+        """async (body) => {
+            const r = await fetch('/_dash-update-component', {method: 'POST',
+                headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+            return [r.status, await r.text()];
+        }""",
+        body,
+    )
+    return int(status), str(text)

@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _browser import LiveServer, choose_option, login, screenshot, wait_for_map
+from _browser import (
+    LiveServer,
+    choose_option,
+    login,
+    post_callback,
+    screenshot,
+    wait_for_map,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -81,13 +88,6 @@ def test_donor_gets_no_corridor_data(page: Any, live_server: LiveServer) -> None
     assert page.locator("#corridors-map").count() == 0
     from _analysis_fixtures import dash_body
 
-    status = page.evaluate(
-        """async (body) => {
-            const r = await fetch('/_dash-update-component', {method: 'POST',
-                headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
-            return [r.status, await r.text()];
-        }""",
-        dash_body(live_server.app, "corridors-loads", {}),
-    )
-    assert status[0] == 403 and "loads" not in status[1]
+    status, text = post_callback(page, dash_body(live_server.app, "corridors-loads", {}))
+    assert status == 403 and "loads" not in text
     screenshot(page, "corridors-donor-denied")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _browser import LiveServer, login, screenshot, wait_for_map
+from _browser import LiveServer, login, post_callback, screenshot, wait_for_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -55,13 +55,8 @@ def test_lower_roles_get_no_planning_data(page: Any, live_server: LiveServer, us
     assert page.locator("#planning-run").count() == 0
     from _analysis_fixtures import dash_body
 
-    status = page.evaluate(
-        """async (body) => {
-            const r = await fetch('/_dash-update-component', {method: 'POST',
-                headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
-            return r.status;
-        }""",
-        dash_body(live_server.app, "planning-map", {"planning-run.n_clicks": 1}),
+    status, _ = post_callback(
+        page, dash_body(live_server.app, "planning-map", {"planning-run.n_clicks": 1})
     )
     assert status == 403
     screenshot(page, f"planning-{user}-denied")
