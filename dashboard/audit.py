@@ -52,7 +52,7 @@ def record(event: str, *, user: str | None = None, role: str | None = None, **de
     """
     from flask import current_app, has_request_context, request
 
-    from dashboard.roles import current_role, current_username
+    from dashboard.identity import current_role, current_username
 
     path = current_app.config.get(CONFIG_KEY)
     if not path:

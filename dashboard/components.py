@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from dash import dcc, html
 
-from dashboard import i18n
+from dashboard import i18n, ids
 
 Translator = Callable[[str], str]
 
@@ -65,8 +65,7 @@ def access_denied(t: Translator, *, required: str) -> html.Div:
 
     An anonymous visitor gets the login form instead: logging in then renders the page.
     """
-    from dashboard.login import login_panel
-    from dashboard.roles import current_role
+    from dashboard.identity import current_role
 
     if current_role() is None:
         return login_panel(t)
@@ -79,6 +78,44 @@ def access_denied(t: Translator, *, required: str) -> html.Div:
         ],
         className="access-denied",
         role="alert",
+    )
+
+
+def login_panel(t: Translator) -> html.Div:
+    """Return the login form (no data; shown to anonymous visitors on every page)."""
+    languages = [
+        html.A(name, href=f"/language/{code}?next=/", lang=code)
+        for code, name in i18n.LANGUAGES.items()
+    ]
+    return html.Div(
+        html.Div(
+            [
+                html.H1("geotraf", className="brand"),
+                html.P(t("Trafficking routes and interception planning"), className="muted"),
+                html.Div(id=ids.LOGIN_ERROR, role="alert"),
+                html.Label(t("User name"), htmlFor=ids.LOGIN_USERNAME),
+                dcc.Input(
+                    id=ids.LOGIN_USERNAME,
+                    autoComplete="username",
+                    autoFocus=True,
+                    required=True,
+                ),
+                html.Label(t("Password"), htmlFor=ids.LOGIN_PASSWORD),
+                dcc.Input(
+                    id=ids.LOGIN_PASSWORD,
+                    type="password",
+                    autoComplete="current-password",
+                    required=True,
+                ),
+                html.Button(t("Log in"), id=ids.LOGIN_SUBMIT, n_clicks=0, type="button"),
+                html.Nav(languages, className="lang-links", title=t("Language")),
+                # Mounting a graph makes the browser load and compile plotly.js now, while
+                # the visitor types, instead of after login (about a second on a slow CPU).
+                graph(ids.LOGIN_WARMUP, style={"display": "none"}),
+            ],
+            className="login-card",
+        ),
+        className="login-screen",
     )
 
 

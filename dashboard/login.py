@@ -1,6 +1,7 @@
-"""Logging in inside the dashboard: the login form every page shows to anonymous visitors.
+"""Logging in inside the dashboard: the callback behind the login form.
 
-The form is part of the Dash app, so while a visitor types, the browser has already
+The form (:func:`dashboard.components.login_panel`, a layout piece that every page shows
+to anonymous visitors) is part of the Dash app, so while a visitor types, the browser has already
 loaded Dash and plotly.js (a hidden graph asks for plotly; compiling it is the slowest
 step of a first visit). Submitting calls :func:`register_login_callbacks`' callback,
 which checks the password on the server, starts the Flask-Login session (the response
@@ -15,52 +16,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash import Dash, Input, Output, State, no_update
 from flask import current_app
 from flask_login import login_user
 
 from dashboard import audit, components, i18n, ids
 from dashboard.roles import public
-
-Translator = i18n.Translator
-
-
-def login_panel(t: Translator) -> html.Div:
-    """Return the login form (no data; shown to anonymous visitors on every page)."""
-    languages = [
-        html.A(name, href=f"/language/{code}?next=/", lang=code)
-        for code, name in i18n.LANGUAGES.items()
-    ]
-    return html.Div(
-        html.Div(
-            [
-                html.H1("geotraf", className="brand"),
-                html.P(t("Trafficking routes and interception planning"), className="muted"),
-                html.Div(id=ids.LOGIN_ERROR, role="alert"),
-                html.Label(t("User name"), htmlFor=ids.LOGIN_USERNAME),
-                dcc.Input(
-                    id=ids.LOGIN_USERNAME,
-                    autoComplete="username",
-                    autoFocus=True,
-                    required=True,
-                ),
-                html.Label(t("Password"), htmlFor=ids.LOGIN_PASSWORD),
-                dcc.Input(
-                    id=ids.LOGIN_PASSWORD,
-                    type="password",
-                    autoComplete="current-password",
-                    required=True,
-                ),
-                html.Button(t("Log in"), id=ids.LOGIN_SUBMIT, n_clicks=0, type="button"),
-                html.Nav(languages, className="lang-links", title=t("Language")),
-                # Mounting a graph makes the browser load and compile plotly.js now, while
-                # the visitor types, instead of after login (about a second on a slow CPU).
-                components.graph(ids.LOGIN_WARMUP, style={"display": "none"}),
-            ],
-            className="login-card",
-        ),
-        className="login-screen",
-    )
 
 
 def register_login_callbacks(app: Dash) -> None:

@@ -14,6 +14,10 @@ from typing import Any, ParamSpec, TypeVar
 
 from werkzeug.exceptions import Forbidden, Unauthorized
 
+# Re-exported: pages and the app ask roles for the current user.
+from dashboard.identity import current_role as current_role
+from dashboard.identity import current_username as current_username
+
 ROLES: tuple[str, ...] = ("donor", "analyst", "planner", "admin")
 #: Rank of each role; a user may use what needs a rank at or below their own.
 RANK: dict[str, int] = {role: rank for rank, role in enumerate(ROLES)}
@@ -35,26 +39,6 @@ def allowed(role: str | None, required: str) -> bool:
     if role not in RANK:
         return False
     return RANK[role] >= RANK[required]
-
-
-def current_role() -> str | None:
-    """Return the role of the logged-in user of this request, or None when anonymous."""
-    from flask_login import current_user
-
-    if not getattr(current_user, "is_authenticated", False):
-        return None
-    role: str = current_user.role
-    return role
-
-
-def current_username() -> str | None:
-    """Return the user name of this request, or None when anonymous."""
-    from flask_login import current_user
-
-    if not getattr(current_user, "is_authenticated", False):
-        return None
-    name: str = current_user.id
-    return name
 
 
 def check_role(required: str, *, what: str) -> None:

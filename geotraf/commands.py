@@ -65,9 +65,9 @@ def run_hotspots(args: argparse.Namespace) -> int:
     Counts below the suppression threshold never leave this function: the ``load`` column
     (and the ``share`` that would reveal it) is suppressed in the table, JSON and files.
     """
+    from geotraf._output import print_json
     from geotraf.hotspots import corridors, hotspots
     from geotraf.privacy import format_count, suppress
-    from layers.cli_support import print_json
 
     if args.top is not None and args.top < 1:
         raise GeotrafError(f"--top must be at least 1, got {args.top}")
@@ -172,9 +172,9 @@ def run_scenario(args: argparse.Namespace) -> int:
     """
     from typing import Any
 
+    from geotraf._output import print_json
     from geotraf.privacy import DEFAULT_THRESHOLD, format_count
     from geotraf.scenarios import displacement
-    from layers.cli_support import print_json
 
     close_ids = [s.strip() for s in (args.close or "").split(",") if s.strip()]
     watch_ids = [s.strip() for s in (args.watch or "").split(",") if s.strip()]
@@ -302,10 +302,10 @@ def run_plan(args: argparse.Namespace) -> int:
     The plan is operationally secret: every output says RESTRICTED, and counts of people
     below the suppression threshold are never printed or written.
     """
+    from geotraf._output import print_json
     from geotraf.checkpoints import plan
     from geotraf.errors import PlanError
     from geotraf.export import RESTRICTED, summary, write_plan
-    from layers.cli_support import print_json
 
     reg, graph = load_region_and_graph(args.region)
     flows = _flows(reg, args.region, nothing_to="intercept", error=PlanError)
