@@ -178,6 +178,7 @@ def run_plan(path: str, params: PlanParams, *, progress: Progress = _no_progress
     """
     from dashboard.corridors_model import corridor_network
     from geotraf.checkpoints import plan
+    from geotraf.schedule import schedule
 
     progress(5, "Loading the region and assigning its flows to the roads")
     net = corridor_network(path, "shortest")
@@ -193,10 +194,9 @@ def run_plan(path: str, params: PlanParams, *, progress: Progress = _no_progress
         method=params.method,
         evasion_tolerance=params.tolerance,
         evasion_aware=params.evasion_aware,
-        teams=params.teams,
-        days=params.days,
-        shifts=params.shifts,
-        seed=params.seed,
+    )
+    result = schedule(
+        result, teams=params.teams, days=params.days, shifts=params.shifts, seed=params.seed
     )
     progress(95, "Preparing the tables")
     return PlanRun(

@@ -16,10 +16,12 @@ with several paths (``k_shortest``, ``logit``) counts each path with its share. 
   (it knows a subset of the detours), so when the rounds converge the plan is optimal
   for after-evasion capture; with ``greedy`` it is a heuristic. The round whose plan
   captures most after evasion is kept;
-- a **randomised schedule** of teams over days and shifts (:mod:`geotraf.schedule`).
+- a **randomised schedule** of teams over days and shifts is a separate step,
+  :func:`geotraf.schedule.schedule`, on the finished plan.
 
-Plans are operationally secret (DOMAIN.md): callers must restrict them to planners, and
-the exports (:mod:`geotraf.export`) are marked RESTRICTED.
+Sites are attached to graph nodes by the rule of :mod:`geotraf.sites`, shared with the
+hotspot ranking. Plans are operationally secret (``docs/privacy.md``): callers must restrict
+them to planners, and the exports (:mod:`geotraf.export`) are marked RESTRICTED.
 """
 
 from __future__ import annotations
@@ -39,15 +41,12 @@ import scipy.sparse as sp
 
 from geotraf import _coverage as cov
 from geotraf.errors import PlanError
-from geotraf.schedule import draw_schedule
+from geotraf.privacy import DEFAULT_THRESHOLD
+from geotraf.sites import DEFAULT_SNAP_M, site_nodes
 from layers.schema import CRS
 
-#: Sites farther than this from every road node (geodesic metres) are left out of a plan.
-DEFAULT_SNAP_M = 10_000.0
-#: A site snaps to a place node of its own type (bus station, port, ...) this close.
-PLACE_SNAP_M = 2_000.0
-#: Counts of people below this are never written (CTDC's threshold; geotraf.privacy).
-SMALL_COUNT = 11
+__all__ = ["METHODS", "SITE_COLUMNS", "Plan", "evade", "plan", "site_nodes"]
+
 METHODS = ("greedy", "exact")
 
 SITE_COLUMNS = [
@@ -87,7 +86,8 @@ class Plan:
     method
         ``greedy`` or ``exact``.
     schedule
-        ``day``, ``shift``, ``team``, ``site_id``.
+        ``day``, ``shift``, ``team``, ``site_id``: empty until
+        :func:`geotraf.schedule.schedule` draws it.
     evasion
         One row per assigned path: ``flow_id``, ``path_rank``, ``weight``, ``checked``
         (passes a chosen site), ``evades``, ``detour_time_s``.
@@ -112,62 +112,19 @@ class Plan:
     unattached_sites: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
 
-
-# --- sites → graph nodes ---------------------------------------------------------------
-
-
-def site_nodes(
-    G: nx.MultiDiGraph, sites: gpd.GeoDataFrame, *, max_distance_m: float = DEFAULT_SNAP_M
-) -> pd.Series:
-    """Attach each candidate site to a graph node (None when too far from every road).
-
-    A site watching a crossing (``crossing_id``) sits on that crossing's node
-    ``x:<crossing_id>``; a site of the same type as a place node within
-    :data:`PLACE_SNAP_M` (a bus station, a port) sits on that place, so it sees the flows
-    that start, end or change there; any other site sits on the nearest junction or
-    crossing within ``max_distance_m``.
-
-    Examples
-    --------
-    >>> from shapely import Point
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("j1", x=100.0, y=15.0, kind="junction")
-    >>> G.add_node("x:C1", x=101.0, y=15.0, kind="crossing", crossing_id="C1")
-    >>> s = gpd.GeoDataFrame({"site_id": ["a", "b"], "site_type": ["truck_stop", "other"],
-    ...                       "crossing_id": ["", "C1"]},
-    ...                      geometry=[Point(100.01, 15.0), Point(100.0, 15.0)], crs=CRS)
-    >>> site_nodes(G, s).tolist()
-    ['j1', 'x:C1']
-    """
-    from geotraf.graph import nearest_nodes
-
-    if sites.crs is not None and not sites.crs.equals(CRS):
-        sites = sites.to_crs(CRS)
-    out = nearest_nodes(G, sites, kinds=("junction", "crossing"), max_distance_m=max_distance_m)
-    out = out.astype(object)
-    types = sites["site_type"].astype(str) if "site_type" in sites else None
-    if types is not None:
-        place_types = {
-            d.get("place_type") for _, d in G.nodes(data=True) if d.get("kind") == "place"
-        }
-        for ptype in sorted(t for t in set(types) if t in place_types):
-            mask = types == ptype
-            near = _nearest_place(G, sites[mask], ptype)
-            for idx, node in near.items():
-                if node is not None:
-                    out[idx] = node
-    if "crossing_id" in sites:
-        for idx, cid in sites["crossing_id"].items():
-            if isinstance(cid, str) and cid and G.has_node(f"x:{cid}"):
-                out[idx] = f"x:{cid}"
-    return out.rename("node")
-
-
-def _nearest_place(G: nx.MultiDiGraph, sites: gpd.GeoDataFrame, ptype: str) -> pd.Series:
-    from geotraf.graph import nearest_nodes
-
-    sub = nx.subgraph_view(G, filter_node=lambda n: G.nodes[n].get("place_type") == ptype)
-    return nearest_nodes(sub, sites, kinds="place", max_distance_m=PLACE_SNAP_M)
+    def __repr__(self) -> str:
+        n = len(self.sites)
+        drawn = (
+            f"{len(self.schedule)} posts over {self.meta.get('schedule', {}).get('days', '?')} days"
+            if len(self.schedule)
+            else "no schedule"
+        )
+        # Shares only: a repr ends up in notebooks and logs, counts of people do not.
+        return (
+            f"Plan({self.method}, {n} site{'s' if n != 1 else ''}, captures "
+            f"{self.captured_share:.0%} of modelled flow, "
+            f"{self.captured_after_evasion_share:.0%} after evasion, {drawn})"
+        )
 
 
 # --- incidence ---------------------------------------------------------------------------
@@ -354,14 +311,13 @@ def plan(
     evasion_tolerance: float = 0.3,
     evasion_aware: bool = False,
     time_limit: float = 60.0,
-    teams: int = 4,
-    days: int = 14,
-    shifts: int = 2,
-    seed: int | None = None,
     max_rounds: int = 8,
     max_distance_m: float = DEFAULT_SNAP_M,
 ) -> Plan:
-    """Choose checkpoint sites that capture the most modelled flow, and schedule teams.
+    """Choose checkpoint sites that capture the most modelled flow.
+
+    The plan has no schedule yet (``schedule`` empty, ``coverage_probability`` NaN):
+    draw one with :func:`geotraf.schedule.schedule`.
 
     Parameters
     ----------
@@ -385,8 +341,6 @@ def plan(
         Optimise the capture that remains after evasion (see the module docstring).
     time_limit
         Seconds for each ``exact`` solve.
-    teams, days, shifts, seed
-        The randomised schedule (:func:`geotraf.schedule.draw_schedule`).
     max_rounds
         Rounds of detour generation for ``evasion_aware``.
     max_distance_m
@@ -412,7 +366,9 @@ def plan(
     ...     total = 40.0
     >>> sites = gpd.GeoDataFrame({"site_id": ["s1"], "name": ["Km 52 truck stop"],
     ...     "site_type": ["truck_stop"], "cost": [1.0]}, geometry=[Point(100.5, 15.0)], crs=CRS)
-    >>> p = plan(G, A(), sites, budget=1, teams=1, days=1, shifts=1, seed=0)
+    >>> p = plan(G, A(), sites, budget=1)
+    >>> p
+    Plan(greedy, 1 site, captures 100% of modelled flow, 100% after evasion, no schedule)
     >>> p.sites[["site_id", "node", "captured", "share"]].values.tolist()
     [['s1', 'j1', 40.0, 1.0]]
     >>> p.captured_after_evasion  # no other road: nobody can detour
@@ -485,14 +441,7 @@ def plan(
     captured = cov.capture(base, sol.sites)
     after = float(ev.loc[ev.checked & ~ev.evades, "weight"].sum())
     ranked = _ranked_sites(G, paths, cand, base, sol, ev, total)
-    probability, schedule = draw_schedule(
-        ranked.set_index("site_id")["captured"],
-        teams=teams,
-        days=days,
-        shifts=shifts,
-        seed=seed,
-    )
-    ranked["coverage_probability"] = ranked["site_id"].map(probability).astype(float)
+    ranked["coverage_probability"] = np.nan  # drawn by geotraf.schedule.schedule
     ranked = ranked[[*SITE_COLUMNS, "geometry"]]
     sites_gdf = gpd.GeoDataFrame(ranked, geometry="geometry", crs=CRS)
     return Plan(
@@ -504,7 +453,9 @@ def plan(
         captured_after_evasion_share=after / total if total > 0 else 0.0,
         gap=sol.gap if method == "exact" else None,
         method=method,
-        schedule=schedule,
+        schedule=pd.DataFrame(
+            {"day": [], "shift": [], "team": [], "site_id": []}, dtype="int64"
+        ).astype({"site_id": object}),
         evasion=ev.drop(columns=["detour_nodes"]),
         evasion_tolerance=evasion_tolerance,
         evasion_aware=evasion_aware,
@@ -563,8 +514,8 @@ def _evasion_aware(
 
 
 def _share_text(value: float, total: float) -> str:
-    if value < SMALL_COUNT:
-        return f"under {SMALL_COUNT} modelled persons"
+    if value < DEFAULT_THRESHOLD:
+        return f"under {DEFAULT_THRESHOLD} modelled persons"
     pct = 100 * value / total if total > 0 else 0.0
     return f"{pct:.0f}% of modelled flow" if pct >= 1 else "under 1% of modelled flow"
 
@@ -618,11 +569,11 @@ def _reason(
     if corridors:
         parts.append("main corridors: " + ", ".join(corridors))
     # Only name origin→destination pairs carrying enough flow not to point at anyone.
-    routes = [f"{o} → {d}" for (o, d), w in _top(pairs, 2) if w >= SMALL_COUNT]
+    routes = [f"{o} → {d}" for (o, d), w in _top(pairs, 2) if w >= DEFAULT_THRESHOLD]
     if routes:
         parts.append("main routes: " + ", ".join(routes))
     captured = float(row["captured"])
-    if captured >= SMALL_COUNT and captured - after > 0.005 * captured:
+    if captured >= DEFAULT_THRESHOLD and captured - after > 0.005 * captured:
         parts.append(f"{100 * (1 - after / captured):.0f}% of it could detour around checks")
     return "; ".join(parts)
 

@@ -306,6 +306,7 @@ def run_plan(args: argparse.Namespace) -> int:
     from geotraf.checkpoints import plan
     from geotraf.errors import PlanError
     from geotraf.export import RESTRICTED, summary, write_plan
+    from geotraf.schedule import schedule
 
     reg, graph = load_region_and_graph(args.region)
     flows = _flows(reg, args.region, nothing_to="intercept", error=PlanError)
@@ -321,11 +322,8 @@ def run_plan(args: argparse.Namespace) -> int:
         evasion_tolerance=args.evasion_tolerance,
         evasion_aware=args.evasion_aware,
         time_limit=args.time_limit,
-        teams=args.teams,
-        days=args.days,
-        shifts=args.shifts,
-        seed=args.seed,
     )
+    p = schedule(p, teams=args.teams, days=args.days, shifts=args.shifts, seed=args.seed)
     written = [str(f) for f in write_plan(p, args.out)] if args.out else []
     head = summary(p)
     total = p.total

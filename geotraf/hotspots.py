@@ -202,9 +202,9 @@ def _vulnerability(
             vuln[node] = PLACE_VULNERABILITY
     site_names: dict[str, list[str]] = {}
     if sites is not None and len(sites):
-        from geotraf.graph import nearest_nodes
+        from geotraf.sites import site_nodes  # the one rule, shared with checkpoint plans
 
-        snapped = nearest_nodes(G, sites, max_distance_m=5000.0)
+        snapped = site_nodes(G, sites)
         for idx, node in snapped.dropna().items():
             row = sites.loc[idx]
             risk = str(row.get("risk", "") or "")

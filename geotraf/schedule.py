@@ -1,11 +1,12 @@
 """Randomised checkpoint schedules: who stands where, shift by shift, unpredictably.
 
-Traffickers pay informants to learn when a route is watched (DOMAIN.md), so a fixed
-rota is a gift to them. Following ARMOR at Los Angeles airport (Pita et al. 2008, "Deployed
-ARMOR protection: the application of a game theoretic model for security at the Los
-Angeles International Airport"), teams are placed by a *mixed strategy*: each shift, a
-random set of sites is staffed, with each site's probability of being staffed fixed in
-advance — higher where more flow passes, never zero for a site in the plan.
+Traffickers pay informants to learn when a route is watched, so a fixed rota is a gift to
+them (``docs/algorithms.md``, "Randomised schedules"). Following ARMOR at Los Angeles
+airport (Pita et al. 2008, "Deployed ARMOR protection: the application of a game
+theoretic model for security at the Los Angeles International Airport"), teams are placed
+by a *mixed strategy*: each shift, a random set of sites is staffed, with each site's
+probability of being staffed fixed in advance — higher where more flow passes, never
+zero for a site in the plan.
 
 Coverage probabilities
     ``p_i ∝ v_i`` (the value site ``i`` protects), with every value first raised to at
@@ -24,10 +25,17 @@ Sampling each shift
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from geotraf.errors import PlanError
+
+if TYPE_CHECKING:
+    from geotraf.checkpoints import Plan
+
+__all__ = ["coverage_probabilities", "draw_schedule", "schedule", "systematic_sample"]
 
 #: Smallest value a planned site is given, as a share of the most valuable site's value.
 DEFAULT_FLOOR = 0.05
@@ -177,3 +185,76 @@ def draw_schedule(
     schedule = pd.DataFrame(rows, columns=["day", "shift", "team", "site_id"])
     schedule = schedule.sort_values(["day", "shift", "team"], ignore_index=True)
     return prob, schedule
+
+
+def schedule(
+    plan: Plan,
+    *,
+    teams: int = 4,
+    days: int = 14,
+    shifts: int = 2,
+    seed: int | None = None,
+    floor: float = DEFAULT_FLOOR,
+) -> Plan:
+    """Return a copy of ``plan`` with a randomised schedule of its sites drawn.
+
+    Each site's per-shift staffing probability is proportional to the flow it captures
+    (:func:`coverage_probabilities`); the posts are drawn by :func:`draw_schedule`. The
+    plan given is not changed.
+
+    Parameters
+    ----------
+    plan
+        A :class:`geotraf.checkpoints.Plan` (from :func:`geotraf.checkpoints.plan`).
+    teams
+        Teams on duty each shift.
+    days, shifts
+        Length of the period and shifts per day.
+    seed
+        Seed of the draw: the same seed gives the same schedule.
+    floor
+        See :func:`coverage_probabilities`.
+
+    Returns
+    -------
+    Plan
+        ``schedule`` filled (``day``, ``shift``, ``team``, ``site_id``) and the sites'
+        ``coverage_probability`` set; ``meta["schedule"]`` holds the parameters.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> from geotraf.checkpoints import Plan
+    >>> sites = gpd.GeoDataFrame({"site_id": ["a", "b"], "captured": [60.0, 20.0],
+    ...     "coverage_probability": [float("nan")] * 2},
+    ...     geometry=[Point(100, 15), Point(101, 15)], crs="EPSG:4326")
+    >>> p = Plan(sites=sites, captured=80.0, total=100.0, captured_share=0.8,
+    ...     captured_after_evasion=80.0, captured_after_evasion_share=0.8, gap=None,
+    ...     method="greedy", schedule=pd.DataFrame(), evasion=pd.DataFrame(),
+    ...     evasion_tolerance=0.3, evasion_aware=False, status="optimal", seconds=0.0)
+    >>> drawn = schedule(p, teams=1, days=2, shifts=2, seed=0)
+    >>> len(drawn.schedule), drawn.sites["coverage_probability"].tolist()
+    (4, [0.75, 0.25])
+    >>> len(p.schedule)  # the plan given is left alone
+    0
+    """
+    import dataclasses
+
+    if plan.sites.empty:
+        raise PlanError("the plan has no sites to schedule")
+    probability, posts = draw_schedule(
+        plan.sites.set_index("site_id")["captured"],
+        teams=teams,
+        days=days,
+        shifts=shifts,
+        seed=seed,
+        floor=floor,
+    )
+    sites = plan.sites.copy()
+    sites["coverage_probability"] = sites["site_id"].map(probability).astype(float)
+    meta = {
+        **plan.meta,
+        "schedule": {"teams": teams, "days": days, "shifts": shifts, "seed": seed},
+    }
+    return dataclasses.replace(plan, sites=sites, schedule=posts, meta=meta)

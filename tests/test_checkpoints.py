@@ -19,6 +19,7 @@ from shapely.geometry import Point
 from geotraf.checkpoints import SITE_COLUMNS, evade, plan, site_nodes
 from geotraf.errors import PlanError
 from geotraf.routing import assign
+from geotraf.schedule import schedule
 from layers.schema import CRS
 
 
@@ -78,7 +79,7 @@ def test_one_site_goes_to_the_friendship_bridge(
     sites: gpd.GeoDataFrame,
     method: str,  # type: ignore[no-untyped-def]
 ) -> None:
-    p = plan(region, assignment, sites, budget=1, method=method, seed=1)
+    p = plan(region, assignment, sites, budget=1, method=method)
     assert p.sites["site_id"].tolist() == ["s_x1"]
     assert p.captured == 155.0
     assert p.total == 177.0
@@ -103,12 +104,12 @@ def test_must_site_ranks_first_and_forbid_is_respected(
     assignment,
     sites: gpd.GeoDataFrame,  # type: ignore[no-untyped-def]
 ) -> None:
-    p = plan(region, assignment, sites, budget=2, method="exact", must=["s_bus"], seed=1)
+    p = plan(region, assignment, sites, budget=2, method="exact", must=["s_bus"])
     assert p.sites["site_id"].tolist() == ["s_bus", "s_x1"]
     assert p.sites["marginal_gain"].tolist() == [20.0, 135.0]
     assert p.sites["captured"].tolist() == [20.0, 155.0]
     # the bus station's 20 people are shown as a share; nothing below 11 is named
-    q = plan(region, assignment, sites, budget=2, forbid=["s_x1"], seed=1)
+    q = plan(region, assignment, sites, budget=2, forbid=["s_x1"])
     assert "s_x1" not in q.sites["site_id"].tolist()
     assert q.captured == 20.0  # only the bus station sees flow without the bridge
 
@@ -119,7 +120,7 @@ def test_money_budget_limits_total_cost(
     sites: gpd.GeoDataFrame,  # type: ignore[no-untyped-def]
 ) -> None:
     # the bridge costs 3: with 2 to spend, the bus station (cost 1) is the best buy
-    p = plan(region, assignment, sites, budget=None, cost_budget=2.0, method="exact", seed=1)
+    p = plan(region, assignment, sites, budget=None, cost_budget=2.0, method="exact")
     assert p.sites["site_id"].tolist() == ["s_bus"]
     assert p.captured == 20.0
 
@@ -130,7 +131,7 @@ def test_evasion_with_large_tolerance_and_evasion_aware_plan(
     sites: gpd.GeoDataFrame,  # type: ignore[no-untyped-def]
 ) -> None:
     # +200 %: every VTE/PAK → BKK path can take X2 instead (3720 ≤ 3 × 1320, 3780 ≤ 3 × 1380)
-    naive = plan(region, assignment, sites, budget=2, method="exact", evasion_tolerance=2.0, seed=1)
+    naive = plan(region, assignment, sites, budget=2, method="exact", evasion_tolerance=2.0)
     assert naive.sites["site_id"].tolist() == ["s_x1"]  # X2 adds nothing before evasion
     assert naive.captured == 155.0
     assert naive.captured_after_evasion == 0.0
@@ -143,12 +144,11 @@ def test_evasion_with_large_tolerance_and_evasion_aware_plan(
         method="exact",
         evasion_tolerance=2.0,
         evasion_aware=True,
-        seed=1,
     )
     assert set(aware.sites["site_id"]) == {"s_x1", "s_x2"}
     assert aware.captured_after_evasion == 155.0
     greedy_aware = plan(
-        region, assignment, sites, budget=2, evasion_tolerance=2.0, evasion_aware=True, seed=1
+        region, assignment, sites, budget=2, evasion_tolerance=2.0, evasion_aware=True
     )
     assert greedy_aware.captured_after_evasion == 155.0
 
@@ -158,15 +158,16 @@ def test_schedule_covers_every_planned_site(
     assignment,
     sites: gpd.GeoDataFrame,  # type: ignore[no-untyped-def]
 ) -> None:
-    p = plan(region, assignment, sites, budget=2, must=["s_bus"], teams=1, days=7, shifts=2, seed=3)
+    chosen = plan(region, assignment, sites, budget=2, must=["s_bus"])
+    assert chosen.schedule.empty and chosen.sites["coverage_probability"].isna().all()
+    p = schedule(chosen, teams=1, days=7, shifts=2, seed=3)
+    assert chosen.schedule.empty  # schedule() returns a copy
     assert len(p.schedule) == 14
     assert set(p.schedule["site_id"]) <= {"s_bus", "s_x1"}
     probs = p.sites.set_index("site_id")["coverage_probability"]
     # proportional to captured flow (20 vs 155) with one team: 20/175 and 155/175
     assert probs.to_dict() == pytest.approx({"s_bus": 20 / 175, "s_x1": 155 / 175})
-    again = plan(
-        region, assignment, sites, budget=2, must=["s_bus"], teams=1, days=7, shifts=2, seed=3
-    )
+    again = schedule(chosen, teams=1, days=7, shifts=2, seed=3)
     pd.testing.assert_frame_equal(p.schedule, again.schedule)
 
 
@@ -261,3 +262,35 @@ def test_cli_plan_on_mekong_json(capsys: pytest.CaptureFixture[str], tmp_path) -
     assert all(0 < s["coverage_probability"] <= 1 for s in doc["sites"])
     assert len(doc["schedule"]["posts"]) == 4 * 14 * 2
     assert out.exists()
+
+
+def test_hotspots_and_plans_attach_a_site_to_the_same_node() -> None:
+    # A graded truck stop 1 km from a town and 7.7 km from the junction down the road: a
+    # plan puts the team at the junction, so the hotspot grade must land there too (one
+    # rule, geotraf.sites), not on the town the old 5 km any-node rule picked.
+    from geotraf.hotspots import hotspots
+
+    G = nx.MultiDiGraph()
+    G.add_node("p:town", x=100.0, y=15.0, kind="place", place_type="town", place_id="town")
+    G.add_node("j1", x=100.08, y=15.0, kind="junction")
+    G.add_node("p:dst", x=100.3, y=15.0, kind="place", place_type="city", place_id="dst")
+    for u, v in [("p:town", "j1"), ("j1", "p:dst")]:
+        G.add_edge(u, v, travel_time_s=600.0, length_m=9000.0, ref="AH1", edge_id=f"{u}|{v}|0")
+    site = gpd.GeoDataFrame(
+        {
+            "site_id": ["s1"],
+            "name": ["Km 9 truck stop"],
+            "site_type": ["truck_stop"],
+            "risk": ["critical"],
+            "cost": [1.0],
+            "crossing_id": [""],
+        },
+        geometry=[Point(100.01, 15.0)],
+        crs=CRS,
+    )
+    flows = pd.DataFrame({"origin": ["town"], "destination": ["dst"], "count": [40]})
+    result = assign(G, flows)
+    assert site_nodes(G, site).tolist() == ["j1"]
+    assert plan(G, result, site, budget=1).sites["node"].tolist() == ["j1"]
+    graded = hotspots(G, result, sites=site).set_index("node")["vulnerability"]
+    assert graded.get("j1") == 1.0 and graded.get("p:town", 0.0) < 1.0

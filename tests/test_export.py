@@ -17,6 +17,7 @@ from geotraf.checkpoints import Plan, plan
 from geotraf.errors import PlanError
 from geotraf.export import RESTRICTED, schedule_path, write_plan
 from geotraf.routing import assign
+from geotraf.schedule import schedule
 from layers.schema import CRS
 
 
@@ -34,17 +35,8 @@ def the_plan() -> Plan:
         geometry=[Point(102.70, 17.88), Point(102.0, 17.0)],
         crs=CRS,
     )
-    return plan(
-        G,
-        assign(G, corridor_flows()),
-        sites,
-        budget=2,
-        must=["s_bus"],
-        teams=1,
-        days=3,
-        shifts=2,
-        seed=7,
-    )
+    chosen = plan(G, assign(G, corridor_flows()), sites, budget=2, must=["s_bus"])
+    return schedule(chosen, teams=1, days=3, shifts=2, seed=7)
 
 
 def test_csv_round_trip_with_restricted_header(the_plan: Plan, tmp_path: Path) -> None:
