@@ -100,6 +100,14 @@ class Assignment:
     theta: float = DEFAULT_THETA
     weight: str = "travel_time_s"
 
+    def __repr__(self) -> str:
+        # Shares, not counts of people: a repr ends up in notebooks and logs.
+        routed = self.routed / self.total if self.total > 0 else 0.0
+        return (
+            f"Assignment({self.method}, {len(self.flows)} flows: {routed:.0%} routed, "
+            f"{len(self.unrouted)} unrouted; {len(self.paths)} paths)"
+        )
+
     @property
     def total(self) -> float:
         """Total flow (count) of every input flow, routed or not."""

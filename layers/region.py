@@ -40,6 +40,20 @@ class Region:
     sites: gpd.GeoDataFrame | None = None
     path: Path | None = None
 
+    def __repr__(self) -> str:
+        """One line: where it came from and the rows of each layer it has.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> Region(places=gpd.GeoDataFrame(geometry=[]), roads=gpd.GeoDataFrame(geometry=[]))
+        Region(places=0, roads=0)
+        """
+        where = [repr(self.path.name)] if self.path is not None else []
+        rows = [f"{kind}={len(frame)}" for kind, frame in self.layers().items()]
+        tail = ["synthetic"] if self.synthetic else []
+        return f"Region({', '.join(where + rows + tail)})"
+
     @property
     def synthetic(self) -> bool:
         """True when any flow row is marked ``synthetic`` (made-up demo counts)."""
