@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geotraf.errors import GeotrafError
+from geotraf.errors import GeotrafError, InputError
 
 #: Datasets shipped with geotraf and what each one is.
 AVAILABLE: dict[str, str] = {
@@ -29,7 +29,7 @@ def get_path(name: str) -> Path:
     'mekong'
     """
     if name not in AVAILABLE:
-        raise GeotrafError(
+        raise InputError(
             f"unknown dataset {name!r}; available: {', '.join(sorted(AVAILABLE))}"
         )
     here = Path(__file__).resolve().parent
@@ -53,7 +53,7 @@ def resolve_region(region: str | Path) -> Path:
         return get_path(region)
     path = Path(region)
     if not path.exists():
-        raise GeotrafError(
+        raise InputError(
             f"region {str(region)!r} not found: give a bundled name "
             f"({', '.join(sorted(AVAILABLE))}), a GeoPackage or a folder of layer files"
         )

@@ -38,7 +38,7 @@ from shapely import LineString, Point
 from shapely.ops import linemerge
 
 from geotraf import _csr
-from geotraf.errors import GeotrafError
+from geotraf.errors import InputError
 from geotraf.privacy import DEFAULT_THRESHOLD, format_count
 from layers.schema import RISK_LEVELS, VULNERABLE_PLACE_TYPES
 
@@ -156,7 +156,7 @@ def incident_density(
     from geotraf.graph import nearest_nodes
 
     if bandwidth_m <= 0:
-        raise GeotrafError(f"bandwidth_m must be positive, got {bandwidth_m}")
+        raise InputError(f"bandwidth_m must be positive, got {bandwidth_m}")
     nodes = list(G.nodes)
     density = pd.Series(0.0, index=pd.Index(nodes, name="node"))
     if incidents is None or len(incidents) == 0 or not nodes:
@@ -314,14 +314,14 @@ def _normalise(weights: Mapping[str, float] | None, has_incidents: bool) -> dict
     chosen = dict(DEFAULT_WEIGHTS if weights is None else weights)
     unknown = set(chosen) - set(DEFAULT_WEIGHTS)
     if unknown:
-        raise GeotrafError(
+        raise InputError(
             f"unknown hotspot weight(s) {sorted(unknown)}; use {sorted(DEFAULT_WEIGHTS)}"
         )
     if not has_incidents:
         chosen["incidents"] = 0.0
     total = sum(max(w, 0.0) for w in chosen.values())
     if total <= 0:
-        raise GeotrafError("hotspot weights must include a positive value")
+        raise InputError("hotspot weights must include a positive value")
     return {k: max(chosen.get(k, 0.0), 0.0) / total for k in DEFAULT_WEIGHTS}
 
 
@@ -531,7 +531,7 @@ def corridors(
     import networkx as nx
 
     if not 0 < min_share <= 1:
-        raise GeotrafError(f"min_share must be in (0, 1], got {min_share}")
+        raise InputError(f"min_share must be in (0, 1], got {min_share}")
     total = assignment.routed
     columns = [
         "corridor_id",

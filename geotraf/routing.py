@@ -42,7 +42,7 @@ import pandas as pd
 
 from geotraf import _csr
 from geotraf.endpoints import CLOSED, NO_PATH, EndpointResolver, split_codes
-from geotraf.errors import GeotrafError
+from geotraf.errors import InputError
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -135,18 +135,18 @@ def _flow_counts(flows: pd.DataFrame) -> pd.Series:
 def _validate(flows: pd.DataFrame, method: str, k: int, theta: float) -> None:
     missing = [c for c in ("origin", "destination") if c not in flows.columns]
     if missing:
-        raise GeotrafError(
+        raise InputError(
             f"flows lack column(s) {', '.join(missing)}; read them with layers.read_flows "
             "or add origin/destination place_ids"
         )
     if method not in METHODS:
-        raise GeotrafError(f"unknown assignment method {method!r}; use one of {METHODS}")
+        raise InputError(f"unknown assignment method {method!r}; use one of {METHODS}")
     if k < 1:
-        raise GeotrafError(f"k must be at least 1, got {k}")
+        raise InputError(f"k must be at least 1, got {k}")
     if not math.isfinite(theta) or theta < 0:
-        raise GeotrafError(f"theta must be a non-negative number per minute, got {theta}")
+        raise InputError(f"theta must be a non-negative number per minute, got {theta}")
     if not flows.index.is_unique:
-        raise GeotrafError("flows index must be unique: it is the flow_id of every result")
+        raise InputError("flows index must be unique: it is the flow_id of every result")
 
 
 def assign(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geotraf.errors import GeotrafError
+from geotraf.errors import InputError
 from geotraf.routing import DEFAULT_THETA, Assignment, assign
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def resolve_targets(G: nx.MultiDiGraph, ids: Iterable[str]) -> dict[str, list[st
 
     Raises
     ------
-    GeotrafError
+    InputError
         Naming every id that is none of them.
 
     Examples
@@ -100,7 +100,7 @@ def resolve_targets(G: nx.MultiDiGraph, ids: Iterable[str]) -> dict[str, list[st
             unknown.append(item)
     if unknown:
         some = ", ".join(sorted(index["crossings"])[:10])
-        raise GeotrafError(
+        raise InputError(
             f"unknown crossing, road or edge id(s): {', '.join(unknown)}; "
             f"crossings in this region include {some or 'none'}"
         )
@@ -121,7 +121,7 @@ def _selected(
                 continue
             chosen |= index[kind][item]
     if missing:
-        raise GeotrafError(
+        raise InputError(
             f"not in the route graph: {', '.join(missing)}; check the ids with "
             "`geotraf build --region ...`"
         )
@@ -193,7 +193,7 @@ def watch(
     260.0
     """
     if factor < 1 or penalty_s < 0:
-        raise GeotrafError(
+        raise InputError(
             f"deterrence must not make watched roads cheaper: factor {factor} must be ≥ 1 "
             f"and penalty_s {penalty_s} ≥ 0"
         )

@@ -123,7 +123,7 @@ def test_bad_values_are_value_errors(tiny_region: Region) -> None:
         geotraf.assign(G, tiny_region, method="fastest")
     with pytest.raises(ValueError, match="budget"):
         geotraf.plan(G, result, tiny_region.sites, budget=0)
-    with pytest.raises(ValueError, match="unknown dataset|not found"):
+    with pytest.raises(ValueError, match=r"unknown dataset|not found"):
         geotraf.load_region("atlantis")
     for error in (geotraf.GraphError, geotraf.PlanError, geotraf.PrivacyError, geotraf.LayerError):
         assert issubclass(error, ValueError) and issubclass(error, geotraf.GeotrafError)
