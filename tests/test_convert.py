@@ -8,15 +8,15 @@ import networkx as nx
 import pytest
 from _graph_fixtures import assert_same_graph
 
+import geotraf
 from geotraf.convert import graph_from_gdfs, graph_to_gdfs
 from geotraf.errors import GraphError
-from geotraf.graph import build_route_graph
 
 
 @pytest.fixture
 def tiny_graph(tiny_region: Any) -> nx.MultiDiGraph:
     r = tiny_region
-    return build_route_graph(r.roads, r.borders, r.crossings, r.places)
+    return geotraf.build_route_graph(r)
 
 
 def test_graph_to_gdfs_shapes(tiny_graph: nx.MultiDiGraph) -> None:

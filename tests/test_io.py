@@ -10,15 +10,15 @@ import pyogrio
 import pytest
 from _graph_fixtures import assert_same_graph
 
+import geotraf
 from geotraf.errors import GraphError
-from geotraf.graph import build_route_graph
 from geotraf.io import load_graph, save_graph
 
 
 @pytest.fixture
 def tiny_graph(tiny_region: Any) -> nx.MultiDiGraph:
     r = tiny_region
-    return build_route_graph(r.roads, r.borders, r.crossings, r.places, name="tiny")
+    return geotraf.build_route_graph(r, name="tiny")
 
 
 def test_save_then_load_gives_the_same_graph(tiny_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
