@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 from geotraf.errors import GeotrafError
 
@@ -214,22 +215,31 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     users.set_defaults(run=_run_users)
 
 
-def _run_demo(args: argparse.Namespace) -> int:
-    from dashboard import server
+def _dashboard_server(command: str) -> ModuleType:
+    """Import the dashboard, or say which extra to install when it is not there."""
+    try:
+        from dashboard import server
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing in ("dashboard", "geotraf", "layers"):
+            raise
+        raise GeotrafError(
+            f"`geotraf {command}` needs the dashboard, which is not installed "
+            f"(missing package {missing!r}): pip install 'geotraf[dashboard]'"
+        ) from None
+    return server
 
-    return server.run_demo(args)
+
+def _run_demo(args: argparse.Namespace) -> int:
+    return _dashboard_server("demo").run_demo(args)
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from dashboard import server
-
-    return server.run_serve(args)
+    return _dashboard_server("serve").run_serve(args)
 
 
 def _run_users(args: argparse.Namespace) -> int:
-    from dashboard import server
-
-    return server.run_users(args)
+    return _dashboard_server("users").run_users(args)
 
 
 _COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
