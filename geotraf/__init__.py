@@ -44,7 +44,7 @@ from geotraf.errors import (
     PrivacyError,
 )
 from geotraf.export import write_plan
-from geotraf.io import load_graph, save_graph
+from geotraf.io import load_graph, save_graph, save_layers
 from geotraf.privacy import suppress
 from geotraf.routing import Assignment
 from geotraf.schedule import schedule
@@ -72,6 +72,7 @@ __all__ = [
     "load_region",
     "plan",
     "save_graph",
+    "save_layers",
     "scenario",
     "schedule",
     "suppress",

@@ -25,7 +25,7 @@ from geotraf.convert import graph_from_gdfs, graph_to_gdfs
 from geotraf.errors import GraphError
 from layers.io import atomic_write
 
-__all__ = ["FORMAT_VERSION", "load_graph", "save_graph"]
+__all__ = ["FORMAT_VERSION", "load_graph", "save_graph", "save_layers"]
 
 #: Version of the layout written by :func:`save_graph`.
 FORMAT_VERSION = 1
@@ -244,3 +244,61 @@ def load_graph(path: str | os.PathLike[str]) -> nx.MultiDiGraph:
     edges = edges.drop(columns=["u", "v", "key"])
     graph_attrs = meta.get("graph") or {}
     return graph_from_gdfs(nodes, edges, graph_attrs=graph_attrs)
+
+
+def save_layers(path: str | os.PathLike[str], layers: dict[str, gpd.GeoDataFrame]) -> Path:
+    """Write result tables as the layers of one GeoPackage, atomically.
+
+    For maps made of several results (roads with their loads, corridors, hotspots). Tuple
+    and list values become ``;``-separated text and a table's named index is kept as
+    columns (``u``/``v``/``key``) unless they are columns already. Nothing is suppressed here: pass
+    tables that went through :func:`geotraf.privacy.suppress` first.
+
+    Parameters
+    ----------
+    path
+        The ``.gpkg`` file to write (replaced if it exists).
+    layers
+        Layer name → GeoDataFrame, written in this order.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from shapely import Point
+    >>> spots = gpd.GeoDataFrame({"name": ["Bridge"], "years": [(2023, 2024)]},
+    ...                          geometry=[Point(102.7, 17.9)], crs="EPSG:4326")
+    >>> out = save_layers(pathlib.Path(tempfile.mkdtemp()) / "map.gpkg", {"hotspots": spots})
+    >>> gpd.read_file(out, layer="hotspots")["years"].tolist()
+    ['2023;2024']
+    """
+    from geotraf._write import _flat
+
+    target = Path(path)
+    if target.suffix.lower() != ".gpkg":
+        raise GraphError(f"cannot write {target.name}: save_layers writes a .gpkg file")
+    if not target.parent.is_dir():
+        raise GraphError(f"cannot write {target}: folder {target.parent} does not exist")
+    if not layers:
+        raise GraphError("save_layers needs at least one layer")
+    frames: dict[str, gpd.GeoDataFrame] = {}
+    for name, frame in layers.items():
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise GraphError(f"layer {name!r} has no geometry: save_layers writes GeoDataFrames")
+        names = [n for n in frame.index.names if n is not None]
+        keep = bool(names) and not set(names) & set(frame.columns)  # hotspots keep ``node``
+        flat = _flat(frame.reset_index() if keep else frame.reset_index(drop=True))
+        frames[name] = gpd.GeoDataFrame(flat, geometry=frame.geometry.name, crs=frame.crs)
+
+    def write(tmp: Path) -> None:
+        for name, frame in frames.items():
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG")
+
+    try:
+        atomic_write(target, write)
+    except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise GraphError(f"cannot write {target}: {exc}") from exc
+    return target
