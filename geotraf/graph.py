@@ -1,4 +1,4 @@
-"""Build the border-aware route graph of a region (DESIGN.md section 3).
+"""Build the border-aware route graph of a region (docs/algorithms.md, "Route graph").
 
 The graph is a :class:`networkx.MultiDiGraph` whose nodes are road junctions and ends,
 border crossings and places, and whose edges are road pieces and place access links; its

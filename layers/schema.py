@@ -11,7 +11,7 @@ from typing import Literal
 
 Dtype = Literal["str", "int", "float", "bool", "date", "list[str]"]
 
-# --- categories (DOMAIN.md, DESIGN.md section 2) ---------------------------------------
+# --- categories (docs/data-model.md) ----------------------------------------------------
 
 ROLES: tuple[str, ...] = ("source", "transit", "destination")
 PLACE_TYPES: tuple[str, ...] = (

@@ -660,7 +660,7 @@ ROADSIDE_MIN_PIECE_M = 110_000.0
 
 # --- roles ------------------------------------------------------------------------------
 
-# ISO 3166-2 codes of north-eastern Thailand (Isan), a source region (DOMAIN.md).
+# ISO 3166-2 codes of north-eastern Thailand (Isan), a source region (docs/data-model.md).
 ISAN = {f"TH-{n}" for n in range(30, 50)}
 THAI_DESTINATIONS = {
     "BKK",
@@ -1414,8 +1414,9 @@ def select_places(
 
 
 def place_roles(node: Node, admin1: str) -> list[str]:
-    """Roles guided by DOMAIN.md: Thailand destination (north-east also source), Lao PDR,
-    Cambodia, Myanmar sources, Viet Nam source, Yunnan destination; border towns transit."""
+    """Roles after the ILO sources (docs/data-model.md): Thailand destination (north-east
+    also source), Lao PDR, Cambodia, Myanmar sources, Viet Nam source, Yunnan destination;
+    border towns transit."""
     roles: set[str] = set()
     k, c = node.key, node.country
     if node.place_type != "city":
@@ -1992,7 +1993,7 @@ def sources_md(
 > **Every count in this folder is SYNTHETIC.** `flows.csv` and `incidents.geojson` were
 > drawn from a seeded random generator (seed {seed}) by `scripts/make_mekong.py`
 > (`source = "{SOURCE_TAG}"`, `synthetic = true` on every row). They are shaped after the
-> patterns the ILO sources describe (DOMAIN.md) but describe no real person, case or
+> patterns the ILO sources describe (docs/data-model.md) but describe no real person, case or
 > year. Never quote them as data.
 
 Regenerate everything with `.venv/bin/python scripts/make_mekong.py` (see
@@ -2073,7 +2074,7 @@ people are moved):
 
 README = """# data/
 
-Raw inputs as they arrive (DESIGN.md section 1). Everything here is read through the
+Raw inputs as they arrive (docs/architecture.md). Everything here is read through the
 `layers` readers, never directly by the analysis.
 
 ## `mekong/` — the embedded demo region
