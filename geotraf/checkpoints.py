@@ -7,7 +7,7 @@ with several paths (``k_shortest``, ``logit``) counts each path with its share. 
 - **evasion** (after Marković et al.'s evasive flow capture): traffickers who learn of a
   checkpoint take the fastest route that avoids every chosen site, if it costs at most
   ``1 + evasion_tolerance`` times their usual travel time; the plan reports what is still
-  captured after that (:func:`evade`);
+  captured after that (:func:`geotraf.evasion.evade`);
 - **evasion-aware planning** (``evasion_aware=True``) optimises that after-evasion capture
   by constraint generation: a path becomes a group of routes (the path and the detours
   found so far), captured only when a chosen site lies on every one of them. Solve, find
@@ -20,15 +20,13 @@ with several paths (``k_shortest``, ``logit``) counts each path with its share. 
   :func:`geotraf.schedule.schedule`, on the finished plan.
 
 Sites are attached to graph nodes by the rule of :mod:`geotraf.sites`, shared with the
-hotspot ranking. Plans are operationally secret (``docs/privacy.md``): callers must restrict
+hotspot ranking; each chosen site's reason for planners is written by
+:mod:`geotraf._reasons`. Plans are operationally secret (``docs/privacy.md``): callers must restrict
 them to planners, and the exports (:mod:`geotraf.export`) are marked RESTRICTED.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,28 +38,15 @@ import pandas as pd
 import scipy.sparse as sp
 
 from geotraf import _coverage as cov
+from geotraf._reasons import SITE_COLUMNS, ranked_sites
 from geotraf.errors import PlanError
-from geotraf.privacy import DEFAULT_THRESHOLD
+from geotraf.evasion import evade
 from geotraf.sites import DEFAULT_SNAP_M, site_nodes
 from layers.schema import CRS
 
 __all__ = ["METHODS", "SITE_COLUMNS", "Plan", "evade", "plan", "site_nodes"]
 
 METHODS = ("greedy", "exact")
-
-SITE_COLUMNS = [
-    "rank",
-    "site_id",
-    "name",
-    "site_type",
-    "node",
-    "captured",
-    "share",
-    "marginal_gain",
-    "captured_after_evasion",
-    "coverage_probability",
-    "reason",
-]
 
 
 @dataclass(frozen=True)
@@ -141,148 +126,6 @@ def _incidence(
                 rows.append(r)
                 cols.append(s)
     return sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(node_lists), n_sites))
-
-
-# --- evasion -------------------------------------------------------------------------------
-
-
-def _waypoints(G: nx.MultiDiGraph, nodes: Sequence[Hashable]) -> list[Hashable]:
-    """Origin, the places passed on the way (via stops), destination."""
-    inner = [n for n in nodes[1:-1] if G.nodes[n].get("kind") == "place"]
-    return [nodes[0], *inner, nodes[-1]]
-
-
-def evade(
-    G: nx.MultiDiGraph,
-    paths: pd.DataFrame,
-    chosen_nodes: Iterable[Hashable],
-    *,
-    tolerance: float,
-    weight: str = "travel_time_s",
-) -> pd.DataFrame:
-    """Re-route the paths that pass a checkpoint around every checkpoint, where worth it.
-
-    A path that passes a chosen node is *checked*. It *evades* when the fastest route that
-    avoids every chosen node and still goes through the path's own origin, via places and
-    destination takes at most ``(1 + tolerance)`` × the path's ``time_s``. A checkpoint on
-    the origin, a via place or the destination cannot be avoided. Paths not checked are
-    left alone, so capture after evasion is never more than before.
-
-    Parameters
-    ----------
-    G
-        The route graph.
-    paths
-        ``Assignment.paths`` (``nodes``, ``time_s``, ``weight``, ``flow_id``, ``path_rank``).
-    chosen_nodes
-        Nodes holding a checkpoint.
-    tolerance
-        Extra travel time traffickers accept, as a share (0.3 = +30 %).
-    weight
-        Edge attribute of travel time.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed like ``paths``: ``flow_id``, ``path_rank``, ``weight``, ``checked``,
-        ``evades``, ``detour_time_s`` (NaN unless it evades), ``detour_nodes`` (tuple, or
-        None).
-
-    Examples
-    --------
-    >>> G = nx.MultiDiGraph()
-    >>> for u, v, t in [("a", "b", 10), ("b", "c", 10), ("a", "d", 12), ("d", "c", 12)]:
-    ...     _ = G.add_edge(u, v, travel_time_s=float(t))
-    >>> paths = pd.DataFrame({"flow_id": [0], "path_rank": [0], "weight": [5.0],
-    ...                       "nodes": [("a", "b", "c")], "time_s": [20.0]})
-    >>> e = evade(G, paths, ["b"], tolerance=0.3)
-    >>> e[["checked", "evades", "detour_time_s"]].values.tolist()
-    [[True, True, 24.0]]
-    >>> evade(G, paths, ["b"], tolerance=0.1).evades.tolist()
-    [False]
-    """
-    if not tolerance >= 0 or not math.isfinite(tolerance):
-        raise PlanError(f"evasion tolerance must be a share ≥ 0 (0.3 = +30 %), not {tolerance}")
-    chosen = set(chosen_nodes)
-    out = pd.DataFrame(
-        {
-            "flow_id": paths.get("flow_id", pd.Series(paths.index, index=paths.index)),
-            "path_rank": paths.get("path_rank", 0),
-            "weight": paths["weight"].astype(float),
-        },
-        index=paths.index,
-    )
-    checked = np.array([bool(chosen.intersection(n)) for n in paths["nodes"]], dtype=bool)
-    out["checked"] = checked
-    out["evades"] = False
-    out["detour_time_s"] = np.nan
-    out["detour_nodes"] = None
-    if not checked.any():
-        return out
-    open_graph = _open_graph(G, chosen, weight)
-    # One Dijkstra per leg start, reaching every node: paths share their origins and via
-    # places, so this runs far fewer searches than one per (start, end) pair.
-    trees: dict[Hashable, tuple[dict[Hashable, float], dict[Hashable, list[Hashable]]]] = {}
-    cache: dict[tuple[Hashable, Hashable], tuple[float, list[Hashable]] | None] = {}
-
-    def leg(u: Hashable, v: Hashable) -> tuple[float, list[Hashable]] | None:
-        if (u, v) not in cache:
-            if u not in trees:
-                trees[u] = (
-                    nx.single_source_dijkstra(open_graph, u, weight="w")
-                    if u in open_graph
-                    else ({}, {})
-                )
-            dist, found = trees[u]
-            cache[(u, v)] = (float(dist[v]), list(found[v])) if v in dist else None
-        return cache[(u, v)]
-
-    evades = out["evades"].to_numpy().copy()
-    detour_t = out["detour_time_s"].to_numpy().copy()
-    detour_nodes: list[tuple[Hashable, ...] | None] = [None] * len(out)
-    for i in np.flatnonzero(checked):
-        nodes = paths["nodes"].iat[i]
-        stops = _waypoints(G, nodes)
-        if chosen.intersection(stops):
-            continue
-        limit = (1.0 + tolerance) * float(paths["time_s"].iat[i])
-        total = 0.0
-        route: list[Hashable] = [stops[0]]
-        for u, v in itertools.pairwise(stops):
-            found = leg(u, v)
-            if found is None:
-                total = math.inf
-                break
-            total += found[0]
-            route.extend(found[1][1:])
-            if total > limit * (1 + 1e-12):
-                break
-        if total <= limit * (1 + 1e-12):
-            evades[i] = True
-            detour_t[i] = total
-            detour_nodes[i] = tuple(route)
-    out["evades"] = evades
-    out["detour_time_s"] = detour_t
-    out["detour_nodes"] = pd.Series(detour_nodes, index=out.index, dtype=object)
-    return out
-
-
-def _open_graph(G: nx.MultiDiGraph, closed: set[Hashable], weight: str) -> nx.DiGraph:
-    """``G`` without the ``closed`` nodes, parallel edges merged to their cheapest ``w``.
-
-    A plain graph is searched several times faster than a filtered view of the
-    multigraph, and gives the same shortest paths (NetworkX takes the cheapest parallel
-    edge, and an edge without ``weight`` costs 1, as here).
-    """
-    H = nx.DiGraph()
-    H.add_nodes_from(n for n in G.nodes if n not in closed)
-    for u, v, d in G.edges(data=True):
-        if u in closed or v in closed:
-            continue
-        w = d.get(weight, 1)
-        if not H.has_edge(u, v) or w < H[u][v]["w"]:
-            H.add_edge(u, v, w=w)
-    return H
 
 
 # --- plan ----------------------------------------------------------------------------------
@@ -464,7 +307,7 @@ def plan(
     total = float(getattr(assignment, "total", float(weights.sum())) or weights.sum())
     captured = cov.capture(base, sol.sites)
     after = float(ev.loc[ev.checked & ~ev.evades, "weight"].sum())
-    ranked = _ranked_sites(G, paths, cand, base, sol, ev, total)
+    ranked = ranked_sites(G, paths, cand, base, sol, ev, total)
     ranked["coverage_probability"] = np.nan  # drawn by geotraf.schedule.schedule
     ranked = ranked[[*SITE_COLUMNS, "geometry"]]
     sites_gdf = gpd.GeoDataFrame(ranked, geometry="geometry", crs=CRS)
@@ -532,107 +375,3 @@ def _evasion_aware(
         if after(ev) > best[0] + 1e-9:
             best = (after(ev), sol, ev)
     return best[1], best[2], rounds
-
-
-# --- words for planners ------------------------------------------------------------------
-
-
-def _share_text(value: float, total: float) -> str:
-    if value < DEFAULT_THRESHOLD:
-        return f"under {DEFAULT_THRESHOLD} modelled persons"
-    pct = 100 * value / total if total > 0 else 0.0
-    return f"{pct:.0f}% of modelled flow" if pct >= 1 else "under 1% of modelled flow"
-
-
-def _place_name(G: nx.MultiDiGraph, node: Hashable) -> str:
-    data = G.nodes[node] if G.has_node(node) else {}
-    return str(data.get("name") or data.get("place_id") or node)
-
-
-def _top(weights: dict[Any, float], n: int) -> list[tuple[Any, float]]:
-    return sorted(weights.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]
-
-
-def _road_of(G: nx.MultiDiGraph, node: Hashable, refs: dict[str, float]) -> str:
-    if refs:
-        return str(_top(refs, 1)[0][0])
-    around = Counter(str(d.get("ref", "")) for _, _, d in G.edges(node, data=True) if d.get("ref"))
-    return around.most_common(1)[0][0] if around else ""
-
-
-def _reason(
-    G: nx.MultiDiGraph,
-    row: pd.Series,
-    through: pd.DataFrame,
-    total: float,
-    after: float,
-) -> str:
-    kind = str(row.get("site_type", "") or "site").replace("_", " ")
-    refs: dict[str, float] = defaultdict(float)
-    pairs: dict[tuple[str, str], float] = defaultdict(float)
-    for nodes, path_refs, w in zip(
-        through["nodes"],
-        through.get("refs", [()] * len(through)),
-        through["weight"],
-        strict=True,
-    ):
-        for r in set(path_refs or ()):
-            if r:
-                refs[str(r)] += float(w)
-        pairs[(_place_name(G, nodes[0]), _place_name(G, nodes[-1]))] += float(w)
-    road = _road_of(G, row["node"], refs)
-    name = str(row.get("name") or "")
-    head = kind[:1].upper() + kind[1:]
-    head += f" on {road}" if road else ""
-    if name and name.lower().startswith(head.lower()):
-        head = name  # the name already says it ("Truck stop on AH12 between …")
-    elif name:
-        head += f" ({name})"
-    parts = [head, _share_text(float(row["captured"]), total)]
-    corridors = [r for r, _ in _top(refs, 3)]
-    if corridors:
-        parts.append("main corridors: " + ", ".join(corridors))
-    # Only name origin→destination pairs carrying enough flow not to point at anyone.
-    routes = [f"{o} → {d}" for (o, d), w in _top(pairs, 2) if w >= DEFAULT_THRESHOLD]
-    if routes:
-        parts.append("main routes: " + ", ".join(routes))
-    captured = float(row["captured"])
-    if captured >= DEFAULT_THRESHOLD and captured - after > 0.005 * captured:
-        parts.append(f"{100 * (1 - after / captured):.0f}% of it could detour around checks")
-    return "; ".join(parts)
-
-
-def _ranked_sites(
-    G: nx.MultiDiGraph,
-    paths: pd.DataFrame,
-    cand: pd.DataFrame,
-    base: cov.Coverage,
-    sol: cov.Solution,
-    ev: pd.DataFrame,
-    total: float,
-) -> pd.DataFrame:
-    csc = base.incidence.tocsc()
-    kept = (ev["checked"] & ~ev["evades"]).to_numpy()
-    rows: list[dict[str, Any]] = []
-    for rank, (s, gain) in enumerate(zip(sol.sites, sol.gains, strict=True), start=1):
-        through_idx = csc.indices[csc.indptr[s] : csc.indptr[s + 1]]
-        through = paths.iloc[through_idx]
-        captured = float(base.weights[through_idx].sum())
-        after = float(base.weights[through_idx][kept[through_idx]].sum())
-        site = cand.iloc[int(s)]
-        row = {
-            "rank": rank,
-            "site_id": str(site["site_id"]),
-            "name": str(site.get("name", "") or ""),
-            "site_type": str(site.get("site_type", "") or ""),
-            "node": site["node"],
-            "captured": captured,
-            "share": captured / total if total > 0 else 0.0,
-            "marginal_gain": float(gain),
-            "captured_after_evasion": after,
-            "geometry": site.geometry,
-        }
-        row["reason"] = _reason(G, pd.Series(row), through, total, after)
-        rows.append(row)
-    columns = [c for c in SITE_COLUMNS if c != "coverage_probability"] + ["geometry"]
-    return pd.DataFrame(rows, columns=columns)
