@@ -21,8 +21,9 @@ with several paths (``k_shortest``, ``logit``) counts each path with its share. 
 
 Sites are attached to graph nodes by the rule of :mod:`geotraf.sites`, shared with the
 hotspot ranking; each chosen site's reason for planners is written by
-:mod:`geotraf._reasons`. Plans are operationally secret (``docs/privacy.md``): callers must restrict
-them to planners, and the exports (:mod:`geotraf.export`) are marked RESTRICTED.
+:mod:`geotraf._reasons`. Plans are operationally secret (``docs/privacy.md``): callers
+must restrict them to planners, and the exports (:mod:`geotraf.export`) are marked
+RESTRICTED.
 """
 
 from __future__ import annotations
