@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geotraf.errors import PlanError
 from geotraf.schedule import coverage_probabilities, draw_schedule, systematic_sample
@@ -104,3 +106,37 @@ def test_bad_inputs_raise_plan_error() -> None:
         coverage_probabilities(pd.Series(dtype=float), teams=1)
     with pytest.raises(PlanError, match="days and shifts"):
         draw_schedule(VALUES, teams=1, days=0, shifts=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=30),
+    st.integers(min_value=1, max_value=12),
+)
+def test_coverage_probabilities_are_capped_shares_of_the_teams(
+    values: list[float], teams: int
+) -> None:
+    v = pd.Series(values, index=[f"s{i}" for i in range(len(values))])
+    p = coverage_probabilities(v, teams=teams)
+    assert ((p > 0) & (p <= 1 + 1e-12)).all()  # every planned site can be staffed
+    assert p.sum() == pytest.approx(min(teams, len(v)))
+    # More value never means less coverage.
+    order = np.argsort(v.to_numpy(), kind="stable")
+    assert (np.diff(p.to_numpy()[order]) >= -1e-9).all()
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.floats(min_value=0.1, max_value=100), min_size=1, max_size=8),
+    st.integers(min_value=1, max_value=5),
+    st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_every_shift_staffs_distinct_sites_one_per_team(
+    values: list[float], teams: int, seed: int
+) -> None:
+    v = pd.Series(values, index=[f"s{i}" for i in range(len(values))])
+    _, sched = draw_schedule(v, teams=teams, days=3, shifts=2, seed=seed)
+    per_shift = sched.groupby(["day", "shift"])
+    assert len(per_shift) == 6
+    assert (per_shift["site_id"].nunique() == min(teams, len(v))).all()
+    assert (per_shift["team"].nunique() == min(teams, len(v))).all()
