@@ -272,6 +272,20 @@ def corridors(G: nx.MultiDiGraph, assignment: Assignment, **options: Any) -> gpd
 
     Indexed by ``corridor_id`` (the column is kept); ``min_share`` sets what counts as
     high load.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> for n, x in [("p:a", 0.0), ("j1", 0.5), ("p:b", 1.0)]:
+    ...     G.add_node(n, x=x, y=0.0, kind="place" if n[0] == "p" else "junction",
+    ...                place_id=n[2:], name=n)
+    >>> _ = G.add_edge("p:a", "j1", travel_time_s=60.0, ref="AH1", edge_id="e1")
+    >>> _ = G.add_edge("j1", "p:b", travel_time_s=60.0, ref="AH1", edge_id="e2")
+    >>> flows = pd.DataFrame({"origin": ["a"], "destination": ["b"], "count": [40]})
+    >>> runs = corridors(G, assign(G, flows))
+    >>> runs.index.tolist(), runs["n_edges"].tolist()
+    (['AH1-1'], [2])
     """
     found = _corridors(G, assignment, **options)
     return found.set_index(pd.Index(found["corridor_id"], name="corridor_id"))
