@@ -218,6 +218,16 @@ def plan(
     -------
     Plan
 
+    References
+    ----------
+    .. [1] Hodgson, M. J. (1990). A flow-capturing location-allocation model.
+       *Geographical Analysis* 22(3), 270–279.
+    .. [2] Berman, O., Larson, R. C., Fouska, N. (1992). Optimal location of
+       discretionary service facilities. *Transportation Science* 26(3), 201–211.
+    .. [3] Nemhauser, G. L., Wolsey, L. A., Fisher, M. L. (1978). An analysis of
+       approximations for maximizing submodular set functions. *Mathematical
+       Programming* 14, 265–294 (the greedy bound).
+
     Examples
     --------
     >>> from shapely import Point

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from geotraf.errors import GeotrafError, InputError
 
+__all__ = ["AVAILABLE", "get_path", "resolve_region"]
+
 #: Datasets shipped with geotraf and what each one is.
 AVAILABLE: dict[str, str] = {
     "mekong": "Greater Mekong Subregion demo: real geography, synthetic flow counts",

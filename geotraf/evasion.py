@@ -65,6 +65,12 @@ def evade(
         ``evades``, ``detour_time_s`` (NaN unless it evades), ``detour_nodes`` (tuple, or
         None).
 
+    References
+    ----------
+    .. [1] Marković, N., Ryzhov, I. O., Schonfeld, P. (2015). Evasive flow capture:
+       optimal location of weigh-in-motion systems, tollbooths, and security checkpoints.
+       *Networks* 65(1), 22–42.
+
     Examples
     --------
     >>> G = nx.MultiDiGraph()

@@ -160,6 +160,13 @@ def draw_schedule(
         One row per staffed post: ``day`` (1…days), ``shift`` (1…shifts), ``team``
         (1…teams), ``site_id``.
 
+    References
+    ----------
+    .. [1] Pita, J. et al. (2008). Deployed ARMOR protection: the application of a game
+       theoretic model for security at the Los Angeles International Airport. *AAMAS*.
+    .. [2] Madow, W. G. (1949). On the theory of systematic sampling, II. *Annals of
+       Mathematical Statistics* 20(3), 333–354.
+
     Examples
     --------
     >>> v = pd.Series({"a": 60.0, "b": 30.0, "c": 10.0})

@@ -24,6 +24,8 @@ import pandas as pd
 
 from layers.schema import CRS
 
+__all__ = ["DEFAULT_SNAP_M", "PLACE_SNAP_M", "site_nodes"]
+
 #: Sites farther than this from every junction or crossing (geodesic metres) are unusable.
 DEFAULT_SNAP_M = 10_000.0
 #: A site snaps to a place node of its own type (bus station, port, ...) this close.
