@@ -10,8 +10,9 @@ recently. Its score is a weighted sum of three parts, each in [0, 1]:
   load of the node it is attached to: the flow passes right by it.
 - **vulnerability**: 1 for a border crossing (official or informal), 0.75 for a place
   whose ``place_type`` is in :data:`layers.schema.VULNERABLE_PLACE_TYPES`, and the field
-  teams' grade of a candidate site snapped to the node (critical 1, high 0.75, medium 0.5,
-  low 0.25; an ungraded vulnerable site 0.5); the largest applies.
+  teams' grade of a candidate site attached to the node (:mod:`geotraf.sites`: the rule
+  checkpoint plans use; critical 1, high 0.75, medium 0.5, low 0.25; an ungraded
+  vulnerable site 0.5); the largest applies.
 - **incidents**: network-constrained kernel density of the incidents (see
   :func:`incident_density`) divided by its maximum.
 
