@@ -103,9 +103,10 @@ class Assignment:
     def __repr__(self) -> str:
         # Shares, not counts of people: a repr ends up in notebooks and logs.
         routed = self.routed / self.total if self.total > 0 else 0.0
+        n = len(self.flows)
         return (
-            f"Assignment({self.method}, {len(self.flows)} flows: {routed:.0%} routed, "
-            f"{len(self.unrouted)} unrouted; {len(self.paths)} paths)"
+            f"Assignment({self.method}, {n} flow{'s' if n != 1 else ''}: {routed:.0%} "
+            f"routed, {len(self.unrouted)} unrouted; {len(self.paths)} paths)"
         )
 
     @property

@@ -103,7 +103,7 @@ def test_short_reprs(tiny_region: Region) -> None:
     texts = [repr(tiny_region), repr(result), repr(chosen), repr(drawn)]
     assert all(len(t) < 160 and "\n" not in t for t in texts), texts
     assert texts[0].startswith("Region(") and "roads=4" in texts[0]
-    assert texts[1].startswith("Assignment(shortest, 1 flows: 100% routed, 0 unrouted")
+    assert texts[1].startswith("Assignment(shortest, 1 flow: 100% routed, 0 unrouted")
     assert texts[2].endswith("no schedule)") and "2 posts over 2 days" in texts[3]
     # No count of people in a repr (they end up in logs): the tiny flow has 20.
     assert not any("20" in t for t in texts[1:])
