@@ -24,7 +24,7 @@ Conventions
 
 from __future__ import annotations
 
-import math
+import functools
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -86,6 +86,10 @@ class CSRGraph:
         ``(u, v, key)`` of that edge in the MultiDiGraph, per CSR position.
     weight_name
         The edge attribute the weights come from.
+    all_edge_ids, all_edge_keys
+        ``edge_id`` and ``(u, v, key)`` of every edge of the graph, in its edge order.
+    kept
+        Position in that order of the edge kept at each CSR position.
     """
 
     core: CSRCore
@@ -96,6 +100,7 @@ class CSRGraph:
     weight_name: str
     all_edge_ids: npt.NDArray[np.object_]
     kept: IntArray
+    all_edge_keys: tuple[tuple[Hashable, Hashable, Any], ...] = ()
 
     @property
     def n(self) -> int:
@@ -216,6 +221,7 @@ def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
         weight_name=weight,
         all_edge_ids=all_eids,
         kept=keep.astype(np.int64),
+        all_edge_keys=tuple(ekeys),
     )
 
 
@@ -223,102 +229,146 @@ def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
 class PathSet:
     """Fastest paths of many (origin, destination) pairs, flattened into arrays.
 
-    Pair ``i`` visits nodes ``nodes[node_offsets[i]:node_offsets[i + 1]]`` (origin first)
-    over CSR positions ``edges[edge_offsets[i]:edge_offsets[i + 1]]``; an unreachable pair
-    has ``cost = inf`` and no nodes.
+    Pair ``i`` runs over CSR positions ``edges[edge_offsets[i]:edge_offsets[i + 1]]`` (in
+    travel order) from node ``origin[i]``; its nodes are the origin followed by the head
+    of each edge (``nodes`` / ``node_offsets``, built on first use). An unreachable pair
+    has ``cost = inf``, no edges and no nodes.
     """
 
     cost: FloatArray
-    node_offsets: IntArray
-    nodes: IntArray
+    origin: IntArray
     edge_offsets: IntArray
     edges: IntArray
+    heads: IntArray
+
+    @property
+    def reached(self) -> npt.NDArray[np.bool_]:
+        """Whether each pair has a path."""
+        return np.isfinite(self.cost)
+
+    @functools.cached_property
+    def node_offsets(self) -> IntArray:
+        """Offsets of each pair's nodes in :attr:`nodes` (one more node than edges)."""
+        count = np.diff(self.edge_offsets) + self.reached
+        out = np.zeros(len(self.cost) + 1, dtype=np.int64)
+        np.cumsum(count, out=out[1:])
+        return out
+
+    @functools.cached_property
+    def nodes(self) -> IntArray:
+        """Node indices of every path, origin first, concatenated."""
+        offsets = self.node_offsets
+        out = np.empty(int(offsets[-1]), dtype=np.int64)
+        first = offsets[:-1][self.reached]
+        out[first] = self.origin[self.reached]
+        rest = np.ones(len(out), dtype=bool)
+        rest[first] = False
+        out[rest] = self.heads[self.edges]
+        return out
 
     def node_path(self, i: int) -> IntArray:
         """Node indices of pair ``i``'s path, origin first."""
-        return self.nodes[self.node_offsets[i] : self.node_offsets[i + 1]]
+        if not self.reached[i]:
+            return np.zeros(0, dtype=np.int64)
+        edges = self.edge_path(i)
+        return np.concatenate([[self.origin[i]], self.heads[edges]]).astype(np.int64)
 
     def edge_path(self, i: int) -> IntArray:
         """CSR positions of pair ``i``'s edges, in travel order."""
         return self.edges[self.edge_offsets[i] : self.edge_offsets[i + 1]]
+
+    def incidence(self) -> sp.csr_array:
+        """Pairs × CSR positions, 1 where the pair's path uses the edge."""
+        hops = np.diff(self.edge_offsets)
+        data = np.ones(len(self.edges))
+        return sp.csr_array(
+            (data, self.edges.copy(), self.edge_offsets.copy()), shape=(len(hops), len(self.heads))
+        )
 
 
 @dataclass(frozen=True)
 class _BatchResult:
     pair: IntArray
     cost: FloatArray
-    node_pair: IntArray
-    node_step: IntArray
-    node: IntArray
-    edge_pair: IntArray
-    edge_step: IntArray
-    edge: IntArray
+    hops: IntArray
+    edges: IntArray
+
+
+def predecessors(core: CSRCore, dist: FloatArray) -> IntArray:
+    """Tree edge into every node, one row per origin: the tie-broken fastest predecessor.
+
+    ``dist`` holds one Dijkstra row per origin. Among the tight in-edges of ``v``
+    (``dist[u] + w(u, v) == dist[v]`` within :data:`TIE_TOLERANCE`) the one whose tail has
+    the smallest node id (string order) wins; -1 marks the origin and unreachable nodes.
+    Vectorised over all edges of the rows at once.
+    """
+    n_edges = len(core.indices)
+    out = np.full(dist.shape, -1, dtype=np.int64)
+    if n_edges == 0:
+        return out
+    pos = core.in_pos
+    tail, head = core.in_src, core.indices[pos]
+    starts = core.in_indptr[:-1]
+    has = np.flatnonzero(core.in_indptr[1:] > starts)
+    order_code = core.rank[tail] * (n_edges + 1) + np.arange(n_edges, dtype=np.int64)
+    none = np.int64((core.n + 1) * (n_edges + 1))
+    w = core.weight[pos]
+    step = max(1, BATCH_CELLS // (4 * n_edges))
+    for lo in range(0, dist.shape[0], step):
+        block = dist[lo : lo + step]
+        with np.errstate(invalid="ignore"):
+            tight = block[:, tail] + w - block[:, head] <= TIE_TOLERANCE
+        code = np.where(tight, order_code, none)
+        best = np.minimum.reduceat(code, starts[has], axis=1)
+        found = best < none
+        chosen = pos[np.where(found, best % (n_edges + 1), 0)]
+        out[lo : lo + step, has] = np.where(found, chosen, -1)
+    return out
 
 
 def _solve_batch(
     core: CSRCore, origins: IntArray, pair: IntArray, src: IntArray, dst: IntArray
 ) -> _BatchResult:
-    """Route the pairs whose origins are all in ``origins`` (one Dijkstra per origin)."""
-    dist = dijkstra(core.matrix(), directed=True, indices=origins)
-    dist = np.atleast_2d(dist)
-    row_of = {int(o): r for r, o in enumerate(origins)}
-    rows = np.fromiter((row_of[int(s)] for s in src), dtype=np.int64, count=len(src))
+    """Route the pairs whose origins are all in ``origins`` (one Dijkstra per origin).
+
+    One search per origin serves all its destinations: the tie-broken shortest-path tree
+    of every origin is built once (:func:`predecessors`) and every pair walks it back from
+    its destination, all pairs of the batch in step.
+    """
+    dist = np.atleast_2d(dijkstra(core.matrix(), directed=True, indices=origins))
+    pred = predecessors(core, dist)
+    tails = np.repeat(np.arange(core.n, dtype=np.int64), np.diff(core.indptr))
+    rows = np.searchsorted(origins, src)
     cost = dist[rows, dst]
     reach = np.isfinite(cost)
-    node_pair = [pair[reach]]
-    node_step = [np.zeros(int(reach.sum()), dtype=np.int64)]
-    node_list = [dst[reach]]
-    edge_pair: list[IntArray] = []
-    edge_step: list[IntArray] = []
-    edge_list: list[IntArray] = []
-    act_pair, act_row, act_src, cur = pair[reach], rows[reach], src[reach], dst[reach]
-    active = cur != act_src
-    act_pair, act_row, act_src, cur = (
-        act_pair[active],
-        act_row[active],
-        act_src[active],
-        cur[active],
-    )
+    hops = np.where(reach, 0, -1).astype(np.int64)
+    local = np.flatnonzero(reach & (dst != src))
+    cur, act_row, act_src = dst[local], rows[local], src[local]
+    steps: list[IntArray] = []
+    who: list[IntArray] = []
+    found: list[IntArray] = []
     step = 0
     while len(cur):
         step += 1
         if step > core.n:  # pragma: no cover - guarded by MIN_WEIGHT > TIE_TOLERANCE
             raise GraphError("path reconstruction did not terminate; report this graph")
-        starts = core.in_indptr[cur]
-        counts = core.in_indptr[cur + 1] - starts
-        total = int(counts.sum())
-        group_start = np.cumsum(counts) - counts
-        flat = np.repeat(starts - group_start, counts) + np.arange(total, dtype=np.int64)
-        u = core.in_src[flat]
-        pos = core.in_pos[flat]
-        rep_row = np.repeat(act_row, counts)
-        dv = np.repeat(dist[act_row, cur], counts)
-        tight = dist[rep_row, u] + core.weight[pos] - dv <= TIE_TOLERANCE
-        key = np.where(tight, core.rank[u], core.n)
-        best = np.minimum.reduceat(key, group_start)
-        chosen = tight & (key == np.repeat(best, counts))
-        pred_pos = pos[chosen]
-        best = u[chosen]
-        edge_pair.append(act_pair)
-        edge_step.append(np.full(len(cur), step, dtype=np.int64))
-        edge_list.append(pred_pos)
-        cur = best
-        node_pair.append(act_pair)
-        node_step.append(np.full(len(cur), step, dtype=np.int64))
-        node_list.append(cur)
+        p = pred[act_row, cur]
+        who.append(local)
+        found.append(p)
+        steps.append(np.full(len(p), step, dtype=np.int64))
+        cur = tails[p]
         more = cur != act_src
-        act_pair, act_row, act_src, cur = act_pair[more], act_row[more], act_src[more], cur[more]
-    empty = np.zeros(0, dtype=np.int64)
-    return _BatchResult(
-        pair=pair,
-        cost=cost,
-        node_pair=np.concatenate(node_pair),
-        node_step=np.concatenate(node_step),
-        node=np.concatenate(node_list),
-        edge_pair=np.concatenate(edge_pair) if edge_pair else empty,
-        edge_step=np.concatenate(edge_step) if edge_step else empty,
-        edge=np.concatenate(edge_list) if edge_list else empty,
-    )
+        hops[local[~more]] = step
+        local, cur, act_row, act_src = local[more], cur[more], act_row[more], act_src[more]
+    n_hops = np.maximum(hops, 0)
+    offsets = np.zeros(len(pair) + 1, dtype=np.int64)
+    np.cumsum(n_hops, out=offsets[1:])
+    edges = np.empty(int(offsets[-1]), dtype=np.int64)
+    if who:
+        w_all = np.concatenate(who)
+        # The walk went destination → origin: step s is hop (hops - s) in travel order.
+        edges[offsets[w_all] + n_hops[w_all] - np.concatenate(steps)] = np.concatenate(found)
+    return _BatchResult(pair=pair, cost=cost, hops=n_hops, edges=edges)
 
 
 def _batches(src: IntArray, n: int, batch_size: int | None) -> list[IntArray]:
@@ -397,35 +447,25 @@ def shortest_paths(
             _solve_batch(view.core, *job)
             for job in progress(jobs, desc="routing", show=show_progress)
         ]
-    return _assemble(results, m)
+    return _assemble(results, src_a, view.core.indices)
 
 
-def _assemble(results: list[_BatchResult], m: int) -> PathSet:
+def _assemble(results: list[_BatchResult], src: IntArray, heads: IntArray) -> PathSet:
+    m = len(src)
     cost = np.full(m, np.inf)
-    empty = np.zeros(0, dtype=np.int64)
-
-    def cat(name: str) -> IntArray:
-        parts = [getattr(r, name) for r in results]
-        return np.concatenate(parts) if parts else empty
-
+    hops = np.zeros(m, dtype=np.int64)
     for r in results:
         cost[r.pair] = r.cost
-    node_pair, node_step, node = cat("node_pair"), cat("node_step"), cat("node")
-    edge_pair, edge_step, edge = cat("edge_pair"), cat("edge_step"), cat("edge")
-    # The walk went destination → origin; reverse the steps to get travel order.
-    n_order = np.lexsort((-node_step, node_pair))
-    e_order = np.lexsort((-edge_step, edge_pair))
-    node_offsets = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(np.bincount(node_pair, minlength=m), out=node_offsets[1:])
-    edge_offsets = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(np.bincount(edge_pair, minlength=m), out=edge_offsets[1:])
-    return PathSet(
-        cost=cost,
-        node_offsets=node_offsets,
-        nodes=node[n_order],
-        edge_offsets=edge_offsets,
-        edges=edge[e_order],
-    )
+        hops[r.pair] = r.hops
+    offsets = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(hops, out=offsets[1:])
+    edges = np.empty(int(offsets[-1]), dtype=np.int64)
+    for r in results:
+        local = np.zeros(len(r.hops), dtype=np.int64)
+        np.cumsum(r.hops[:-1], out=local[1:])
+        where = np.repeat(offsets[r.pair] - local, r.hops) + np.arange(len(r.edges))
+        edges[where] = r.edges
+    return PathSet(cost=cost, origin=src, edge_offsets=offsets, edges=edges, heads=heads)
 
 
 def accumulate(
@@ -446,149 +486,10 @@ def accumulate(
     ([4.0], [4.0, 4.0])
     """
     w = np.asarray(weights, dtype=np.float64)
-    e_w = np.repeat(w, np.diff(paths.edge_offsets))
-    n_w = np.repeat(w, np.diff(paths.node_offsets))
-    nnz = len(view.core.indices)
-    edge_load = np.bincount(paths.edges, weights=e_w, minlength=nnz).astype(np.float64)
-    node_load = np.bincount(paths.nodes, weights=n_w, minlength=view.n).astype(np.float64)
-    return edge_load, node_load
-
-
-@dataclass(frozen=True)
-class Adjacency:
-    """Plain-list adjacency for the pure-Python searches of :func:`yen` (fast to index)."""
-
-    indptr: list[int]
-    indices: list[int]
-    weight: list[float]
-    rank: list[int]
-
-    @classmethod
-    def of(cls, view: CSRGraph) -> Adjacency:
-        """Convert the CSR arrays once per assignment."""
-        core = view.core
-        return cls(
-            core.indptr.tolist(), core.indices.tolist(), core.weight.tolist(), core.rank.tolist()
-        )
-
-
-def distances_to(view: CSRGraph, targets: Sequence[int] | IntArray) -> FloatArray:
-    """Return ``dist[i, v]``: fastest time from every node ``v`` to ``targets[i]``."""
-    reverse = view.core.matrix().T.tocsr()
-    idx = np.asarray(targets, dtype=np.int64)
-    return np.atleast_2d(dijkstra(reverse, directed=True, indices=idx))
-
-
-def _astar(
-    adj: Adjacency,
-    source: int,
-    target: int,
-    to_target: list[float],
-    blocked_nodes: set[int],
-    blocked_edges: set[tuple[int, int]],
-    limit: float = math.inf,
-) -> list[int] | None:
-    """Fastest path avoiding blocked nodes/edges, guided by exact distances to ``target``.
-
-    ``to_target`` holds distances in the unrestricted graph: a consistent lower bound in
-    the restricted one, so the first time ``target`` is settled its path is optimal. The
-    search gives up (None) once every open path would cost more than ``limit``.
-    """
-    import heapq
-
-    inf = math.inf
-    if to_target[source] == inf:
-        return None
-    indptr, indices, weight, rank = adj.indptr, adj.indices, adj.weight, adj.rank
-    best = {source: 0.0}
-    parent: dict[int, int] = {}
-    done: set[int] = set()
-    heap = [(to_target[source], rank[source], source)]
-    pop, push = heapq.heappop, heapq.heappush
-    while heap:
-        f, _, u = pop(heap)
-        if f > limit:
-            return None
-        if u in done:
-            continue
-        if u == target:
-            path = [u]
-            while path[-1] != source:
-                path.append(parent[path[-1]])
-            return path[::-1]
-        done.add(u)
-        g = best[u]
-        for pos in range(indptr[u], indptr[u + 1]):
-            v = indices[pos]
-            h = to_target[v]
-            if h == inf or v in done or v in blocked_nodes or (u, v) in blocked_edges:
-                continue
-            cost = g + weight[pos]
-            if cost < best.get(v, inf):
-                best[v] = cost
-                parent[v] = u
-                push(heap, (cost + h, rank[v], v))
-    return None
-
-
-def yen(
-    view: CSRGraph,
-    adj: Adjacency,
-    first: IntArray,
-    k: int,
-    to_target: FloatArray | list[float],
-    *,
-    max_cost: float = math.inf,
-) -> list[IntArray]:
-    """Up to ``k`` loopless fastest paths (node indices), Yen's algorithm.
-
-    ``first`` is the fastest path (from :func:`shortest_paths`, so the node-id tie-break
-    holds for it); ``to_target`` the distances of every node to its last node (see
-    :func:`distances_to`). Spur searches are A* on those exact lower bounds, and, as in
-    Lawler's refinement, only start at or after the node where the newest path left its
-    parent. Among equally fast candidates the one with the smaller node ids wins.
-    Paths costing more than ``max_cost`` are not searched for (fewer than ``k`` may come
-    back).
-    """
-    import heapq
-
-    weight = view.core.weight
-    target = int(first[-1])
-    bound = to_target.tolist() if isinstance(to_target, np.ndarray) else to_target
-    found: list[list[int]] = [first.tolist()]
-    deviation = [0]
-    seen = {tuple(found[0])}
-    candidates: list[tuple[float, list[int], list[int], int]] = []
-
-    def cost_of(nodes: list[int]) -> float:
-        pos = view.positions(np.asarray(nodes[:-1]), np.asarray(nodes[1:]))
-        return float(weight[pos].sum())
-
-    while len(found) < k:
-        last = found[-1]
-        hops = view.positions(np.asarray(last[:-1]), np.asarray(last[1:]))
-        root_cost = np.concatenate([[0.0], np.cumsum(weight[hops])]).tolist()
-        for i in range(deviation[-1], len(last) - 1):
-            root = last[: i + 1]
-            blocked_edges = {
-                (path[i], path[i + 1])
-                for path in found
-                if len(path) > i + 1 and path[: i + 1] == root
-            }
-            limit = max_cost - root_cost[i] + TIE_TOLERANCE
-            spur = _astar(adj, last[i], target, bound, set(root[:-1]), blocked_edges, limit)
-            if spur is None:
-                continue
-            nodes = root[:-1] + spur
-            key = tuple(nodes)
-            if key in seen:
-                continue
-            seen.add(key)
-            ranks = [adj.rank[n] for n in nodes]
-            heapq.heappush(candidates, (cost_of(nodes), ranks, nodes, i))
-        if not candidates:
-            break
-        _, _, nodes, dev = heapq.heappop(candidates)
-        found.append(nodes)
-        deviation.append(dev)
-    return [np.asarray(p, dtype=np.int64) for p in found]
+    edge_load = paths.incidence().T @ w
+    # A fastest path is loopless: its nodes are its origin and the head of each edge.
+    reached = paths.reached
+    node_load = np.bincount(paths.heads, weights=edge_load, minlength=view.n) + np.bincount(
+        paths.origin[reached], weights=w[reached], minlength=view.n
+    )
+    return np.asarray(edge_load, dtype=np.float64), node_load.astype(np.float64)

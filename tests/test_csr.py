@@ -9,15 +9,8 @@ import numpy as np
 import pytest
 from _routing_fixtures import random_road_graph
 
-from geotraf._csr import (
-    Adjacency,
-    CSRGraph,
-    accumulate,
-    csr_view,
-    distances_to,
-    shortest_paths,
-    yen,
-)
+from geotraf._csr import CSRGraph, accumulate, csr_view, shortest_paths
+from geotraf._yen import Adjacency, distances_to, yen
 
 SEEDS = range(12)
 

@@ -43,10 +43,10 @@ def test_shortest_paths_times_and_crossings(region: nx.MultiDiGraph) -> None:
 
 def test_loads_add_the_flows_that_pass(region: nx.MultiDiGraph) -> None:
     result = assign(region, corridor_flows())
-    assert result.edge_load["j1|x:X1|0"] == 155.0  # 100 + 30 + 5 + 20
-    assert result.edge_load["p:VTE|j1|0"] == 150.0
-    assert result.edge_load["j2|p:BUS|0"] == 20.0
-    assert result.edge_load["j1|j3|0"] == 0.0
+    assert result.edge_load[("j1", "x:X1", 0)] == 155.0  # 100 + 30 + 5 + 20
+    assert result.edge_load[("p:VTE", "j1", 0)] == 150.0
+    assert result.edge_load[("j2", "p:BUS", 0)] == 20.0
+    assert result.edge_load[("j1", "j3", 0)] == 0.0
     assert len(result.edge_load) == region.number_of_edges()
     # j2 is passed twice by the via flow: still 20 people, counted once.
     assert result.node_load["j2"] == 155.0
@@ -109,8 +109,8 @@ def test_k_shortest_equal_shares_within_detour(region: nx.MultiDiGraph) -> None:
     assert loose.paths["nodes"].tolist() == [VIA_X1, VIA_X2]
     assert loose.paths["time_s"].tolist() == [1320.0, 3720.0]
     assert loose.paths["share"].tolist() == [0.5, 0.5]
-    assert loose.edge_load["j1|x:X1|0"] == 50.0
-    assert loose.edge_load["j3|x:X2|0"] == 50.0
+    assert loose.edge_load[("j1", "x:X1", 0)] == 50.0
+    assert loose.edge_load[("j3", "x:X2", 0)] == 50.0
     assert loose.paths["crossings"].tolist() == [("X1",), ("X2",)]
 
 
@@ -120,7 +120,7 @@ def test_logit_shares_follow_theta_per_minute(region: nx.MultiDiGraph) -> None:
     slow = math.exp(-2.0) / (1.0 + math.exp(-2.0))
     assert result.paths["share"].tolist() == pytest.approx([1 - slow, slow])
     assert result.paths["weight"].sum() == pytest.approx(100.0)
-    assert result.edge_load["j3|x:X2|0"] == pytest.approx(100 * slow)
+    assert result.edge_load[("j3", "x:X2", 0)] == pytest.approx(100 * slow)
 
 
 @pytest.mark.parametrize("seed", range(10))
