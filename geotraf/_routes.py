@@ -169,11 +169,17 @@ def loads(view: CSRGraph, routes: Routes, weights: FloatArray) -> tuple[pd.Serie
     e_load = np.asarray(routes.edge_incidence(nnz).T @ weights, dtype=np.float64)
     if routes.loopless:
         first = routes.nodes[routes.node_offsets[:-1]] if routes.n_routes else routes.nodes
-        n_load = np.bincount(view.core.indices, weights=e_load, minlength=view.n) + np.bincount(
-            first, weights=weights, minlength=view.n
-        )
+        into = np.bincount(view.core.indices, weights=e_load, minlength=view.n)
+        n_load = (into + np.bincount(first, weights=weights, minlength=view.n)).astype(np.float64)
     else:
         n_load = np.asarray(routes.node_incidence(view.n).T @ weights, dtype=np.float64)
+    return load_series(view, e_load, n_load)
+
+
+def load_series(
+    view: CSRGraph, e_load: FloatArray, n_load: FloatArray
+) -> tuple[pd.Series, pd.Series]:
+    """Label loads per CSR position and per node index: ``(u, v, key)`` and node ids."""
     full = np.zeros(len(view.all_edge_ids))
     full[view.kept] = e_load
     edge_series = pd.Series(full, index=edge_index(view))

@@ -221,38 +221,47 @@ def assign(
     view = _csr.csr_view(G, weight=weight)
     k_eff = 1 if method == "shortest" else k
 
-    # Resolve every flow to a tuple of nodes (origin, via..., destination) or a failure.
-    flow_keys, bad_ends, origin_nodes, dest_nodes = _resolve_ends(flows, resolver)
-    keys: dict[Hashable, tuple[str, ...]] = {}
-    failures: dict[Hashable, tuple[str, str]] = {}
-    for fid, key, bad in zip(flows.index, flow_keys, bad_ends, strict=True):
-        if key is None:
-            assert bad is not None
-            failures[fid] = (str(bad.reason), bad.detail)
-        else:
-            keys[fid] = key
-
-    key_list = list(dict.fromkeys(keys.values()))
-    routes = _key_routes(
-        view, key_list, k_eff, method, theta, max_detour, client=client, show_progress=show_progress
-    )
-    has_route = np.diff(routes.key_start) > 0
+    keyed = _resolve(flows, counts, resolver, view)
+    flow_ids, failures = keyed.flow_ids, keyed.failures
+    flow_key, flow_count = keyed.flow_key, keyed.flow_count
+    routes_of: Callable[[], _routes.Routes]
+    if k_eff == 1 and keyed.src is not None and keyed.dst is not None:
+        # Origin → destination only: loads summed on one tree per origin; the paths
+        # themselves are listed only if the per-flow table is read.
+        src, dst = keyed.src, keyed.dst
+        key_weight = np.bincount(flow_key, weights=flow_count, minlength=len(src)).astype(float)
+        e_load, n_load, cost = _csr.tree_loads(
+            view, src, dst, key_weight, client=client, show_progress=show_progress
+        )
+        has_route = np.isfinite(cost)
+        edge_load, node_load = _routes.load_series(view, e_load, n_load)
+        routes_of = functools.partial(_direct_routes, view, src, dst, client)
+    else:
+        routes = _key_routes(
+            view,
+            keyed.keys(view),
+            k_eff,
+            method,
+            theta,
+            max_detour,
+            client=client,
+            show_progress=show_progress,
+        )
+        has_route = np.diff(routes.key_start) > 0
+        weights = _routes.route_weights(routes, flow_key, flow_count)
+        edge_load, node_load = _routes.loads(view, routes, weights)
+        routes_of = functools.partial(_identity, routes)
     if not has_route.all():
-        failed = {key_list[j] for j in np.flatnonzero(~has_route)}
-        reasons = _no_path_reasons(G, failed)
-        for fid in [f for f, key in keys.items() if key in failed]:
-            failures[fid] = reasons[keys.pop(fid)]
-
-    key_of = {key: j for j, key in enumerate(key_list)}
-    flow_ids = list(keys)
-    flow_key = np.fromiter((key_of[key] for key in keys.values()), np.int64, count=len(keys))
-    flow_count = counts.reindex(flow_ids).to_numpy(dtype=np.float64)
-    weights = _routes.route_weights(routes, flow_key, flow_count)
-    edge_load, node_load = _routes.loads(view, routes, weights)
+        missing = np.flatnonzero(~has_route)
+        failed = dict(zip(missing.tolist(), keyed.keys(view, missing), strict=True))
+        reasons = _no_path_reasons(G, set(failed.values()))
+        ok = has_route[flow_key]
+        for i in np.flatnonzero(~ok).tolist():
+            failures[flow_ids[i]] = reasons[failed[int(flow_key[i])]]
+        flow_ids = [fid for fid, good in zip(flow_ids, ok.tolist(), strict=True) if good]
+        flow_key, flow_count = flow_key[ok], flow_count[ok]
     attrs = _routes.PathAttributes.of(G, view)
-    paths = functools.partial(
-        _routes.paths_frame, attrs, view, routes, flow_ids, flow_key, flow_count
-    )
+    paths = functools.partial(_paths_table, attrs, view, routes_of, flow_ids, flow_key, flow_count)
     unrouted = pd.DataFrame(
         [
             {
@@ -271,8 +280,8 @@ def assign(
     )
     resolved = flows.copy()
     resolved["count"] = counts
-    resolved["origin_node"] = pd.Series(origin_nodes, index=flows.index, dtype=object)
-    resolved["destination_node"] = pd.Series(dest_nodes, index=flows.index, dtype=object)
+    resolved["origin_node"] = pd.Series(keyed.origin_nodes, index=flows.index, dtype=object)
+    resolved["destination_node"] = pd.Series(keyed.dest_nodes, index=flows.index, dtype=object)
     return Assignment(
         paths=paths,  # a recipe: built on first read (_LazyFrame)
         unrouted=unrouted,
@@ -286,47 +295,120 @@ def assign(
     )
 
 
-def _resolve_ends(
-    flows: pd.DataFrame, resolver: EndpointResolver
-) -> tuple[list[tuple[str, ...] | None], list[Endpoint | None], list[Any], list[Any]]:
-    """Each flow's node sequence (origin, via…, destination), or its first bad endpoint.
+@dataclass(frozen=True)
+class _Keyed:
+    """Flows resolved to keys (distinct node sequences origin, via…, destination).
 
-    Codes are resolved once per distinct value (a matrix repeats each origin many times).
-    Returns (key or None, failing endpoint or None, origin node, destination node) per flow.
+    ``flow_ids[i]`` (count ``flow_count[i]``) runs along key ``flow_key[i]``; flows that
+    could not be resolved are in ``failures`` (flow_id → (reason, detail)).
     """
 
-    def per_flow(column: str, as_: str) -> list[Endpoint]:
+    key_list: list[tuple[str, ...]] | None
+    flow_ids: list[Hashable]
+    flow_key: np.ndarray
+    flow_count: np.ndarray
+    failures: dict[Hashable, tuple[str, str]]
+    origin_nodes: list[Any]
+    dest_nodes: list[Any]
+    src: np.ndarray | None = None
+    dst: np.ndarray | None = None
+
+    def keys(self, view: _csr.CSRGraph, which: np.ndarray | None = None) -> list[tuple[str, ...]]:
+        """The node ids of keys ``which`` (all by default)."""
+        if self.key_list is not None:
+            return self.key_list if which is None else [self.key_list[j] for j in which]
+        assert self.src is not None and self.dst is not None
+        a, b = (self.src, self.dst) if which is None else (self.src[which], self.dst[which])
+        names = view.node_ids
+        return [(str(names[u]), str(names[v])) for u, v in zip(a, b, strict=True)]
+
+
+def _resolve(
+    flows: pd.DataFrame, counts: pd.Series, resolver: EndpointResolver, view: _csr.CSRGraph
+) -> _Keyed:
+    """Resolve every flow to its key or a failure (first bad endpoint in travel order).
+
+    Codes are resolved once per distinct value (a matrix repeats each origin many times);
+    without via places the flows are keyed by array operations alone.
+    """
+
+    def per_flow(column: str, as_: str) -> tuple[np.ndarray, list[Endpoint]]:
         codes, uniques = pd.factorize(flows[column], use_na_sentinel=True)
         ends = [resolver.resolve(code, as_=as_) for code in uniques]
         ends.append(resolver.resolve(None, as_=as_))  # code -1: NA
-        return [ends[c] for c in codes.tolist()]
+        return codes, ends
 
-    origins = per_flow("origin", "origin")
-    dests = per_flow("destination", "destination")
-    o_nodes, d_nodes = [o.node for o in origins], [d.node for d in dests]
+    o_code, o_ends = per_flow("origin", "origin")
+    d_code, d_ends = per_flow("destination", "destination")
+    o_nodes = [e.node for e in o_ends]
+    d_nodes = [e.node for e in d_ends]
+    origin_nodes = [o_nodes[c] for c in o_code.tolist()]
+    dest_nodes = [d_nodes[c] for c in d_code.tolist()]
     vias = [split_codes(v) for v in flows["via"]] if "via" in flows.columns else []
+    failures: dict[Hashable, tuple[str, str]] = {}
+    ids = flows.index
     if not any(vias):
-        # No via places: a flow's key is its (origin, destination) pair.
-        return (
-            [
-                None if o is None or d is None else (o, d)
-                for o, d in zip(o_nodes, d_nodes, strict=True)
-            ],
-            [
-                o if o.node is None else d if d.node is None else None
-                for o, d in zip(origins, dests, strict=True)
-            ],
-            o_nodes,
-            d_nodes,
+        index = view.node_index
+        o_idx = np.array([-1 if x is None else index[x] for x in o_nodes], dtype=np.int64)[o_code]
+        d_idx = np.array([-1 if x is None else index[x] for x in d_nodes], dtype=np.int64)[d_code]
+        ok = (o_idx >= 0) & (d_idx >= 0)
+        for i in np.flatnonzero(~ok).tolist():
+            bad = o_ends[o_code[i]] if o_idx[i] < 0 else d_ends[d_code[i]]
+            failures[ids[i]] = (str(bad.reason), bad.detail)
+        pair, flow_key = np.unique(o_idx[ok] * view.n + d_idx[ok], return_inverse=True)
+        return _Keyed(
+            key_list=None,
+            flow_ids=list(ids[ok]),
+            flow_key=flow_key.astype(np.int64),
+            flow_count=counts.to_numpy(dtype=np.float64)[ok],
+            failures=failures,
+            origin_nodes=origin_nodes,
+            dest_nodes=dest_nodes,
+            src=pair // view.n,
+            dst=pair % view.n,
         )
-    keys: list[tuple[str, ...] | None] = []
-    bad: list[Endpoint | None] = []
-    for o, d, via in zip(origins, dests, vias, strict=True):
-        ends = [o, *(resolver.resolve(v, as_="via") for v in via), d] if via else [o, d]
-        first_bad = next((e for e in ends if e.node is None), None)
-        bad.append(first_bad)
-        keys.append(None if first_bad is not None else tuple(str(e.node) for e in ends))
-    return keys, bad, o_nodes, d_nodes
+    keys: dict[Hashable, tuple[str, ...]] = {}
+    for fid, o, d, via in zip(ids, o_code.tolist(), d_code.tolist(), vias, strict=True):
+        ends = [o_ends[o], *(resolver.resolve(v, as_="via") for v in via), d_ends[d]]
+        bad = next((e for e in ends if e.node is None), None)
+        if bad is not None:
+            failures[fid] = (str(bad.reason), bad.detail)
+        else:
+            keys[fid] = tuple(str(e.node) for e in ends)
+    key_list = list(dict.fromkeys(keys.values()))
+    key_of = {key: j for j, key in enumerate(key_list)}
+    flow_ids = list(keys)
+    return _Keyed(
+        key_list=key_list,
+        flow_ids=flow_ids,
+        flow_key=np.fromiter((key_of[k] for k in keys.values()), np.int64, count=len(keys)),
+        flow_count=counts.reindex(flow_ids).to_numpy(dtype=np.float64),
+        failures=failures,
+        origin_nodes=origin_nodes,
+        dest_nodes=dest_nodes,
+    )
+
+
+def _identity(routes: _routes.Routes) -> _routes.Routes:
+    return routes
+
+
+def _direct_routes(
+    view: _csr.CSRGraph, src: np.ndarray, dst: np.ndarray, client: Any
+) -> _routes.Routes:
+    """The fastest path of each (origin, destination) key, listed (same tie rule)."""
+    return _routes.from_pathset(_csr.shortest_paths(view, src, dst, client=client))
+
+
+def _paths_table(
+    attrs: _routes.PathAttributes,
+    view: _csr.CSRGraph,
+    routes_of: Callable[[], _routes.Routes],
+    flow_ids: list[Hashable],
+    flow_key: np.ndarray,
+    flow_count: np.ndarray,
+) -> pd.DataFrame:
+    return _routes.paths_frame(attrs, view, routes_of(), flow_ids, flow_key, flow_count)
 
 
 def _key_routes(
@@ -342,12 +424,6 @@ def _key_routes(
 ) -> _routes.Routes:
     """Up to ``k`` routes with their shares for every key (origin, via…, destination)."""
     direct = all(len(key) == 2 for key in key_list)
-    if k == 1 and direct:
-        # One leg per key: the routes are the pairs' fastest paths, no Python per flow.
-        src = np.fromiter((view.node_index[a] for a, _ in key_list), np.int64, len(key_list))
-        dst = np.fromiter((view.node_index[b] for _, b in key_list), np.int64, len(key_list))
-        ps = _csr.shortest_paths(view, src, dst, client=client, show_progress=show_progress)
-        return _routes.from_pathset(ps)
     legs = sorted({(key[i], key[i + 1]) for key in key_list for i in range(len(key) - 1)})
     leg_routes = _route_legs(
         view,
