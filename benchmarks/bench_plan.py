@@ -2,12 +2,12 @@
 
 Builds corridor-structured flow-capturing instances and solves each with
 
-- ``greedy``       — lazy greedy (:func:`geotraf._coverage.greedy`);
+- ``greedy``       — lazy greedy (:func:`geotraf.coverage.greedy`);
 - ``exact``        — reduced MILP, warm start from greedy + swaps + iterated local
                      search, HiGHS via highspy (stops at a 1 % proven gap at the large size)
-                     (:func:`geotraf._coverage.exact`);
+                     (:func:`geotraf.coverage.exact`);
 - ``naive``        — the unreduced MILP handed to ``scipy.optimize.milp``
-                     (:func:`geotraf._coverage.naive_exact`), with its own time limit.
+                     (:func:`geotraf.coverage.naive_exact`), with its own time limit.
 
 Each solver runs in a fresh forked child process so that its peak memory can be read on
 its own: ``peak RSS`` is the child's resident-set high-water mark (Linux ``VmHWM``, reset
@@ -65,7 +65,7 @@ from scipy.sparse.csgraph import dijkstra
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from geotraf import _coverage as cov
+from geotraf import coverage as cov
 
 
 @dataclass(frozen=True)
