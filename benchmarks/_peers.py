@@ -43,13 +43,19 @@ def _cheapest_parallel(G: nx.MultiDiGraph, weight: str) -> dict[tuple[Hashable, 
 
 
 def aequilibrae_aon(
-    G: nx.MultiDiGraph, flows: pd.DataFrame, *, weight: str = "travel_time_s", cores: int = 1
+    G: nx.MultiDiGraph,
+    flows: pd.DataFrame,
+    *,
+    weight: str = "travel_time_s",
+    cores: int = 1,
+    block_centroids: bool = True,
 ) -> PeerRun:
     """All-or-nothing with AequilibraE 1.x (``allOrNothing`` on an in-memory matrix).
 
     Place nodes ``p:<origin>`` / ``p:<destination>`` become centroids 1…Z (AequilibraE
-    wants them numbered first); other nodes follow. Flows through centroids are blocked,
-    which changes nothing here: places hang off the network by two access edges.
+    wants them numbered first); other nodes follow. Flows through centroids are blocked
+    by default, which changes nothing when places hang off the network by access edges;
+    Sioux Falls, whose every node is a centroid, needs ``block_centroids=False``.
     """
     from aequilibrae.matrix import AequilibraeMatrix
     from aequilibrae.paths import Graph
@@ -77,7 +83,7 @@ def aequilibrae_aon(
     graph.prepare_graph(np.arange(1, len(zones) + 1, dtype=np.int64), remove_dead_ends=False)
     graph.set_graph("time")
     graph.set_skimming([])
-    graph.set_blocked_centroid_flows(True)
+    graph.set_blocked_centroid_flows(block_centroids)
     demand = np.zeros((len(zones), len(zones)))
     o = np.array([number[f"p:{x}"] - 1 for x in flows["origin"]])
     d = np.array([number[f"p:{x}"] - 1 for x in flows["destination"]])

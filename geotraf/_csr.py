@@ -159,16 +159,7 @@ def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
     rank[np.argsort(np.array([str(x) for x in node_ids], dtype=object), kind="stable")] = np.arange(
         n, dtype=np.int64
     )
-    multi = G.is_multigraph()
-    # Fetch one attribute per pass: much faster than touching every edge's dict in Python.
-    if multi:
-        ekeys: list[tuple[Hashable, Hashable, Any]] = list(G.edges(keys=True))
-        weights = [w for *_, w in G.edges(keys=True, data=weight)]
-        given = [e for *_, e in G.edges(keys=True, data="edge_id")]
-    else:
-        ekeys = [(u, v, 0) for u, v in G.edges()]
-        weights = [w for *_, w in G.edges(data=weight)]
-        given = [e for *_, e in G.edges(data="edge_id")]
+    ekeys, (weights, given) = edge_table(G, (weight, "edge_id"))
     w_raw = np.array([np.nan if w is None else w for w in weights], dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(w_raw) | (w_raw < 0))
     if len(bad):
@@ -223,6 +214,36 @@ def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
         kept=keep.astype(np.int64),
         all_edge_keys=tuple(ekeys),
     )
+
+
+def edge_table(
+    G: nx.MultiDiGraph, names: Sequence[str]
+) -> tuple[list[tuple[Hashable, Hashable, Any]], list[list[Any]]]:
+    """``(u, v, key)`` of every edge in the graph's edge order and, per name, its values.
+
+    One pass over the adjacency dicts (None where an edge lacks the attribute); a
+    ``DiGraph``'s edges get key 0.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("a", "b", t=2.0)
+    0
+    >>> edge_table(G, ["t", "ref"])
+    ([('a', 'b', 0)], [[2.0], [None]])
+    """
+    keys: list[tuple[Hashable, Hashable, Any]] = []
+    columns: list[list[Any]] = [[] for _ in names]
+    pairs = list(enumerate(names))
+    multi = G.is_multigraph()
+    for u, nbrs in G.succ.items():
+        for v, data in nbrs.items():
+            for key, d in data.items() if multi else ((0, data),):
+                keys.append((u, v, key))
+                for i, name in pairs:
+                    columns[i].append(d.get(name))
+    return keys, columns
 
 
 @dataclass(frozen=True)

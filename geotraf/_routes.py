@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from geotraf._csr import CSRGraph, FloatArray, IntArray, PathSet
+from geotraf._csr import CSRGraph, FloatArray, IntArray, PathSet, edge_table
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -215,17 +215,14 @@ class PathAttributes:
     @classmethod
     def of(cls, G: nx.MultiDiGraph, view: CSRGraph) -> PathAttributes:
         """Read the attributes, one pass over the edges per attribute."""
-        multi = G.is_multigraph()
-
-        def column(name: str, default: Any) -> list[Any]:
-            data = G.edges(keys=True, data=name) if multi else G.edges(data=name)
-            return [default if d[-1] is None else d[-1] for d in data]
-
-        kept = view.kept
-        length = np.array(column("length_m", 0.0), dtype=object)[kept]
-        time = np.array(column("travel_time_s", 0.0), dtype=object)[kept]
-        cross = np.array([str(x or "") for x in column("crossing_id", "")], dtype=object)[kept]
-        ref = np.array([str(x or "") for x in column("ref", "")], dtype=object)[kept]
+        _, (length_all, time_all, cross_all, ref_all) = edge_table(
+            G, ("length_m", "travel_time_s", "crossing_id", "ref")
+        )
+        kept = view.kept.tolist()
+        length = [length_all[i] for i in kept]
+        time = [time_all[i] for i in kept]
+        cross = np.array([str(cross_all[i] or "") for i in kept], dtype=object)
+        ref = np.array([str(ref_all[i] or "") for i in kept], dtype=object)
         node_crossing = np.array(
             [
                 str(d.get("crossing_id", "")) if d.get("kind") == "crossing" else ""
