@@ -107,16 +107,20 @@ class CSRGraph:
         """Number of nodes."""
         return self.core.n
 
-    @property
+    @functools.cached_property
     def sources(self) -> IntArray:
-        """From-node index of each CSR position."""
+        """From-node index of each CSR position (computed once per view)."""
         return np.repeat(np.arange(self.core.n, dtype=np.int64), np.diff(self.core.indptr))
+
+    @functools.cached_property
+    def _pair_keys(self) -> IntArray:
+        return self.sources * self.core.n + self.core.indices
 
     def positions(self, u: IntArray, v: IntArray) -> IntArray:
         """Return the CSR position of each edge ``u[i] → v[i]`` (-1 where there is none)."""
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
-        keys = self.sources * self.core.n + self.core.indices
+        keys = self._pair_keys
         want = u * self.core.n + v
         pos = np.searchsorted(keys, want)
         pos = np.minimum(pos, max(len(keys) - 1, 0))

@@ -110,7 +110,7 @@ def yen(
     Lawler's refinement, only start at or after the node where the newest path left its
     parent. Among equally fast candidates the one with the smaller node ids wins.
     Paths costing more than ``max_cost`` are not searched for (fewer than ``k`` may come
-    back).
+    back), nor spurs costlier than the candidate that would be the last one picked.
     """
     import heapq
 
@@ -137,7 +137,13 @@ def yen(
                 for path in found
                 if len(path) > i + 1 and path[: i + 1] == root
             }
-            limit = max_cost - root_cost[i] + TIE_TOLERANCE
+            # A path costlier than the need-th best candidate can never be picked: the
+            # remaining picks all come from those candidates or cheaper ones.
+            need = k - len(found)
+            cap = max_cost
+            if len(candidates) >= need:
+                cap = min(cap, heapq.nsmallest(need, candidates)[-1][0])
+            limit = cap - root_cost[i] + TIE_TOLERANCE
             spur = _astar(adj, last[i], target, bound, set(root[:-1]), blocked_edges, limit)
             if spur is None:
                 continue
