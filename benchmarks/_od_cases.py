@@ -1,6 +1,7 @@
 """Many-OD assignment cases: geotraf beside AequilibraE and NetworkX, loads link by link.
 
 ``python benchmarks/bench_assignment.py od [--repeat 3] [--big-nodes 12000 --big-zones 600]``
+``python benchmarks/bench_assignment.py od --alternatives`` (k = 3 on the 93k-pair city)
 
 Cases (all-or-nothing on free-flow time, every OD pair with demand):
 
@@ -176,6 +177,45 @@ def run_case(
     ]
 
 
+def alternatives_case(
+    G: nx.MultiDiGraph, flows: pd.DataFrame, *, sample: int, full: bool, seed: int
+) -> list[str]:
+    """k = 3 alternatives: a like-for-like sample against NetworkX, then the full set."""
+    import itertools
+
+    rows = []
+    pairs = flows.sample(min(sample, len(flows)), random_state=seed)
+    start = time.perf_counter()
+    assign(G, pairs, method="k_shortest", k=3, max_detour=None)
+    ours = time.perf_counter() - start
+    simple = nx.DiGraph()
+    for u, v, t in G.edges(data="travel_time_s"):
+        if not simple.has_edge(u, v) or simple[u][v]["travel_time_s"] > t:
+            simple.add_edge(u, v, travel_time_s=t)
+    start = time.perf_counter()
+    for o, d in zip(pairs["origin"], pairs["destination"], strict=True):
+        paths = nx.shortest_simple_paths(simple, f"p:{o}", f"p:{d}", weight="travel_time_s")
+        list(itertools.islice(paths, 3))
+    theirs = time.perf_counter() - start
+    rows.append(
+        f"| {len(pairs)} sampled pairs, all 3 alternatives searched (`max_detour=None`) "
+        f"| {ours:.2f} s | {theirs:.2f} s (`shortest_simple_paths`) | {theirs / ours:.0f}× |"
+    )
+    if full:
+        for label, options in (
+            ("k_shortest, default max_detour=0.5", {"method": "k_shortest"}),
+            ("k_shortest, max_detour=None", {"method": "k_shortest", "max_detour": None}),
+            ("logit (theta 0.05/min)", {"method": "logit"}),
+        ):
+            start = time.perf_counter()
+            assign(G, flows, k=3, **options)  # type: ignore[arg-type]
+            rows.append(
+                f"| all {len(flows):,} pairs, {label} | {time.perf_counter() - start:.1f} s "
+                "| — | — |"
+            )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="many-OD assignment beside AequilibraE")
     parser.add_argument("--repeat", type=int, default=3)
@@ -184,7 +224,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--nx-origins", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument(
+        "--alternatives",
+        action="store_true",
+        help="only the k = 3 alternatives on the city case (306 zones, 93,330 pairs)",
+    )
+    parser.add_argument("--no-full", action="store_true", help="alternatives: sample only")
     args = parser.parse_args(argv)
+    if args.alternatives:
+        G, flows = road_case(900, 306, seed=args.seed)
+        print(f"# k = 3 alternatives, {G.number_of_nodes():,} nodes, {len(flows):,} OD pairs")
+        print("| run | geotraf | NetworkX | ratio |\n|---|---|---|---|")
+        for row in alternatives_case(G, flows, sample=200, full=not args.no_full, seed=1):
+            print(row, flush=True)
+        return
     from importlib.metadata import version
 
     import scipy
