@@ -298,28 +298,31 @@ def _describe(
     node_crossing, edge_crossing, edge_ref = attrs.node_crossing, attrs.crossing_id, attrs.ref
 
     def sums(values: FloatArray) -> FloatArray:
-        which = np.repeat(np.arange(len(used)), e_hi - e_lo)
         return np.bincount(which, weights=values, minlength=len(used)).astype(np.float64)
 
+    which = np.repeat(np.arange(len(used)), e_hi - e_lo)
+    bounds = list(zip(e_off[:-1].tolist(), e_off[1:].tolist(), strict=True))
     # Crossings in travel order: each edge's crossing_id, then that of the node it enters.
+    # Only routes with any crossing (or ref) are walked in Python; the others get ().
     heads = routes.nodes[_ranges(n_lo + 1, n_hi)]
-    cross_e = edge_crossing[pos].tolist() if len(pos) else []
-    cross_n = node_crossing[heads].tolist() if len(heads) else []
-    crossings = [
-        tuple(
-            dict.fromkeys(
-                c for two in zip(cross_e[a:b], cross_n[a:b], strict=True) for c in two if c
-            )
-        )
-        for a, b in zip(e_off[:-1].tolist(), e_off[1:].tolist(), strict=True)
-    ]
-    refs_flat = edge_ref[pos].tolist() if len(pos) else []
-    refs = [
-        tuple(dict.fromkeys(r for r in refs_flat[a:b] if r))
-        for a, b in zip(e_off[:-1].tolist(), e_off[1:].tolist(), strict=True)
-    ]
-    node_ids = [str(x) for x in view.node_ids[nodes]] if len(nodes) else []
-    edge_ids = [str(x) for x in view.edge_ids[pos]] if len(pos) else []
+    cross_e, cross_n = edge_crossing[pos], node_crossing[heads]
+    any_cross = np.bincount(which, weights=(cross_e != "") | (cross_n != ""), minlength=len(used))
+    crossings: list[tuple[str, ...]] = [()] * len(used)
+    e_list, n_list = cross_e.tolist(), cross_n.tolist()
+    for i in np.flatnonzero(any_cross).tolist():
+        a, b = bounds[i]
+        pairs = zip(e_list[a:b], n_list[a:b], strict=True)
+        crossings[i] = tuple(dict.fromkeys(c for two in pairs for c in two if c))
+    ref_e = edge_ref[pos]
+    any_ref = np.bincount(which, weights=ref_e != "", minlength=len(used))
+    refs: list[tuple[str, ...]] = [()] * len(used)
+    r_list = ref_e.tolist()
+    for i in np.flatnonzero(any_ref).tolist():
+        a, b = bounds[i]
+        refs[i] = tuple(dict.fromkeys(r for r in r_list[a:b] if r))
+    node_names = np.array([str(x) for x in view.node_ids], dtype=object)
+    node_ids = node_names[nodes].tolist()
+    edge_ids = view.edge_ids[pos].tolist()
     return {
         "nodes": _objects(_slices(node_ids, n_off)),
         "edges": _objects(_slices(edge_ids, e_off)),
