@@ -2,7 +2,7 @@
 
 :func:`geotraf.routing.assign` finds, for every distinct endpoint sequence (a *key*:
 origin, via…, destination), up to ``k`` routes. They are held here as flat arrays (CSR
-positions and node indices with offsets, like :class:`geotraf._csr.PathSet`), so that
+positions and node indices with offsets, like :class:`geotraf._paths.PathSet`), so that
 
 - edge loads are one sparse product: (route × edge incidence)ᵀ · (flow per route);
 - node loads follow from the edge loads (a loopless route's nodes are its origin and the
@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from geotraf._csr import CSRGraph, FloatArray, IntArray, PathSet, edge_table
+from geotraf._csr import CSRGraph, FloatArray, IntArray, edge_table
+from geotraf._paths import PathSet
 
 if TYPE_CHECKING:
     import networkx as nx

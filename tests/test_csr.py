@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from _routing_fixtures import random_road_graph
 
-from geotraf._csr import CSRGraph, accumulate, csr_view, shortest_paths, tree_loads
+from geotraf._csr import CSRGraph, csr_view
+from geotraf._paths import accumulate, shortest_paths
+from geotraf._trees import tree_loads
 from geotraf._yen import Adjacency, distances_to, yen
 
 SEEDS = range(12)

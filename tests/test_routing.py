@@ -188,14 +188,14 @@ def test_input_is_not_mutated_and_bad_options_fail(region: nx.MultiDiGraph) -> N
 
 def _eager_paths(G: nx.MultiDiGraph, flows: pd.DataFrame, **options: object) -> pd.DataFrame:
     """The per-flow table as the pre-tree engine built it: one path per flow, walked."""
-    from geotraf import _csr, _routes
+    from geotraf import _csr, _paths, _routes
 
     result = assign(G, flows, **options)  # type: ignore[arg-type]
     view = _csr.csr_view(G)
     routed = result.flows.loc[~result.flows.index.isin(result.unrouted["flow_id"])]
     src = np.array([view.node_index[n] for n in routed["origin_node"]], dtype=np.int64)
     dst = np.array([view.node_index[n] for n in routed["destination_node"]], dtype=np.int64)
-    routes = _routes.from_pathset(_csr.shortest_paths(view, src, dst))
+    routes = _routes.from_pathset(_paths.shortest_paths(view, src, dst))
     return _routes.paths_frame(
         _routes.PathAttributes.of(G, view),
         view,
