@@ -104,8 +104,8 @@ def yen(
 ) -> list[IntArray]:
     """Up to ``k`` loopless fastest paths (node indices), Yen's algorithm.
 
-    ``first`` is the fastest path (from :func:`geotraf._paths.shortest_paths`, so the node-id tie-break
-    holds for it); ``to_target`` the distances of every node to its last node (see
+    ``first`` is the fastest path (from :func:`geotraf._paths.shortest_paths`, so the
+    node-id tie-break holds for it); ``to_target`` the distances of every node to its last node (see
     :func:`distances_to`). Spur searches are A* on those exact lower bounds, and, as in
     Lawler's refinement, only start at or after the node where the newest path left its
     parent. Among equally fast candidates the one with the smaller node ids wins.

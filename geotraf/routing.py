@@ -35,7 +35,7 @@ import heapq
 import itertools
 import math
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -107,7 +107,7 @@ class Assignment:
         The input flows with ``origin_node`` and ``destination_node`` (None if unresolved).
     """
 
-    paths: pd.DataFrame
+    paths: pd.DataFrame = field(repr=False)  # built on first read: keep repr() cheap
     unrouted: pd.DataFrame
     edge_load: pd.Series
     node_load: pd.Series
