@@ -273,13 +273,18 @@ def grid_main(argv: list[str] | None = None) -> None:
 
 
 def main() -> None:
-    """``bench_assignment.py [grid|od] [options]``: the 200k-node grid (default) or the
-    many-OD cases (:mod:`_od_cases`: generated networks and Sioux Falls beside AequilibraE)."""
+    """``bench_assignment.py [grid|od|dashboard] [options]``: the 200k-node grid (default),
+    the many-OD cases (:mod:`_od_cases`: generated networks and Sioux Falls beside
+    AequilibraE) or the dashboard's one-off assignment (:mod:`_dashboard_oneoff`)."""
     import sys
 
     argv = sys.argv[1:]
-    case = argv.pop(0) if argv and argv[0] in ("grid", "od") else "grid"
-    if case == "od":
+    case = argv.pop(0) if argv and argv[0] in ("grid", "od", "dashboard") else "grid"
+    if case == "dashboard":
+        from _dashboard_oneoff import main as oneoff_main
+
+        oneoff_main(argv)
+    elif case == "od":
         from _od_cases import main as od_main
 
         od_main(argv)
