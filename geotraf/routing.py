@@ -4,8 +4,11 @@ Methods
 -------
 ``shortest``
     One fastest path per flow (all-or-nothing), computed on the CSR engine
-    (:mod:`geotraf._csr`). Deterministic: among equally fast predecessors of a node the one
-    with the smallest node id (string order) is taken.
+    (:mod:`geotraf._csr`): flows are grouped by origin, one search per origin serves all
+    its destinations, and the loads are summed up each origin's shortest-path tree
+    (:mod:`geotraf._trees`); the per-flow table is listed only when ``paths`` is read
+    (:mod:`geotraf._paths`). Deterministic: among equally fast predecessors of a node the
+    one with the smallest node id (string order) is taken.
 ``k_shortest``
     Up to ``k`` loopless alternatives (Yen's algorithm on the CSR view, i.e. the graph
     collapsed to its cheapest parallel edges, with Lawler's refinement and A* spur
