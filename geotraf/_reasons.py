@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from geotraf import _coverage as cov
+from geotraf import coverage as cov
 from geotraf.privacy import DEFAULT_THRESHOLD
 
 #: Columns of ``Plan.sites`` (before ``geometry``), in order.

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from geotraf import _coverage as cov
+from geotraf import coverage as cov
 from geotraf._reasons import SITE_COLUMNS, ranked_sites
 from geotraf.errors import PlanError
 from geotraf.evasion import evade
