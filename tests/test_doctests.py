@@ -48,12 +48,27 @@ def test_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
 
 
-def test_most_modules_have_examples() -> None:
-    # A module with public functions shows how to call them (numpy-style Examples).
+#: Public modules without an Examples section: CLI glue (tested through the CLI), packages
+#: that only re-export, and two coverage modules that still owe examples. A new public
+#: module must come with examples: this set may only shrink.
+WITHOUT_EXAMPLES = {
+    "geotraf.cli",
+    "geotraf.commands",
+    "geotraf.coverage",
+    "geotraf.coverage.relaxation",
+    "geotraf.coverage.search",
+    "layers",
+    "layers.errors",
+}
+
+
+def test_public_modules_have_examples() -> None:
+    # A module with a public API shows how to call it (numpy-style Examples sections).
     finder = doctest.DocTestFinder()
-    with_examples = [
+    public = [n for n in MODULES if not any(p.startswith("_") for p in n.split("."))]
+    lacking = {
         name
-        for name in MODULES
-        if any(t.examples for t in finder.find(importlib.import_module(name)))
-    ]
-    assert len(with_examples) >= 0.85 * len(MODULES), sorted(set(MODULES) - set(with_examples))
+        for name in public
+        if not any(t.examples for t in finder.find(importlib.import_module(name)))
+    }
+    assert lacking <= WITHOUT_EXAMPLES, sorted(lacking - WITHOUT_EXAMPLES)
