@@ -140,15 +140,21 @@ def test_small_captures_are_suppressed(tmp_path: Path) -> None:
 
 def test_exports_are_marked_restricted(run: pm.PlanRun) -> None:
     csv = pm.export_bytes(run, "csv").decode()
-    assert csv.startswith("# RESTRICTED — checkpoint plan; region region; seed 7\n")
-    table = pd.read_csv(io.StringIO(csv), comment="#")
+    assert csv.startswith("rank,site_id,")  # header first: opens as a table anywhere
+    table = pd.read_csv(io.StringIO(csv))
     assert table[["rank", "site_id", "captured_per_year"]].values.tolist() == [[1, "S1", 103]]
+    assert str(table["captured_per_year"].dtype) == "int64"  # whole people
     assert (table["classification"] == pm.RESTRICTED).all()
+    assert (table["seed"] == 7).all() and (table["region"] == "region").all()
     doc = json.loads(pm.export_bytes(run, "geojson"))
     assert doc["classification"] == pm.RESTRICTED
     assert doc["features"][0]["geometry"]["coordinates"] == [101.0, 16.0]
-    schedule = pd.read_csv(io.StringIO(pm.export_bytes(run, "schedule").decode()), comment="#")
+    text = pm.export_bytes(run, "schedule").decode()
+    assert text.startswith("date,")
+    schedule = pd.read_csv(io.StringIO(text))
     assert len(schedule) == 4 and set(schedule["name"]) == {"North Bridge post"}
+    assert (schedule["classification"] == pm.RESTRICTED).all()
+    assert {"date", "start", "end", "rank"} <= set(schedule.columns)
 
 
 def test_pdf_briefing_is_restricted_on_every_page(run: pm.PlanRun) -> None:
@@ -259,7 +265,7 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     sent = resp.get_json()["response"]["planning-download"]["data"]
     assert sent["filename"] == "checkpoint-plan-region-seed7-sites.csv"
     text = base64.b64decode(sent["content"]).decode()
-    assert text.startswith("# RESTRICTED — checkpoint plan")
+    assert text.startswith("rank,site_id,") and "RESTRICTED — checkpoint plan" in text
     log = audit.read_log(app.server.config[audit.CONFIG_KEY])
     events = [(e["event"], e.get("format")) for e in log if e["user"] == "planner"]
     assert ("plan", None) in events and ("export", "csv") in events
