@@ -137,8 +137,9 @@ def locate(
         az, _, dist = GEOD.inv(tx, ty, np.full(len(tx), x[i]), np.full(len(tx), y[i]))
         j = int(np.argmin(dist))
         km = round(float(dist[j]) / 1000, 1)
-        out.append(Location(str(names[j]), km, compass(float(az[j])) if km >= 1 else "",
-                            road_refs[i]))
+        out.append(
+            Location(str(names[j]), km, compass(float(az[j])) if km >= 1 else "", road_refs[i])
+        )
     return out
 
 
@@ -173,7 +174,7 @@ def grid_reference(lon: float, lat: float) -> str:
 
     try:
         ref = str(mgrs.MGRS().toMGRS(float(lat), float(lon), MGRSPrecision=4))
-    except Exception:  # noqa: BLE001 - polar points have no MGRS square
+    except Exception:  # polar points have no MGRS square
         return ""
     zone, square, digits = ref[:-10], ref[-10:-8], ref[-8:]
     return f"{zone} {square} {digits[:4]} {digits[4:]}"
@@ -190,12 +191,30 @@ def decimal_degrees(lon: float, lat: float) -> str:
     return f"{float(lat):.5f}, {float(lon):.5f}"
 
 
-def site_label(name: str, site_type: str, location: Location) -> str:
+def site_label(
+    name: str,
+    site_type: str,
+    location: Location,
+    *,
+    kind: str | None = None,
+    where: str | None = None,
+) -> str:
     """Return a short site name people use: kind, road and distance from a town.
 
     A site named after a place ("Mae Sot bus terminal") keeps its name and gains the road
     in brackets; a generic roadside site ("Restaurant on AH2 between …") becomes the kind,
-    the road and where it is from the nearest town.
+    the road and where it is from the nearest town. A leading "Checkpoint " says nothing
+    on a plan of checkpoints and is dropped.
+
+    Parameters
+    ----------
+    name, site_type
+        The site's own name and type (``bus_station``).
+    location
+        Where it is (:func:`locate`).
+    kind, where
+        The kind and the "12 km NE of Udon Thani" text in another language (defaults:
+        English from ``site_type`` and :meth:`Location.describe`).
 
     Examples
     --------
@@ -204,15 +223,20 @@ def site_label(name: str, site_type: str, location: Location) -> str:
     'Restaurant, AH2 35 km NE of Udon Thani'
     >>> site_label("Mae Sot bus terminal", "bus_station", Location("Mae Sot", 0.8, "", "AH1"))
     'Mae Sot bus terminal (AH1)'
+    >>> site_label("Checkpoint Mae Sai–Tachileik", "border_crossing",
+    ...            Location("Mae Sai", 0.5, "", "AH2"))
+    'Mae Sai–Tachileik (AH2)'
     >>> site_label("", "truck_stop", Location("", 0.0, "", ""))
     'Truck stop'
     """
-    kind = site_type.replace("_", " ").strip().capitalize() or "Site"
+    kind = kind or (site_type.replace("_", " ").strip().capitalize() or "Site")
     text = name.strip()
+    if text.lower().startswith("checkpoint "):
+        text = text[len("checkpoint ") :].strip()
     generic = not text or " between " in text or text.lower() == kind.lower()
+    road = location.road
     if not generic:
-        road = location.road
         return f"{text} ({road})" if road and road not in text else text
-    parts = [kind]
-    where = " ".join(p for p in (location.road, location.describe()) if p)
-    return f"{kind}, {where}" if where else parts[0]
+    place = location.describe() if where is None else where
+    tail = " ".join(p for p in (road, place) if p)
+    return f"{kind}, {tail}" if tail else kind

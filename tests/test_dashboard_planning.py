@@ -104,7 +104,7 @@ def test_one_site_at_the_fast_crossing_captures_everyone(run: pm.PlanRun) -> Non
     assert float(site["coverage_probability"]) == 1.0
     assert len(view.schedule) == 2 * 2 and set(view.schedule["site_id"]) == {"S1"}
     grid = pm.schedule_grid(view.schedule, days=2, shifts=2)
-    assert grid == [[["Team 1: North Bridge post"]] * 2] * 2
+    assert grid == [[["Team 1: North Bridge post (AH1)"]] * 2] * 2
 
 
 def test_with_a_generous_tolerance_everyone_evades(region: Path) -> None:
@@ -152,7 +152,7 @@ def test_exports_are_marked_restricted(run: pm.PlanRun) -> None:
     text = pm.export_bytes(run, "schedule").decode()
     assert text.startswith("date,")
     schedule = pd.read_csv(io.StringIO(text))
-    assert len(schedule) == 4 and set(schedule["name"]) == {"North Bridge post"}
+    assert len(schedule) == 4 and set(schedule["name"]) == {"North Bridge post (AH1)"}
     assert (schedule["classification"] == pm.RESTRICTED).all()
     assert {"date", "start", "end", "rank"} <= set(schedule.columns)
 
@@ -166,10 +166,11 @@ def test_pdf_briefing_is_restricted_on_every_page(run: pm.PlanRun) -> None:
     )
     reader = PdfReader(io.BytesIO(pdf))
     texts = [p.extract_text() for p in reader.pages]
-    assert len(texts) == 3
+    # Summary, map, ranked sites, schedule.
+    assert len(texts) == 4
     assert all("RESTRICTED — checkpoint plan" in text for text in texts)
-    assert "North Bridge post" in texts[1] and "103" in texts[1]
-    assert "Team 1: North Bridge post" in texts[2]
+    assert "North Bridge post" in texts[2] and "103" in texts[2]
+    assert "Team 1: #1 North Bridge post (AH1)" in texts[3]
 
 
 @pytest.mark.slow

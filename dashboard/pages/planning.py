@@ -381,7 +381,7 @@ def register_callbacks(app: Dash) -> None:
             budget=run.params.budget,
         )
         if kind == "pdf":
-            payload, note = _briefing(run, t)
+            payload, note = _briefing(run, t, i18n.current_language())
             return dcc.send_bytes(payload, f"{name}.pdf"), note
         from dashboard.planning_model import export_bytes
 
@@ -569,7 +569,7 @@ def _stored_run(plan_dir: str, token: object) -> Any:
         return cache.get(token)
 
 
-def _briefing(run: Any, t: i18n.Translator) -> tuple[bytes, Any]:
+def _briefing(run: Any, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE) -> tuple[bytes, Any]:
     from flask import current_app
 
     from dashboard import briefing
@@ -590,12 +590,20 @@ def _briefing(run: Any, t: i18n.Translator) -> tuple[bytes, Any]:
             base_url="/",
             inline=True,
         )
-        image: bytes | None = briefing.map_png(figure)
+        image: bytes | None = briefing.plan_map_image(
+            figure, view.sites, towns=briefing.major_towns(str(current_app.config[CONFIG_KEY]))
+        )
     except Exception:  # chromium missing or crashed: the briefing still goes out
         image = None
         note = t("PDF briefing ready without the map: chromium could not draw it.")
     payload = briefing.build_briefing(
-        run, view, map_image=image, unit=unit, t=t, generated_by=current_username() or ""
+        run,
+        view,
+        map_image=image,
+        unit=unit,
+        t=t,
+        lang=lang,
+        generated_by=current_username() or "",
     )
     return payload, note
 
