@@ -31,6 +31,10 @@ FORM = {
     "planning-tolerance.value": 0.3,
     "planning-evasion-aware.value": [],
     "planning-seed.value": 7,
+    "planning-start-date.date": "2027-03-01",
+    "planning-first-shift.value": "07:30",
+    "planning-shift-hours.value": 6,
+    "planning-distribution.value": "Region 4 commander",
 }
 
 
@@ -255,6 +259,10 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     )
     stored = out[4]
     assert stored["params"]["seed"] == 7 and progress[-1] == ("100", "Done")
+    # The operation fields of the form reach the plan (and so the briefing).
+    assert stored["params"]["start_date"] == "2027-03-01"
+    assert stored["params"]["first_shift"] == "07:30" and stored["params"]["shift_hours"] == 6
+    assert stored["params"]["distribution"] == "Region 4 commander"
     assert "103 people/year" in dump(out[3])  # headline card: captured people/year
     body = dash_body(
         app,

@@ -92,6 +92,7 @@ def layout(**query: str) -> html.Div:
                 step=0.05,
             ),
             _number(ids.PLANNING_SEED, t("Seed (blank: random)"), 2024, low=0, high=2**31 - 1),
+            *_operation_fields(t),
             # Method, detours and the buttons share one full-width row: squeezed into the
             # number fields' narrow grid cells, their labels overflowed onto each other.
             html.Div(
@@ -244,6 +245,66 @@ def layout(**query: str) -> html.Div:
         id=ids.PLANNING_ROOT,
         className="page page-planning",
     )
+
+
+def _operation_fields(t: i18n.Translator) -> list[html.Div]:
+    """Start date, first shift, shift length and distribution: what the briefing prints."""
+    from datetime import timedelta
+
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    return [
+        html.Div(
+            [
+                html.Label(
+                    t("Start date"), htmlFor=ids.PLANNING_START_DATE, className="control-label"
+                ),
+                dcc.DatePickerSingle(
+                    id=ids.PLANNING_START_DATE,
+                    date=tomorrow,
+                    display_format="YYYY-MM-DD",
+                    first_day_of_week=1,
+                ),
+            ],
+            className="control",
+        ),
+        html.Div(
+            [
+                html.Label(
+                    t("First shift starts (HH:MM)"),
+                    htmlFor=ids.PLANNING_FIRST_SHIFT,
+                    className="control-label",
+                ),
+                dcc.Input(
+                    id=ids.PLANNING_FIRST_SHIFT,
+                    type="text",
+                    value="06:00",
+                    placeholder="06:00",
+                    maxLength=5,
+                    pattern=r"[0-2]?[0-9]:[0-5][0-9]",
+                    debounce=True,
+                ),
+            ],
+            className="control",
+        ),
+        _number(ids.PLANNING_SHIFT_HOURS, t("Shift length (hours)"), 8, low=1, high=24),
+        html.Div(
+            [
+                html.Label(
+                    t("Distribution (who may read the briefing)"),
+                    htmlFor=ids.PLANNING_DISTRIBUTION,
+                    className="control-label",
+                ),
+                dcc.Input(
+                    id=ids.PLANNING_DISTRIBUTION,
+                    type="text",
+                    placeholder=t("Operation team only"),
+                    maxLength=200,
+                    debounce=True,
+                ),
+            ],
+            className="control",
+        ),
+    ]
 
 
 class PlanJobManager(DiskcacheManager):
@@ -416,12 +477,21 @@ def _form_states() -> list[State]:
         State(ids.PLANNING_TOLERANCE, "value"),
         State(ids.PLANNING_EVASION_AWARE, "value"),
         State(ids.PLANNING_SEED, "value"),
+        State(ids.PLANNING_START_DATE, "date"),
+        State(ids.PLANNING_FIRST_SHIFT, "value"),
+        State(ids.PLANNING_SHIFT_HOURS, "value"),
+        State(ids.PLANNING_DISTRIBUTION, "value"),
     ]
 
 
 def _form_values(form: tuple[Any, ...]) -> dict[str, Any]:
-    budget, teams, days, shifts, method, tolerance, aware, seed = form
+    budget, teams, days, shifts, method, tolerance, aware, seed, *operation = form
+    start, first, hours, distribution = (*operation, None, None, None, None)[:4]
     return {
+        "start_date": start,
+        "first_shift": first,
+        "shift_hours": hours,
+        "distribution": distribution,
         "budget": budget,
         "teams": teams,
         "days": days,
@@ -501,7 +571,7 @@ def run_plan_job(
     return (
         figure,
         _sites_table(view, unit=unit, t=t),
-        _calendar(view, run, t=t),
+        _calendar(view, run, t=t, lang=str(lang or i18n.DEFAULT_LANGUAGE)),
         components.headline_cards(view.summary),
         {"token": token, "params": run.params.to_dict()},
         notes or None,
@@ -671,21 +741,30 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _calendar(view: Any, run: Any, *, t: i18n.Translator) -> Any:
+def _calendar(
+    view: Any, run: Any, *, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE
+) -> Any:
     from dashboard.planning_model import schedule_grid
 
     p = run.params
     grid = schedule_grid(view.schedule, days=p.days, shifts=p.shifts)
+    dates, hours = p.dates(), p.shift_times()
     head = html.Tr(
         [
-            html.Th(t("Day"), scope="col"),
-            *[html.Th(t("Shift {n}").format(n=s + 1), scope="col") for s in range(p.shifts)],
+            html.Th(t("Date"), scope="col"),
+            *[
+                html.Th(
+                    [t("Shift {n}").format(n=s + 1), html.Br(), f"{hours[s][0]}–{hours[s][1]}"],
+                    scope="col",
+                )
+                for s in range(p.shifts)
+            ],
         ]
     )
     body = [
         html.Tr(
             [
-                html.Th(str(d + 1), scope="row"),
+                html.Th(i18n.day(dates[d], lang), scope="row"),
                 *[
                     html.Td([html.Span(c, className="team", title=c) for c in cell] or "—")
                     for cell in cells

@@ -44,7 +44,9 @@ def test_planner_runs_a_plan_and_downloads_csv_and_pdf(
     reader = PdfReader(io.BytesIO(pdf.read_bytes()))
     assert len(reader.pages) >= 3
     assert all("RESTRICTED" in p.extract_text() for p in reader.pages)
-    assert any(img for img in reader.pages[0].images)  # the map made by kaleido
+    text = reader.pages[0].extract_text()
+    assert "Distribution:" in text and "Operation:" in text  # the one-page summary first
+    assert any(img for img in reader.pages[1].images)  # the map made by kaleido
 
 
 @pytest.mark.parametrize("user", ["donor", "analyst"])
