@@ -80,7 +80,7 @@ def test_page_table_shows_alone_and_adds_with_a_total(overlap: pm.PlanRun, app: 
 
     view = pm.plan_view(overlap, t=str)
     table = _sites_table(view, unit="people/year", t=i18n.translator("en"))
-    text = " ".join(_texts(table))
+    text = re.sub(r"\s+", " ", " ".join(_texts(table)))
     assert "Adds (in rank order)" in text and "Captured alone" in text
     # Rows: alone 20 / adds 20, alone 155 / adds 135; the total row adds up to 155.
     assert re.search(r"\b20 \S+ 20 .*\b155 \S+ 135 ", text), text

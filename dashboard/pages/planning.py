@@ -679,11 +679,21 @@ def _briefing(run: Any, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE) -
 
 
 def _sites_table(view: Any, *, unit: str, t: i18n.Translator) -> Any:
+    """Ranked sites: what each captures alone beside what it adds in rank order.
+
+    "Adds" sums to what the plan captures (a total row shows it); "alone" does not when
+    sites share flows, so the two stand side by side.
+    """
     from geotraf.privacy import format_count
+
+    def pct(value: Any) -> str:
+        return "<11" if value is None or value != value else f"{float(value):.0%}"
 
     rows = []
     for r in view.sites.itertuples():
-        share = "<11" if r.share is None or r.share != r.share else f"{float(r.share):.0%}"
+        where = " · ".join(
+            p for p in (str(getattr(r, "where", "")), str(getattr(r, "mgrs", ""))) if p
+        )
         rows.append(
             html.Tr(
                 [
@@ -691,6 +701,8 @@ def _sites_table(view: Any, *, unit: str, t: i18n.Translator) -> Any:
                     html.Td(
                         [
                             html.Strong(r.name),
+                            html.Br(),
+                            html.Span(where, className="small"),
                             html.Br(),
                             html.Span(
                                 _clip(str(r.reason), 150),
@@ -700,22 +712,43 @@ def _sites_table(view: Any, *, unit: str, t: i18n.Translator) -> Any:
                         ]
                     ),
                     html.Td(format_count(r.captured), className="num"),
-                    html.Td(share, className="num"),
+                    html.Td(pct(r.share), className="num"),
+                    html.Td(format_count(r.marginal_gain), className="num"),
                     html.Td(format_count(r.captured_after_evasion), className="num"),
                     html.Td(f"{float(r.coverage_probability):.0%}", className="num"),
                 ]
             )
         )
+    gains = view.sites["marginal_gain"].astype("Float64")
+    total = format_count(None if gains.isna().any() else float(gains.sum()))
     header = [
         "#",
         t("Site and reason"),
-        t("Captured"),
-        t("Share"),
+        t("Captured alone"),
+        t("Share alone"),
+        t("Adds (in rank order)"),
         t("After evasion"),
         t("Staffed (share of shifts)"),
     ]
+    foot = html.Tr(
+        [
+            html.Td(""),
+            html.Th(t("Plan total"), scope="row"),
+            html.Td(""),
+            html.Td(""),
+            html.Td(total, className="num"),
+            html.Td(""),
+            html.Td(""),
+        ]
+    )
     return [
-        html.P(t("Captured and after evasion: {unit}.").format(unit=unit), className="muted small"),
+        html.P(
+            t(
+                "Counts in {unit}. Captured alone: the flow through the site; Adds: what it "
+                "adds to the sites ranked above it, so that column sums to the plan's capture."
+            ).format(unit=unit),
+            className="muted small",
+        ),
         html.Div(
             html.Table(
                 [
@@ -729,6 +762,7 @@ def _sites_table(view: Any, *, unit: str, t: i18n.Translator) -> Any:
                         )
                     ),
                     html.Tbody(rows),
+                    html.Tfoot(foot),
                 ],
                 className="data-table",
             ),
@@ -741,9 +775,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _calendar(
-    view: Any, run: Any, *, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE
-) -> Any:
+def _calendar(view: Any, run: Any, *, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE) -> Any:
     from dashboard.planning_model import schedule_grid
 
     p = run.params
