@@ -16,8 +16,10 @@ All functions are pure: they read the frames they are given and return new value
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -240,3 +242,56 @@ def site_label(
     place = location.describe() if where is None else where
     tail = " ".join(p for p in (road, place) if p)
     return f"{kind}, {tail}" if tail else kind
+
+
+def hotspot_name(G: Any, node: Any, *, max_refs: int = 3) -> str:
+    """Return the name people use for a graph node: a place, a crossing or a junction.
+
+    A place keeps its name and gains its main road (``"Mae Sot bus terminal (AH1)"``); a
+    crossing keeps its name (never its id); a junction of roads is named by its roads and
+    where it is from the nearest town (``"AH1 / AH2 junction, 12 km N of Udon Thani"``).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("p:u", x=102.79, y=17.41, kind="place", name="Udon Thani", place_type="city")
+    >>> G.add_node("j:1", x=102.80, y=17.60, kind="junction", name="AH12 / AH2")
+    >>> G.add_node("p:b", x=102.81, y=17.42, kind="place", name="Udon bus terminal",
+    ...            place_type="bus_station")
+    >>> _ = G.add_edge("p:u", "j:1", ref="AH12"); _ = G.add_edge("j:1", "p:b", ref="AH2")
+    >>> _ = G.add_edge("p:u", "p:b", ref="AH2")
+    >>> hotspot_name(G, "j:1"), hotspot_name(G, "p:b")
+    ('AH12 / AH2 junction, 21 km N of Udon Thani', 'Udon bus terminal (AH2)')
+    """
+    data = G.nodes[node]
+    kind = data.get("kind")
+    name = str(data.get("name", "") or "")
+    refs = Counter(
+        str(d.get("ref"))
+        for _, _, d in [*G.out_edges(node, data=True), *G.in_edges(node, data=True)]
+        if d.get("ref")
+    )
+    if kind == "crossing":
+        return name or str(data.get("crossing_id", "") or node)
+    if kind == "place":
+        road = refs.most_common(1)[0][0] if refs else ""
+        return f"{name} ({road})" if name and road and road not in name else name or str(node)
+    roads = " / ".join(sorted(refs)[:max_refs])
+    head = f"{roads} junction" if roads else "Junction"
+    towns = [
+        (n, d)
+        for n, d in G.nodes(data=True)
+        if d.get("kind") == "place" and d.get("place_type") in TOWN_TYPES and d.get("name")
+    ]
+    if not towns or "x" not in data:
+        return head
+    tx = np.array([float(d["x"]) for _, d in towns])
+    ty = np.array([float(d["y"]) for _, d in towns])
+    az, _, dist = GEOD.inv(
+        tx, ty, np.full(len(tx), float(data["x"])), np.full(len(tx), float(data["y"]))
+    )
+    j = int(np.argmin(dist))
+    km = round(float(dist[j]) / 1000, 1)
+    where = Location(str(towns[j][1]["name"]), km, compass(float(az[j])) if km >= 1 else "", "")
+    return f"{head}, {where.describe()}"
