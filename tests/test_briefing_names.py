@@ -45,3 +45,15 @@ def test_hotspots_are_named_as_people_name_places(spots: gpd.GeoDataFrame) -> No
     # A place keeps its name and gains its road; a crossing keeps its name, not its id.
     assert names["x:X1"] == "Friendship Bridge"
     assert all(not re.fullmatch(r"[A-Z0-9]+( / [A-Z0-9]+)*", n) for n in names.values())
+
+
+def test_busiest_road_card_names_a_road(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from _analysis_fixtures import write_region
+
+    from dashboard import corridors_model as cm
+
+    folder = write_region(tmp_path_factory.mktemp("names") / "region").resolve()
+    net = cm.corridor_network(str(folder))
+    cards = {label: value for value, label, _ in cm.headline(net, cm.CorridorState(), t=str)}
+    # Everyone goes Vientiane → AH1 → Bangkok; the access link into Bangkok is not a road.
+    assert cards["busiest road"] == "AH1"
