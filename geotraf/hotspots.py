@@ -39,8 +39,8 @@ from shapely.ops import linemerge
 
 from geotraf import _csr
 from geotraf.errors import GeotrafError
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count
 from geotraf.naming import hotspot_name
+from geotraf.privacy import DEFAULT_THRESHOLD, format_count
 from layers.schema import RISK_LEVELS, VULNERABLE_PLACE_TYPES
 
 if TYPE_CHECKING:
