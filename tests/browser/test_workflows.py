@@ -68,3 +68,36 @@ def test_skip_link_and_styled_not_found_page(page: Any, live_server: LiveServer)
     text = page.locator(".not-found").inner_text()
     assert "Page not found" in text and "Overview" in text  # a way back
     screenshot(page, "not-found")
+
+
+def test_whatif_clear_resets_the_picks_and_a_filter_change_drops_the_result(
+    page: Any, live_server: LiveServer
+) -> None:
+    from _browser import choose_option
+
+    login(page, live_server.url, "analyst", "analyst-demo")
+    page.goto(f"{live_server.url}/corridors")
+    wait_for_map(page, "corridors-map")
+    page.wait_for_selector("#corridors-hotspots table")
+    choose_option(
+        page, "#corridors-close", "Crossing: Mae Sot–Myawaddy", typed="Mae Sot", exact=False
+    )
+    page.click("#corridors-whatif-run")
+    page.wait_for_selector("#corridors-whatif-result table", timeout=90_000)
+    page.click("#corridors-whatif-clear")
+    # Clear empties the result and the picks: the next run cannot silently include them.
+    page.wait_for_function(
+        "() => !document.querySelector('#corridors-whatif-result table')"
+        " && !document.querySelector('#corridors-close .Select-value, "
+        "#corridors-close .dash-dropdown-value-item')"
+        " && !document.querySelector('#corridors-close').innerText.includes('Mae Sot')"
+    )
+    # A result made for other filters is dropped when the filters change.
+    choose_option(
+        page, "#corridors-close", "Crossing: Mae Sot–Myawaddy", typed="Mae Sot", exact=False
+    )
+    page.click("#corridors-whatif-run")
+    page.wait_for_selector("#corridors-whatif-result table", timeout=90_000)
+    choose_option(page, "#corridors-exploitation", "Begging", typed="Begging")
+    page.wait_for_function("() => !document.querySelector('#corridors-whatif-result table')")
+    screenshot(page, "corridors-whatif-invalidated")
