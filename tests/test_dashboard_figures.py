@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -175,3 +176,36 @@ def test_whatif_palette_is_diverging_and_apart_from_the_corridor_classes() -> No
         cf.LOST_COLOR,
     ]
     assert lines[0].line.width > lines[1].line.width
+
+
+def _one_value_map() -> Any:
+    import pandas as pd
+
+    from dashboard import figures
+
+    areas = pd.DataFrame({"area": ["THA"], "count": pd.array([13], "Int64"), "suppressed": [False]})
+    return figures.flow_map(
+        areas,
+        None,
+        geojson={"type": "FeatureCollection", "features": []},
+        featureidkey="properties.country",
+        names={"THA": "Thailand"},
+        centroids={},
+        style={},
+        center={"lon": 100, "lat": 15},
+        zoom=4,
+        area_title="People",
+        unit="people",
+    )
+
+
+def test_colour_bar_with_one_value_has_distinct_ticks() -> None:
+    bar = _one_value_map().data[0].colorbar
+    # Was "13, 13, 13, 13, 13": ticks from a float range printed as integers.
+    assert bar.tickvals is not None and len(bar.tickvals) >= 2
+    assert len(set(bar.ticktext)) == len(bar.ticktext) and bar.ticktext[-1] == "13"
+
+
+def test_map_legend_says_what_white_means() -> None:
+    names = [tr.name for tr in _one_value_map().data if tr.showlegend]
+    assert "No data" in names and "<11 (suppressed)" in names
