@@ -174,11 +174,12 @@ class PlanParams:
             given["seed"] = secrets.randbelow(10**6)
         values: dict[str, Any] = {}
         for key, raw in given.items():
+            low, high = LIMITS[key]
             try:
                 number = float(raw)
             except (TypeError, ValueError):
-                raise PlanError(f"{names[key]}: enter a number.") from None
-            low, high = LIMITS[key]
+                # A number field outside its min/max reaches the server empty: say the range.
+                raise PlanError(f"{names[key]}: enter a number from {low:g} to {high:g}.") from None
             if not math.isfinite(number) or not low <= number <= high:
                 shown = f"{number:g}" if math.isfinite(number) else str(raw)
                 raise PlanError(f"{names[key]} must be between {low:g} and {high:g}, not {shown}.")
@@ -268,12 +269,14 @@ def run_plan(path: str, params: PlanParams, *, progress: Progress = _no_progress
     from dashboard.corridors_model import corridor_network
     from geotraf.checkpoints import plan
 
-    progress(5, "Loading the region and assigning its flows to the roads")
+    progress(5, "Stage 1 of 3, assignment: loading the region and routing its flows")
     net = corridor_network(path, "shortest")
     sites = getattr(net.region, "sites", None)
     if sites is None or len(sites) == 0:
         raise PlanError("This region has no candidate sites (sites layer): upload one first.")
-    progress(35, "Choosing sites, testing evasion and drawing the schedule")
+    progress(
+        35, "Stage 2 of 3, model and solve: choosing sites, testing evasion, drawing the schedule"
+    )
     result = plan(
         net.graph,
         net.assignment,
@@ -287,7 +290,7 @@ def run_plan(path: str, params: PlanParams, *, progress: Progress = _no_progress
         shifts=params.shifts,
         seed=params.seed,
     )
-    progress(95, "Preparing the tables")
+    progress(95, "Stage 3 of 3: preparing the tables and the map")
     return PlanRun(
         plan=result,
         params=params,

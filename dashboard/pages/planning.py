@@ -544,7 +544,9 @@ def run_plan_job(
     t = i18n.translator(str(lang or i18n.DEFAULT_LANGUAGE))
 
     def progress(percent: int, message: str) -> None:
-        set_progress((str(percent), t(message)))
+        # Stage and percentage, so a long solve never sits silent on an empty bar.
+        text = f"{percent}% · {t(message)}" if message and percent < 100 else t(message)
+        set_progress((str(percent), text))
 
     try:
         params = pm.PlanParams.from_inputs(**_form_values(tuple(form)))
