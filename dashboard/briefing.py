@@ -38,7 +38,13 @@ import plotly.graph_objects as go
 from dashboard import i18n
 from dashboard.basemap import fit_view
 from dashboard.offline import CHROMIUM
-from dashboard.planning_model import DEFAULT_DISTRIBUTION, RESTRICTED, PlanRun, PlanView
+from dashboard.planning_model import (
+    DEFAULT_DISTRIBUTION,
+    RESTRICTED,
+    PlanRun,
+    PlanView,
+    site_reason,
+)
 
 Translator = Callable[[str], str]
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -321,24 +327,6 @@ def _site_name(row: Any) -> str:
     return str(row.name)  # already the name people use (planning_model.site_name)
 
 
-def _reason(ctx: _Context, row: Any) -> str:
-    """The reason for a site, in the briefing's language."""
-    if ctx.lang == i18n.DEFAULT_LANGUAGE:
-        return str(row.reason)
-    t = ctx.t
-    parts = [i18n.label(str(row.site_type or "site"), t)]
-    if row.road:
-        parts[0] = t("{kind}, {road}").format(kind=parts[0], road=row.road)
-    if not pd.isna(row.share):
-        parts.append(t("{share} of the modelled flow").format(share=ctx.pct(row.share)))
-    captured, after = row.captured, row.captured_after_evasion
-    if not pd.isna(captured) and not pd.isna(after) and float(captured) > 0:
-        lost = 1 - float(after) / float(captured)
-        if lost > 0.005:
-            parts.append(t("{share} of it could detour around checks").format(share=ctx.pct(lost)))
-    return "; ".join(parts)
-
-
 def _sites_table(ctx: _Context, sites: pd.DataFrame) -> None:
     t = ctx.t
     headings = [
@@ -366,7 +354,7 @@ def _sites_table(ctx: _Context, sites: pd.DataFrame) -> None:
                 ctx.count(r.marginal_gain),
                 ctx.count(r.captured_after_evasion),
                 ctx.pct(float(r.coverage_probability)),
-                _reason(ctx, r),
+                site_reason(r, ctx.t, ctx.lang),
             ]
         )
     _table(

@@ -25,7 +25,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geotraf.errors import PlanError
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count, suppress
+from geotraf.privacy import DEFAULT_THRESHOLD, suppress
 
 Translator = Callable[[str], str]
 Progress = Callable[[int, str], None]
@@ -354,8 +354,15 @@ class PlanView:
     notes: list[str]
 
 
-def plan_view(run: PlanRun, *, t: Translator, threshold: int = DEFAULT_THRESHOLD) -> PlanView:
-    """Return the ranked sites (per year, suppressed), headline numbers and schedule."""
+def plan_view(
+    run: PlanRun, *, t: Translator, threshold: int = DEFAULT_THRESHOLD, lang: str = "en"
+) -> PlanView:
+    """Return the ranked sites (per year, suppressed), headline numbers and schedule.
+
+    Headline numbers are written in ``lang``'s convention (Babel): "1 524" in French.
+    """
+    from dashboard import i18n
+
     plan = run.plan
     span = run.span
     frame = pd.DataFrame(plan.sites.drop(columns="geometry"))
@@ -372,14 +379,14 @@ def plan_view(run: PlanRun, *, t: Translator, threshold: int = DEFAULT_THRESHOLD
     unit = unit_label(run, t)
     summary = [
         (
-            f"{plan.captured_share:.0%}",
+            i18n.percent(plan.captured_share, lang),
             t("of the modelled flow passes a chosen site"),
-            f"{format_count(plan.captured / span, threshold=threshold)} {unit}",
+            f"{i18n.count(plan.captured / span, lang, threshold=threshold)} {unit}",
         ),
         (
-            f"{plan.captured_after_evasion_share:.0%}",
+            i18n.percent(plan.captured_after_evasion_share, lang),
             t("still captured after evasion"),
-            t("detours up to +{p:.0%} travel time").format(p=run.params.tolerance),
+            t("detours up to +{p} travel time").format(p=i18n.percent(run.params.tolerance, lang)),
         ),
         (
             str(len(plan.sites)),
@@ -392,7 +399,7 @@ def plan_view(run: PlanRun, *, t: Translator, threshold: int = DEFAULT_THRESHOLD
             ),
         ),
         (
-            "—" if plan.gap is None else f"{plan.gap:.1%}",
+            "—" if plan.gap is None else i18n.number(100 * plan.gap, lang, decimals=1) + " %",
             t("optimality gap (exact only)"),
             t("seed {seed}").format(seed=run.params.seed),
         ),
@@ -454,6 +461,31 @@ def site_name(row: Any, t: Translator) -> str:
     return site_label(
         str(row.name or ""), str(row.site_type or ""), loc, kind=kind, where=str(row.where)
     )
+
+
+def site_reason(row: Any, t: Translator, lang: str) -> str:
+    """Why a site was chosen, in the chosen language.
+
+    English keeps the library's full sentence (corridors, routes); other languages get
+    the same facts that the translator can say: kind and road, share, detour share.
+    """
+    from dashboard import i18n
+
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return str(row.reason)
+    parts = [i18n.label(str(row.site_type or "site"), t)]
+    if row.road:
+        parts[0] = t("{kind}, {road}").format(kind=parts[0], road=row.road)
+    if not pd.isna(row.share):
+        share = i18n.percent(float(row.share), lang)
+        parts.append(t("{share} of the modelled flow").format(share=share))
+    captured, after = row.captured, row.captured_after_evasion
+    if not pd.isna(captured) and not pd.isna(after) and float(captured) > 0:
+        lost = 1 - float(after) / float(captured)
+        if lost > 0.005:
+            share = i18n.percent(lost, lang)
+            parts.append(t("{share} of it could detour around checks").format(share=share))
+    return "; ".join(parts)
 
 
 #: Count columns of an export, in whole people per year.

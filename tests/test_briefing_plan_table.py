@@ -121,3 +121,15 @@ def test_text_output_never_prints_seed_none(
     assert code == 0, out
     assert "seed None" not in out
     assert re.search(r"seed \d+\)", out)
+
+
+def test_page_table_and_cards_write_numbers_in_the_chosen_language(
+    overlap: pm.PlanRun, app: Any
+) -> None:
+    from dashboard.pages.planning import _sites_table
+
+    view = pm.plan_view(overlap, t=i18n.translator("fr"), lang="fr")
+    # 155 of 176 routed people: "88 %" in French (a space before the sign), not "88%".
+    assert view.summary[0][0] == "88\xa0%"
+    text = " ".join(_texts(_sites_table(view, unit="p", t=i18n.translator("fr"), lang="fr")))
+    assert "88\xa0%" in text and "88%" not in text

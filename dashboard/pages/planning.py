@@ -565,14 +565,14 @@ def run_plan_job(
     token = secrets.token_urlsafe(18)
     with diskcache.Cache(plan_dir) as cache:
         cache.set(token, run, expire=PLAN_TTL_S)
-    view = pm.plan_view(run, t=t)
+    view = pm.plan_view(run, t=t, lang=str(lang or i18n.DEFAULT_LANGUAGE))
     unit = pm.unit_label(run, t)
     figure = _plan_figure(region_path, run, view, unit=unit, t=t, base_url=_root(href))
     progress(100, "Done")
     notes = [components.notice(n, kind="warning") for n in view.notes]
     return (
         figure,
-        _sites_table(view, unit=unit, t=t),
+        _sites_table(view, unit=unit, t=t, lang=str(lang or i18n.DEFAULT_LANGUAGE)),
         _calendar(view, run, t=t, lang=str(lang or i18n.DEFAULT_LANGUAGE)),
         components.headline_cards(view.summary),
         {"token": token, "params": run.params.to_dict()},
@@ -680,22 +680,29 @@ def _briefing(run: Any, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE) -
     return payload, note
 
 
-def _sites_table(view: Any, *, unit: str, t: i18n.Translator) -> Any:
+def _sites_table(
+    view: Any, *, unit: str, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE
+) -> Any:
     """Ranked sites: what each captures alone beside what it adds in rank order.
 
     "Adds" sums to what the plan captures (a total row shows it); "alone" does not when
     sites share flows, so the two stand side by side.
     """
-    from geotraf.privacy import format_count
+
+    from dashboard.planning_model import site_reason
+
+    def format_count(value: Any) -> str:
+        return i18n.count(value, lang)
 
     def pct(value: Any) -> str:
-        return "<11" if value is None or value != value else f"{float(value):.0%}"
+        return "<11" if value is None or value != value else i18n.percent(float(value), lang)
 
     rows = []
     for r in view.sites.itertuples():
-        where = " · ".join(
-            p for p in (str(getattr(r, "where", "")), str(getattr(r, "mgrs", ""))) if p
-        )
+        reason = site_reason(r, t, lang)
+        town = str(getattr(r, "where", ""))
+        town = "" if town and town in str(r.name) else town  # already in the name
+        where = " · ".join(p for p in (town, str(getattr(r, "mgrs", ""))) if p)
         rows.append(
             html.Tr(
                 [
@@ -707,9 +714,9 @@ def _sites_table(view: Any, *, unit: str, t: i18n.Translator) -> Any:
                             html.Span(where, className="small"),
                             html.Br(),
                             html.Span(
-                                _clip(str(r.reason), 150),
+                                _clip(reason, 150),
                                 className="muted small",
-                                title=str(r.reason),
+                                title=reason,
                             ),
                         ]
                     ),
@@ -717,7 +724,7 @@ def _sites_table(view: Any, *, unit: str, t: i18n.Translator) -> Any:
                     html.Td(pct(r.share), className="num"),
                     html.Td(format_count(r.marginal_gain), className="num"),
                     html.Td(format_count(r.captured_after_evasion), className="num"),
-                    html.Td(f"{float(r.coverage_probability):.0%}", className="num"),
+                    html.Td(pct(r.coverage_probability), className="num"),
                 ]
             )
         )
