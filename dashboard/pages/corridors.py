@@ -195,6 +195,12 @@ def layout(**query: Any) -> html.Div:
                         value=state.method,
                         clearable=False,
                     ),
+                    html.Div(  # shown while the corridors are recomputed (callback running)
+                        t("Recomputing the corridors…"),
+                        id=ids.CORRIDORS_BUSY,
+                        className="busy",
+                        role="status",
+                    ),
                 ],
                 className="control",
             ),
@@ -452,6 +458,7 @@ def register_callbacks(app: Dash) -> None:
         Output(ids.CORRIDORS_HEADLINE, "children"),
         Output(ids.CORRIDORS_URL_SYNC, "data"),
         *_filter_inputs(),
+        running=[(Output(ids.CORRIDORS_BUSY, "className"), "busy busy-on", "busy")],
     )
     @requires_role(ROLE)
     def update_corridors(years: Any, *rest: Any) -> tuple[Any, ...]:

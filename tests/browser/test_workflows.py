@@ -101,3 +101,23 @@ def test_whatif_clear_resets_the_picks_and_a_filter_change_drops_the_result(
     choose_option(page, "#corridors-exploitation", "Begging", typed="Begging")
     page.wait_for_function("() => !document.querySelector('#corridors-whatif-result table')")
     screenshot(page, "corridors-whatif-invalidated")
+
+
+def test_logit_switch_shows_a_busy_state(page: Any, live_server: LiveServer) -> None:
+    from _browser import choose_option
+
+    login(page, live_server.url, "analyst", "analyst-demo")
+    page.goto(f"{live_server.url}/corridors")
+    page.wait_for_selector("#corridors-hotspots table", timeout=90_000)
+    page.wait_for_function("() => !document.querySelector('#corridors-busy.busy-on')")
+    # Record every class the busy line takes while the logit model is computed (3-4 s).
+    page.evaluate(
+        "() => { window.__busy = []; const el = document.querySelector('#corridors-busy');"
+        " new MutationObserver(() => window.__busy.push(el.className))"
+        ".observe(el, {attributes: true}); }"
+    )
+    choose_option(page, "#corridors-method", "Logit split", typed="Logit")
+    page.wait_for_function("() => window.location.search.includes('method=logit')", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('#corridors-busy.busy-on')")
+    seen = page.evaluate("() => window.__busy")
+    assert "busy busy-on" in seen, seen
