@@ -18,6 +18,7 @@ import os
 import secrets
 import threading
 from pathlib import Path
+from typing import Any
 
 import dash
 from dash import Input, Output, dcc, html
@@ -260,13 +261,15 @@ def shell() -> html.Div:
     languages = [
         html.A(
             code.upper(),
-            href=f"/language/{code}?next=/",
+            id=f"{ids.SHELL_LANG_PREFIX}{code}",
+            href=f"/language/{code}?next=/",  # assets/lang.js keeps the page and query
             title=name,
             lang=code,
             className="lang-link" + (" active" if code == lang else ""),
         )
         for code, name in i18n.LANGUAGES.items()
     ]
+    skip = html.A(t("Skip to content"), href="#main", className="skip-link")
     header = html.Header(
         [
             html.Div(
@@ -299,12 +302,24 @@ def shell() -> html.Div:
     )
     return html.Div(
         [
+            skip,
             header,
-            html.Main(dash.page_container, className="app-main"),
+            html.Main(dash.page_container, id="main", tabIndex="-1", className="app-main"),
             footer,
             dcc.Store(id=ids.SHELL_SESSION),
         ]
     )
+
+
+def _set_html_lang(app: dash.Dash) -> None:
+    """Serve every page with ``<html lang="…">`` set to the interface language."""
+    plain = app.interpolate_index
+
+    def interpolate_index(**kwargs: Any) -> str:
+        page = plain(**kwargs)
+        return page.replace("<html>", f'<html lang="{i18n.current_language()}">', 1)
+
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign,assignment]
 
 
 def _frame_for_user(t: i18n.Translator) -> tuple[list[dcc.Link], str, dict[str, str]]:
@@ -321,6 +336,8 @@ def _frame_for_user(t: i18n.Translator) -> tuple[list[dcc.Link], str, dict[str, 
 
 
 def _register_shell_callbacks(app: dash.Dash) -> None:
+    _set_html_lang(app)
+
     @app.callback(
         Output(ids.SHELL_NAV, "children"),
         Output(ids.SHELL_USER, "children"),
