@@ -29,6 +29,7 @@ def overlap() -> pm.PlanRun:
 
     from geotraf.checkpoints import plan
     from geotraf.routing import assign
+    from geotraf.schedule import schedule
 
     G = corridor_region()
     sites = gpd.GeoDataFrame(
@@ -42,17 +43,8 @@ def overlap() -> pm.PlanRun:
         geometry=[Point(102.70, 17.88), Point(102.0, 17.0)],
         crs="EPSG:4326",
     )
-    result = plan(
-        G,
-        assign(G, corridor_flows()),
-        sites,
-        budget=2,
-        must=["s_bus"],
-        teams=1,
-        days=1,
-        shifts=1,
-        seed=7,
-    )
+    chosen = plan(G, assign(G, corridor_flows()), sites, budget=2, must=["s_bus"])
+    result = schedule(chosen, teams=1, days=1, shifts=1, seed=7)
     params = pm.PlanParams(budget=2, teams=1, days=1, shifts=1, seed=7)
     return pm.PlanRun(plan=result, params=params, years=None, synthetic=True, region="c")
 
