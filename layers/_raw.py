@@ -7,6 +7,7 @@ into a normalised GeoDataFrame or a :class:`~layers.errors.LayerError`.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -158,7 +159,9 @@ def geometry_from_columns(raw: RawLayer) -> tuple[pd.DataFrame, bool]:
         if text is None or not str(text).strip():
             continue  # reported later as an empty geometry
         try:
-            geoms[pos] = shapely.from_wkt(str(text))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # NaN: reported as such later
+                geoms[pos] = shapely.from_wkt(str(text))
         except shapely.errors.GEOSException as exc:
             raw.problems.append(
                 (

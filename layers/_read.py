@@ -7,8 +7,14 @@ everything else is left to :mod:`layers._validate`, which reports all of it toge
 
 from __future__ import annotations
 
+import _csv
 import csv
 import difflib
+import re
+import sqlite3
+import stat
+import warnings
+from contextlib import closing
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -36,9 +42,46 @@ FORMATS: dict[str, str] = {
 }
 
 
+#: Whole-name endings of OpenStreetMap extracts (read by :mod:`layers.osm`, roads only).
+OSM_ENDINGS: tuple[str, ...] = (".osm.pbf", ".osm.bz2", ".osm.gz", ".osm", ".pbf")
+#: Every ending a layer file may have, for messages.
+ALL_ENDINGS: tuple[str, ...] = (*sorted(FORMATS), *OSM_ENDINGS)
+
+
+def is_osm(path: Path) -> bool:
+    """Return True when ``path`` is named like an OpenStreetMap extract.
+
+    Examples
+    --------
+    >>> is_osm(Path("roads.osm.pbf")), is_osm(Path("niger.osm.bz2")), is_osm(Path("a.csv"))
+    (True, True, False)
+    """
+    return path.name.lower().endswith(OSM_ENDINGS)
+
+
 def supported(path: Path) -> bool:
-    """Return True when ``path`` has an extension geotraf reads."""
-    return path.suffix.lower() in FORMATS
+    """Return True when ``path`` has an extension geotraf reads (OSM extracts included)."""
+    return path.suffix.lower() in FORMATS or is_osm(path)
+
+
+def kind_stem(path: Path) -> str:
+    """Return the part of a file name before its first dot (``roads.osm.pbf`` → ``roads``)."""
+    return path.name.split(".")[0]
+
+
+def not_regular(path: Path) -> str | None:
+    """Return what ``path`` is when it is not a regular file (a pipe, a device), else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
 
 
 def parse_crs(crs: object, *, source: str, kind: str) -> CRS:
@@ -91,12 +134,20 @@ def read_raw(
             "give one file, or read the folder as a region with read_region",
             kind=kind,
         )
+    special = not_regular(path)
+    if special is not None:
+        raise file_error(
+            source,
+            f"is not a regular file (it is {special})",
+            "give a layer file saved on disk",
+            kind=kind,
+        )
     ext = path.suffix.lower()
     if ext not in FORMATS:
         raise file_error(
             source,
             f"unsupported file type {ext or '(no extension)'!r}",
-            f"save it as one of {', '.join(sorted(FORMATS))}",
+            f"save it as one of {', '.join(ALL_ENDINGS)}",
             kind=kind,
         )
     if path.stat().st_size == 0:
@@ -130,6 +181,14 @@ def read_raw(
 
 def _read_csv(path: Path, *, kind: str) -> RawLayer:
     source = path.name
+    head = path.open("rb").read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise file_error(
+            source,
+            "is UTF-16 text, not UTF-8",
+            "save the CSV as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+            kind=kind,
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -144,6 +203,20 @@ def _read_csv(path: Path, *, kind: str) -> RawLayer:
     # never in a header, so the header decides.
     delimiter = ";" if ";" in first and "," not in first else ","
     reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    try:
+        return _csv_records(reader, source=source, kind=kind, delimiter=delimiter)
+    except csv.Error:
+        # The csv module stops at a field over its limit (128 KiB): no layer has such text.
+        raise file_error(
+            source,
+            f"line {reader.line_num} has a field longer than {csv.field_size_limit()} characters",
+            "check that this is the right file: a layer's text fields are short "
+            "(a quote left open makes the rest of the file one field)",
+            kind=kind,
+        ) from None
+
+
+def _csv_records(reader: _csv.Reader, *, source: str, kind: str, delimiter: str) -> RawLayer:
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):
         raise file_error(
@@ -210,9 +283,14 @@ def _pick_layer(path: Path, kind: str, layer: str | None) -> tuple[str | None, s
     try:
         names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:  # any GDAL failure means the same to a user: unreadable
+        raise unreadable(path, kind=kind, error=exc) from None
+    if not names:
         raise file_error(
-            path.name, f"cannot be read ({exc})", "check that the file is not damaged", kind=kind
-        ) from None
+            path.name,
+            "is a GeoPackage with no layers",
+            f"add the {kind} layer to it (or give the file that has it)",
+            kind=kind,
+        )
     if layer is not None:
         wanted = layer
     elif kind in names or len(names) != 1:
@@ -239,34 +317,29 @@ def _read_vector(path: Path, ext: str, *, kind: str, layer: str | None) -> RawLa
         try:
             frame = gpd.read_parquet(path)
         except ValueError as exc:
-            if schema.geometry is not None or "geo" not in str(exc).lower():
+            if "geo" not in str(exc).lower():
+                raise unreadable(path, kind=kind, error=exc) from None
+            if schema.geometry is not None:
                 raise file_error(
                     source,
-                    f"is not a GeoParquet file ({exc})",
+                    "is a Parquet table without GeoParquet geometry",
                     "write it with GeoDataFrame.to_parquet (GeoParquet metadata)",
                     kind=kind,
                 ) from None
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises many types for a damaged file
-            raise file_error(
-                source,
-                f"cannot be read ({exc})",
-                "check that the file is not damaged",
-                kind=kind,
-            ) from None
+            raise unreadable(path, kind=kind, error=exc) from None
     else:
         layer_name: str | None = None
+        _sniff(path, kind=kind)
         if FORMATS[ext] == "GPKG" or layer is not None:
             layer_name, source = _pick_layer(path, kind, layer)
         try:
-            frame = pyogrio.read_dataframe(path, layer=layer_name)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # NaN coordinates: reported
+                frame = pyogrio.read_dataframe(path, layer=layer_name)
         except Exception as exc:  # any GDAL failure means the same to a user: unreadable
-            raise file_error(
-                source,
-                f"cannot be read ({exc})",
-                "check that the file is complete (a Shapefile needs .shp, .shx, .dbf and .prj)",
-                kind=kind,
-            ) from None
+            raise unreadable(path, kind=kind, error=exc) from None
     if len(frame) == 0:
         raise file_error(
             source,
@@ -290,6 +363,102 @@ def _read_vector(path: Path, ext: str, *, kind: str, layer: str | None) -> RawLa
     )
 
 
+#: Format names for messages.
+_FORMAT_NAMES: dict[str, str] = {
+    "GPKG": "GeoPackage",
+    "GeoJSON": "GeoJSON",
+    "ESRI Shapefile": "Shapefile",
+    "GeoParquet": "Parquet",
+    "FlatGeobuf": "FlatGeobuf",
+    "CSV": "CSV",
+}
+_JSON_LINE = re.compile(r"[Aa]t line (\d+)")
+
+
+def _sniff(path: Path, *, kind: str) -> None:
+    """Refuse a GeoJSON file that is binary, or JSON that is not a GeoJSON object."""
+    if FORMATS[path.suffix.lower()] != "GeoJSON":
+        return
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = "\x00" if b"\x00" in head else head.decode("latin-1")
+    if "\x00" in text or not text.strip() or text.lstrip()[0] not in "{[":
+        raise file_error(
+            path.name,
+            "is binary data, not GeoJSON text" if "\x00" in text else "is not JSON text",
+            "export the layer again as GeoJSON, or give the right file",
+            kind=kind,
+        )
+    if text.lstrip()[0] == "[":
+        raise file_error(
+            path.name,
+            "is not GeoJSON: it is a JSON list, and a GeoJSON file is an object "
+            "(a FeatureCollection)",
+            "export the layer as GeoJSON from a GIS (QGIS: Export > Save Features As)",
+            kind=kind,
+        )
+
+
+def _gpkg_layer_count(path: Path) -> int | None:
+    """Return how many tables a GeoPackage lists, or None when it is not SQLite at all."""
+    with path.open("rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            return None
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            return int(db.execute("SELECT count(*) FROM gpkg_contents").fetchone()[0])
+    except sqlite3.Error:
+        return None
+
+
+def unreadable(path: Path, *, kind: str, error: BaseException) -> LayerError:
+    """Return the error for a file its reader refused, in words (never the reader's text).
+
+    The reader's message only picks which explanation fits: a file cut short, a number
+    too large, a line with one point, a Shapefile without its side-car files, or a file
+    whose content is not the format its extension says.
+    """
+    text = str(error)
+    ext = path.suffix.lower()
+    fmt = _FORMAT_NAMES.get(FORMATS.get(ext, ""), ext.lstrip(".") or "layer")
+    message, fix = (
+        f"is not a {fmt} file (its content is not in that format, or it is damaged)",
+        f"export the layer again as {fmt}, or give the right file",
+    )
+    if fmt == "GeoPackage" and _gpkg_layer_count(path) == 0:
+        message, fix = (
+            "is a GeoPackage with no layers",
+            f"add the {kind} layer to it (or give the file that has it)",
+        )
+    elif "point array must contain" in text or ("LineString" in text and "point" in text):
+        message, fix = (
+            "has a line with a single point",
+            "give every line at least two points (or remove that feature)",
+        )
+    elif fmt == "Shapefile" and (".shx" in text.lower() or "SHAPE_RESTORE_SHX" in text):
+        message, fix = (
+            f"has no {path.with_suffix('.shx').name} beside it",
+            "a Shapefile comes as several files (.shp, .shx, .dbf, .prj): give them all",
+        )
+    elif fmt == "GeoJSON" and "Unrecognized number" in text:
+        number = text.rsplit(":", 1)[-1].strip()
+        message, fix = (
+            f"has a number too large for a coordinate ({number[:20]})",
+            "write coordinates as decimal degrees, e.g. 100.5018",
+        )
+    elif fmt == "GeoJSON" and ("Unterminated" in text or "Failed to read" in text):
+        line = _JSON_LINE.search(text)
+        where = f" (at line {line.group(1)})" if line else ""
+        message, fix = (
+            f"is not complete JSON{where}: it ends early or a bracket is missing",
+            "export the layer again; the file seems cut off",
+        )
+    return file_error(path.name, message, fix, kind=kind)
+
+
 def read_layer(
     path: str | Path,
     kind: str,
@@ -303,11 +472,68 @@ def read_layer(
     The result carries ``attrs["source"]`` (file name) and ``attrs["source_crs"]`` (the
     CRS the coordinates came in, as a string, or ``None`` for a table without geometry).
     """
+    special = _special_reader(Path(path), kind)
+    if special is not None:
+        return special
     raw = read_raw(path, kind, crs=crs, layer=layer)
     out = validate_raw(raw, kind, repair=repair)
     out.attrs["source"] = raw.source
     out.attrs["source_crs"] = _crs_name(raw.crs) if isinstance(out, gpd.GeoDataFrame) else None
     return out
+
+
+def _special_reader(path: Path, kind: str) -> pd.DataFrame | None:
+    """Read an OpenStreetMap extract (roads) or a CTDC export (flows); None for others.
+
+    Both readers aggregate: ``attrs["dropped"]`` says what was left out and why.
+    """
+    if path.is_file() and not_regular(path) is None and is_osm(path):
+        if kind != "roads":
+            raise file_error(
+                path.name,
+                f"is an OpenStreetMap extract, which gives the roads layer, not {kind}",
+                f"give the {kind} layer as its own file, or pass --layer roads",
+                kind=kind,
+            )
+        from layers.osm import read_osm_roads
+
+        out = read_osm_roads(path)
+        out.attrs["source_crs"] = "EPSG:4326"
+        return out
+    if kind == "flows" and path.suffix.lower() == ".csv" and _looks_like_ctdc(path):
+        from layers.ctdc import read_ctdc
+
+        out = read_ctdc(path)
+        out.attrs["source_crs"] = None
+        return out
+    return None
+
+
+def content_kind(path: Path) -> str | None:
+    """Return the layer kind a file's format or header says: OSM → roads, CTDC → flows.
+
+    Examples
+    --------
+    >>> content_kind(Path("tests/data/osm/test.osm.pbf"))
+    'roads'
+    """
+    if is_osm(path):
+        return "roads"
+    if path.suffix.lower() == ".csv" and _looks_like_ctdc(path):
+        return "flows"
+    return None
+
+
+def _looks_like_ctdc(path: Path) -> bool:
+    """True when the header has CTDC's own column names (``citizenship`` and two more)."""
+    if not path.is_file() or not_regular(path) is not None:
+        return False
+    from layers.ctdc import REQUIRED_COLUMNS
+
+    with path.open("rb") as handle:
+        first = handle.readline(65536).decode("utf-8-sig", errors="replace")
+    names = {c.strip().strip('"') for c in re.split(r"[;,]", first)}
+    return "citizenship" in names and len(names & set(REQUIRED_COLUMNS)) >= 3
 
 
 def _crs_name(crs: CRS | None) -> str | None:

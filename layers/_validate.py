@@ -31,6 +31,7 @@ from layers._values import (
     parse_int,
     parse_iso3,
     parse_text,
+    parse_year,
     show,
 )
 from layers.errors import LayerError, Problem, file_error
@@ -274,7 +275,8 @@ def _check_cell(kind: str, fld: Field, cell: object) -> tuple[object, Finding | 
         "bool": parse_bool,
         "date": parse_date,
     }
-    parsed, finding = parsers[fld.dtype](cell)
+    parser = parse_year if fld.dtype == "int" and fld.name == "year" else parsers[fld.dtype]
+    parsed, finding = parser(cell)
     if finding is not None:
         if fld.dtype == "bool" and str(cell).strip() == "-1":
             finding = Finding(
@@ -389,6 +391,17 @@ def _check_geometry(
                 Finding(
                     f"wrong geometry type; this layer needs {wanted}",
                     _type_fix(geom.geom_type, allowed),
+                ),
+            )
+            continue
+        if not np.isfinite(shapely.get_coordinates(geom)).all():
+            problem(
+                pos,
+                raw.geometry_column,
+                None,
+                Finding(
+                    "has a coordinate that is not a number (NaN or infinite)",
+                    "give finite coordinates in decimal degrees (no repair can guess them)",
                 ),
             )
             continue

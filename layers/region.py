@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from layers._read import FORMATS, read_layer
+from layers._read import ALL_ENDINGS, kind_stem, read_layer, supported
 from layers._values import iso3_codes
 from layers.errors import LayerError, Problem, file_error
 from layers.schema import LAYER_KINDS, REQUIRED_KINDS, split_list
@@ -59,8 +59,8 @@ def region_files(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
     """
     candidates: dict[str, list[Path]] = {}
     for file in sorted(folder.iterdir()):
-        if file.is_file() and file.stem in LAYER_KINDS and file.suffix.lower() in FORMATS:
-            candidates.setdefault(file.stem, []).append(file)
+        if file.is_file() and kind_stem(file) in LAYER_KINDS and supported(file):
+            candidates.setdefault(kind_stem(file), []).append(file)
     files: dict[str, Path] = {}
     problems: list[Problem] = []
     for kind, paths in candidates.items():
@@ -229,7 +229,7 @@ def read_region(path: str | Path, *, repair: bool = False) -> Region:
                     None,
                     None,
                     f"required layer {kind!r} is missing",
-                    f"add {where} (formats: {', '.join(sorted(FORMATS))})",
+                    f"add {where} (formats: {', '.join(ALL_ENDINGS)})",
                 )
             )
     if problems:

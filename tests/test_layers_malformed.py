@@ -270,7 +270,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
             "column 'role': required value",
         ],
     ),
-    "places_corrupt.gpkg": ([], ["places_corrupt.gpkg", "cannot be read", "damaged"]),
+    "places_corrupt.gpkg": ([], ["places_corrupt.gpkg", "is not a GeoPackage file", "damaged"]),
     "roads_points.gpkg": (
         [],
         [
