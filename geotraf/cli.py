@@ -91,9 +91,9 @@ def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from geotraf import graph
+    from geotraf import cli_build
 
-    return graph.run_build_command(args)
+    return cli_build.run_build_command(args)
 
 
 # --- hotspots / plan / scenario ------------------------------------------------------------

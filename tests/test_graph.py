@@ -17,12 +17,12 @@ import pytest
 from shapely.geometry import LineString, Point
 
 from geotraf import commands
+from geotraf.cli_build import run_build_command
 from geotraf.errors import GraphError
 from geotraf.graph import (
     UnattachedPlacesWarning,
     build_route_graph,
     nearest_nodes,
-    run_build_command,
     summarize,
 )
 

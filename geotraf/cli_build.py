@@ -1,0 +1,76 @@
+"""``geotraf build``: build a region's route graph, save it, print what happened.
+
+CLI glue only (the builder is :func:`geotraf.graph.build_route_graph`): the summary of
+the graph and the build report of every input road that is not an edge of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+from typing import Any
+
+from geotraf.graph import UnattachedPlacesWarning, build_route_graph, summarize
+
+
+def _format_summary(s: dict[str, Any]) -> str:
+    lines = [
+        f"route graph {s['name']}: {s['nodes']} nodes ({s['junctions']} junctions, "
+        f"{s['crossings']} crossings, {s['places']} places), {s['edges']} directed edges",
+        f"border edges: {s['border_edges']}",
+        f"official crossings used ({len(s['official_crossings'])}): "
+        + (", ".join(s["official_crossings"]) or "none"),
+        f"informal crossings ({len(s['informal_crossings'])}): "
+        + (", ".join(s["informal_crossings"]) or "none"),
+        f"road network: {s['components']} connected component(s)"
+        + ("" if s["connected"] else " - NOT connected: some places cannot reach others"),
+        f"unattached places ({len(s['unattached'])}): " + (", ".join(s["unattached"]) or "none"),
+    ]
+    if s["unused_crossings"]:
+        lines.append(
+            f"crossings on no road ({len(s['unused_crossings'])}): "
+            + ", ".join(s["unused_crossings"])
+        )
+    return "\n".join(lines)
+
+
+def run_build_command(args: argparse.Namespace) -> int:
+    """``geotraf build``: build a region's route graph, optionally save it, print a summary.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> args = argparse.Namespace(region="mekong", out=None, format="json")
+    >>> run_build_command(args)  # doctest: +SKIP
+    0
+    """
+    from geotraf import commands
+
+    region = commands.load_region(args.region)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnattachedPlacesWarning)
+        graph = build_route_graph(
+            region.roads,
+            region.borders,
+            region.crossings,
+            region.places,
+            name=str(args.region),
+        )
+    summary = summarize(graph)
+    out = getattr(args, "out", None)
+    if out:
+        from geotraf.io import save_graph
+
+        save_graph(graph, out)
+        summary["out"] = str(out)
+    if getattr(args, "format", "text") == "json":
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        print(_format_summary(summary))
+        if out:
+            print(f"saved to {out}")
+        for w in caught:
+            if issubclass(w.category, UnattachedPlacesWarning):
+                print(f"warning: {w.message}")
+    return 0

@@ -1,0 +1,280 @@
+"""The builder: layers in, border-aware route graph out."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import shapely
+
+from geotraf._geo import (
+    LocalProjection,
+    line_lengths_m,
+)
+from geotraf.errors import GraphError
+from geotraf.graph._common import AnyArray
+from geotraf.graph.attachment import _attach_places, _place_anchors
+from geotraf.graph.borders import _border_cuts, _Countries, _CrossingTable, _Cut
+from geotraf.graph.lines import _cumulative, _cut, _explode_roads, _Lines, _text, _validate_layer
+from geotraf.graph.noding import _node_roads, _Pieces
+from layers.schema import CRS
+
+# --- the builder ----------------------------------------------------------------------------
+
+
+def build_route_graph(
+    roads: gpd.GeoDataFrame,
+    borders: gpd.GeoDataFrame | None,
+    crossings: gpd.GeoDataFrame | None,
+    places: gpd.GeoDataFrame | None,
+    *,
+    snap_tolerance_m: float = 25.0,
+    crossing_snap_m: float = 5000.0,
+    max_attach_m: float = 20000.0,
+    access_speed_kph: float = 30.0,
+    border_delay_s: float = 1800.0,
+    name: str = "geotraf route graph",
+) -> nx.MultiDiGraph:
+    """Build the border-aware route graph of a region.
+
+    Parameters
+    ----------
+    roads
+        Validated ``roads`` layer (EPSG:4326).
+    borders
+        Country polygons; ``None`` turns border logic off (no crossings, countries ``""``).
+    crossings
+        Border crossings; ``None`` makes every border crossing of a road informal.
+    places
+        Places to attach by access edges; ``None`` for none.
+    snap_tolerance_m
+        Road ends and intersections closer than this become one node.
+    crossing_snap_m
+        A road crossing a land boundary uses a crossing of the layer within this distance.
+    max_attach_m
+        Places farther than this from every road node are left out (and warned about).
+    access_speed_kph
+        Speed on place access edges.
+    border_delay_s
+        Time added to ``travel_time_s`` of every border edge of a road: passing a border
+        (formalities, waiting, finding a boat) costs time, which also keeps fastest
+        routes from zig-zagging across a border and back. Stored as ``border_delay_s``.
+    name
+        Stored as ``G.graph["name"]``.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Shaped as in ``docs/contracts.md`` ("Route graph").
+
+    Raises
+    ------
+    GraphError
+        When a layer is not a GeoDataFrame in EPSG:4326 with the schema's columns, or when
+        no road is usable.
+
+    Warns
+    -----
+    UnattachedPlacesWarning
+        Naming the places left out.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import LineString
+    >>> roads = gpd.GeoDataFrame(
+    ...     {"road_id": ["a", "b"], "road_class": ["primary", "primary"]},
+    ...     geometry=[LineString([(0, 0), (0.02, 0)]), LineString([(0.01, -0.01), (0.01, 0.01)])],
+    ...     crs="EPSG:4326",
+    ... )
+    >>> graph = build_route_graph(roads, None, None, None)
+    >>> graph.number_of_nodes(), graph.number_of_edges()
+    (5, 8)
+    """
+    for label, value in (
+        ("snap_tolerance_m", snap_tolerance_m),
+        ("crossing_snap_m", crossing_snap_m),
+        ("max_attach_m", max_attach_m),
+    ):
+        if not (value >= 0):
+            raise GraphError(f"{label} must be a distance in metres >= 0, got {value}")
+    if not (access_speed_kph > 0):
+        raise GraphError(f"access_speed_kph must be > 0, got {access_speed_kph}")
+    if not (border_delay_s >= 0):
+        raise GraphError(f"border_delay_s must be a time in seconds >= 0, got {border_delay_s}")
+    roads_ = _validate_layer(roads, "roads", ("road_id", "road_class"))
+    assert roads_ is not None
+    borders_ = _validate_layer(borders, "borders", ("country",), optional=True)
+    crossings_ = _validate_layer(
+        crossings, "crossings", ("crossing_id", "name", "countries", "status"), optional=True
+    )
+    places_ = _validate_layer(
+        places, "places", ("place_id", "name", "place_type", "role"), optional=True
+    )
+    if len(roads_) == 0:
+        raise GraphError("the roads layer is empty; a route graph needs roads")
+
+    lines = _explode_roads(roads_)
+    proj = LocalProjection.around(np.vstack(lines.coords))
+    use_borders = borders_ is not None and len(borders_) > 0
+    countries = _Countries.build(borders_, proj) if use_borders and borders_ is not None else None
+    anchors = _place_anchors(places_, countries) if places_ is not None else None
+    pieces, clon, clat = _node_roads(
+        lines,
+        proj,
+        snap_tolerance_m,
+        anchors=anchors,
+        countries=countries,
+        max_attach_m=max_attach_m,
+    )
+    ccountry = countries.locate(clon, clat) if countries is not None else [""] * len(clon)
+
+    nodes: dict[str, dict[str, Any]] = {}
+    junction_of = _junction_ids(clon, clat, pieces)
+    alias: dict[str, str] = {}
+    cuts_of: dict[int, list[_Cut]] = {}
+    unused: list[str] = []
+    if countries is not None:
+        table = _CrossingTable.build(crossings_)
+        cuts_of = _border_cuts(
+            lines,
+            pieces,
+            clon,
+            clat,
+            ccountry,
+            junction_of,
+            countries,
+            table,
+            proj,
+            snap_tolerance_m=snap_tolerance_m,
+            crossing_snap_m=crossing_snap_m,
+            nodes=nodes,
+            alias=alias,
+        )
+        used = {n.get("crossing_id") for n in nodes.values()}
+        unused = sorted(cid for cid in table.ids if cid not in used)
+    elif crossings_ is not None:
+        unused = sorted(_text(v) for v in crossings_["crossing_id"].tolist())
+
+    for c, jid in junction_of.items():
+        if jid in alias:
+            continue
+        nodes[jid] = {
+            "x": float(clon[c]),
+            "y": float(clat[c]),
+            "kind": "junction",
+            "country": ccountry[c],
+            "name": "",
+        }
+
+    def node_xy(nid: str) -> AnyArray:
+        return np.array([nodes[nid]["x"], nodes[nid]["y"]])
+
+    # Final edge pieces: each noded piece cut at its crossings, ends on node positions.
+    edge_rows: list[tuple[int, int, int, str, str, AnyArray]] = []
+    for k in range(len(pieces.line)):
+        u = alias.get(junction_of[pieces.u[k]], junction_of[pieces.u[k]])
+        v = alias.get(junction_of[pieces.v[k]], junction_of[pieces.v[k]])
+        xy = pieces.coords[k]
+        if k not in cuts_of:
+            if u != v:
+                coords = xy.copy()
+                coords[0], coords[-1] = node_xy(u), node_xy(v)
+                edge_rows.append((pieces.line[k], k, 0, u, v, coords))
+            continue
+        cum = _cumulative(xy)
+        stops = [(0.0, u)] + [(c.pos, c.node) for c in cuts_of[k]] + [(cum[-1], v)]
+        for s, (a, b) in enumerate(itertools.pairwise(stops)):
+            if a[1] == b[1]:
+                continue
+            coords = _cut(xy, cum, a[0], b[0], node_xy(a[1]), node_xy(b[1]))
+            edge_rows.append((pieces.line[k], k, s, a[1], b[1], coords))
+
+    lengths = line_lengths_m([r[5] for r in edge_rows])
+    edges: list[tuple[str, str, dict[str, Any]]] = []
+    refs_at: dict[str, set[str]] = defaultdict(set)
+    for (li, k, s, u, v, coords), length in zip(edge_rows, lengths, strict=True):
+        attrs = _edge_attrs(lines, li, u, v, coords, float(length), nodes, border_delay_s)
+        sort_key = (lines.road_id[li], lines.part[li], k, s)
+        edges.append((u, v, {**attrs, "_key": sort_key}))
+        if not lines.oneway[li]:
+            rev = {**attrs, "geometry": shapely.linestrings(coords[::-1]), "_key": sort_key}
+            edges.append((v, u, rev))
+        if lines.ref[li]:
+            refs_at[u].add(lines.ref[li])
+            refs_at[v].add(lines.ref[li])
+    for nid, refs in refs_at.items():
+        if nodes[nid]["kind"] == "junction":
+            nodes[nid]["name"] = " / ".join(sorted(refs))
+
+    unattached: list[str] = []
+    if places_ is not None and len(places_):
+        unattached = _attach_places(
+            places_,
+            nodes,
+            edges,
+            countries,
+            max_attach_m=max_attach_m,
+            access_speed_kph=access_speed_kph,
+        )
+
+    graph = nx.MultiDiGraph(crs=CRS, name=name, unattached=unattached, unused_crossings=unused)
+    for nid in sorted(nodes):
+        graph.add_node(nid, **nodes[nid])
+    edges.sort(key=lambda e: (e[0], e[1], e[2]["_key"]))
+    for u, v, attrs in edges:
+        del attrs["_key"]
+        key = graph.add_edge(u, v, **attrs)
+        graph.edges[u, v, key]["edge_id"] = f"{u}|{v}|{key}"
+    return graph
+
+
+def _junction_ids(clon: AnyArray, clat: AnyArray, pieces: _Pieces) -> dict[int, str]:
+    """Number the clusters that pieces use, in lon/lat order (stable across input order)."""
+    used = sorted(set(pieces.u) | set(pieces.v))
+    order = sorted(used, key=lambda c: (round(float(clon[c]), 9), round(float(clat[c]), 9), c))
+    return {c: f"j{n}" for n, c in enumerate(order)}
+
+
+def _edge_attrs(
+    lines: _Lines,
+    li: int,
+    u: str,
+    v: str,
+    coords: AnyArray,
+    length: float,
+    nodes: dict[str, dict[str, Any]],
+    border_delay_s: float,
+) -> dict[str, Any]:
+    cu, cv = nodes[u]["country"], nodes[v]["country"]
+    border = bool(cu and cv and cu != cv)
+    crossing = ""
+    informal = False
+    if border:
+        ends = [n for n in (u, v) if nodes[n]["kind"] == "crossing"]
+        if ends:
+            node = nodes[min(ends)]
+            crossing = node["crossing_id"]
+            informal = node["status"] == "informal"
+    speed = lines.speed_kph[li]
+    delay = border_delay_s if border else 0.0
+    return {
+        "length_m": length,
+        "travel_time_s": length / (speed / 3.6) + delay,
+        "border_delay_s": delay,
+        "speed_kph": speed,
+        "road_class": lines.road_class[li],
+        "ref": lines.ref[li],
+        "name": lines.name[li],
+        "road_id": lines.road_id[li],
+        "country": "|".join(sorted((cu, cv))) if border else (cu or cv),
+        "border": border,
+        "crossing_id": crossing,
+        "informal": informal,
+        "schematic": lines.schematic[li],
+        "geometry": shapely.linestrings(coords),
+    }
