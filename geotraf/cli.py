@@ -86,6 +86,19 @@ def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument("--region", required=True, help=REGION_HELP)
     p.add_argument("--out", help="write the graph to this GeoPackage (nodes + edges layers)")
+    p.add_argument(
+        "--snap-m",
+        type=float,
+        default=None,
+        metavar="M",
+        help="join road ends and intersections closer than M metres; default: from the data "
+        "(half the 1st percentile of road lengths, 0.5-25 m)",
+    )
+    p.add_argument(
+        "--simplify",
+        action="store_true",
+        help="merge chains of pass-through junctions into single edges (geometry kept)",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=_run_build)
 

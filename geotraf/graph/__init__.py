@@ -63,6 +63,7 @@ from geotraf.graph._common import (
 from geotraf.graph.build import build_route_graph
 from geotraf.graph.nearest import nearest_nodes
 from geotraf.graph.report import summarize
+from geotraf.graph.simplify import simplify_graph
 
 __all__ = [
     "ACCESS_CLASS",
@@ -71,5 +72,6 @@ __all__ = [
     "UnattachedPlacesWarning",
     "build_route_graph",
     "nearest_nodes",
+    "simplify_graph",
     "summarize",
 ]

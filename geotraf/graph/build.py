@@ -20,6 +20,7 @@ from geotraf.graph._common import AnyArray
 from geotraf.graph.attachment import _attach_places, _place_anchors
 from geotraf.graph.borders import _border_cuts, _Countries, _CrossingTable, _Cut
 from geotraf.graph.lines import _cumulative, _cut, _explode_roads, _Lines, _text, _validate_layer
+from geotraf.graph.losses import auto_snap_tolerance, loss_report
 from geotraf.graph.noding import _node_roads, _Pieces
 from layers.schema import CRS
 
@@ -32,7 +33,7 @@ def build_route_graph(
     crossings: gpd.GeoDataFrame | None,
     places: gpd.GeoDataFrame | None,
     *,
-    snap_tolerance_m: float = 25.0,
+    snap_tolerance_m: float | None = None,
     crossing_snap_m: float = 5000.0,
     max_attach_m: float = 20000.0,
     access_speed_kph: float = 30.0,
@@ -52,7 +53,10 @@ def build_route_graph(
     places
         Places to attach by access edges; ``None`` for none.
     snap_tolerance_m
-        Road ends and intersections closer than this become one node.
+        Road ends and intersections closer than this become one node. ``None`` (the
+        default) derives it from the data (:func:`~geotraf.graph.losses.auto_snap_tolerance`:
+        half the 1st percentile of road lengths, 0.5-25 m), so short real roads stay.
+        Every road that still collapses is listed in ``G.graph["build_report"]``.
     crossing_snap_m
         A road crossing a land boundary uses a crossing of the layer within this distance.
     max_attach_m
@@ -96,7 +100,7 @@ def build_route_graph(
     (5, 8)
     """
     for label, value in (
-        ("snap_tolerance_m", snap_tolerance_m),
+        ("snap_tolerance_m", 0.0 if snap_tolerance_m is None else snap_tolerance_m),
         ("crossing_snap_m", crossing_snap_m),
         ("max_attach_m", max_attach_m),
     ):
@@ -120,6 +124,9 @@ def build_route_graph(
 
     lines = _explode_roads(roads_)
     proj = LocalProjection.around(np.vstack(lines.coords))
+    tol_source = "given" if snap_tolerance_m is not None else "auto"
+    if snap_tolerance_m is None:
+        snap_tolerance_m = auto_snap_tolerance(lines, proj)
     use_borders = borders_ is not None and len(borders_) > 0
     countries = _Countries.build(borders_, proj) if use_borders and borders_ is not None else None
     anchors = _place_anchors(places_, countries) if places_ is not None else None
@@ -230,6 +237,14 @@ def build_route_graph(
         del attrs["_key"]
         key = graph.add_edge(u, v, **attrs)
         graph.edges[u, v, key]["edge_id"] = f"{u}|{v}|{key}"
+    graph.graph["build_report"] = loss_report(
+        [_text(v) for v in roads_["road_id"].tolist()],
+        lines,
+        graph,
+        proj,
+        tol=snap_tolerance_m,
+        source=tol_source,
+    )
     return graph
 
 

@@ -186,6 +186,24 @@ class _Pieces:
     coords: list[AnyArray]
 
 
+def _loop_events(
+    lines: _Lines, pgeoms: AnyArray, lengths: AnyArray, tol: float, events: _Events
+) -> None:
+    """Put two nodes inside every loop (a way whose ends meet), so it is not a self-loop.
+
+    A closed way (a roundabout, a cul-de-sac loop) would otherwise run from a node to the
+    same node and be dropped; at a third and two thirds of its length it becomes a
+    triangle of edges.
+    """
+    starts = shapely.get_point(pgeoms, 0)
+    ends = shapely.get_point(pgeoms, -1)
+    closed = np.flatnonzero(shapely.distance(starts, ends) <= max(tol, 0.0))
+    for share in (1 / 3, 2 / 3):
+        pos = lengths[closed] * share
+        xy = shapely.get_coordinates(shapely.line_interpolate_point(lines.geoms[closed], pos))
+        events.add(closed, pos, xy[:, 0], xy[:, 1], prio=0)
+
+
 def _node_roads(
     lines: _Lines,
     proj: LocalProjection,
@@ -209,6 +227,7 @@ def _node_roads(
     events.add(np.arange(n), lengths, ends[:, 0], ends[:, 1], prio=0)
     _intersection_events(lines, events)
     pgeoms = proj.project_geometries(lines.geoms)
+    _loop_events(lines, pgeoms, lengths, tol, events)
     _snap_events(lines, pgeoms, proj, tol, events)
     if anchors is not None:
         _anchor_events(lines, pgeoms, proj, anchors, countries, max_attach_m, events)
