@@ -43,7 +43,7 @@ def auto_snap_tolerance(lines: _Lines, proj: LocalProjection) -> float:
     ...     crs="EPSG:4326")
     >>> lines = _explode_roads(roads)
     >>> round(auto_snap_tolerance(lines, LocalProjection.around(np.vstack(lines.coords))), 1)
-    4.1
+    6.4
     """
     lengths = shapely.length(proj.project_geometries(lines.geoms))
     q = float(np.quantile(np.asarray(lengths, dtype=float), 0.01))
