@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
@@ -162,3 +163,58 @@ def test_simplify_merges_degree_two_chains_keeping_geometry_and_attributes() -> 
     assert sum(d["length_m"] for _, _, d in simple.edges(data=True)) == pytest.approx(
         sum(d["length_m"] for _, _, d in G.edges(data=True))
     )
+
+
+def _aflao_region() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Ghana and Togo as two boxes meeting at lon 1.2; Aflao (declared GHA) just east."""
+    from shapely import Point, box
+
+    borders = gpd.GeoDataFrame(
+        {"country": ["GHA", "TGO"], "name": ["Ghana", "Togo"]},
+        geometry=[box(0.0, 5.5, 1.2, 7.0), box(1.2, 5.5, 2.0, 7.0)],
+        crs="EPSG:4326",
+    )
+    roads = roads_of([("coast", [(0.5, 6.1), (1.6, 6.1)])])
+    places = gpd.GeoDataFrame(
+        {
+            "place_id": ["aflao", "lome"],
+            "name": ["Aflao", "Lomé"],
+            "country": ["GHA", "TGO"],
+            "role": ["transit", "destination"],
+            "place_type": ["city", "city"],
+        },
+        geometry=[Point(1.205, 6.11), Point(1.6, 6.12)],
+        crs="EPSG:4326",
+    )
+    return roads, borders, places
+
+
+def test_a_declared_country_that_disagrees_is_reported_with_the_choice() -> None:
+    roads, borders, places = _aflao_region()
+    G = build_route_graph(roads, borders, None, places)
+    (row,) = G.graph["build_report"]["country_disagreements"]
+    assert row == {"place_id": "aflao", "declared": "GHA", "polygon": "TGO", "used": "TGO"}
+    assert G.nodes["aflao"]["country"] == "TGO"
+
+
+def test_the_declaration_can_be_trusted() -> None:
+    roads, borders, places = _aflao_region()
+    G = build_route_graph(roads, borders, None, places, trust_declared_country=True)
+    (row,) = G.graph["build_report"]["country_disagreements"]
+    assert row["used"] == "GHA"
+    assert G.nodes["aflao"]["country"] == "GHA"
+
+
+def test_validate_says_which_country_a_disagreeing_place_gets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roads, borders, places = _aflao_region()
+    roads.to_file(tmp_path / "roads.geojson")
+    borders.to_file(tmp_path / "borders.geojson")
+    places.to_file(tmp_path / "places.geojson")
+    assert main(["validate", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "aflao: declared GHA, but its point lies in TGO" in out
+    assert "--trust-declared-country" in out
+    assert main(["build", "--region", str(tmp_path), "--trust-declared-country"]) == 0
+    assert "aflao: declared GHA, polygon TGO, used GHA" in capsys.readouterr().out
