@@ -95,6 +95,12 @@ def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "(half the 1st percentile of road lengths, 0.5-25 m)",
     )
     p.add_argument(
+        "--trust-declared-country",
+        action="store_true",
+        help="a place keeps its declared country when its point lies in another country's "
+        "polygon (default: the polygon's; every disagreement is reported)",
+    )
+    p.add_argument(
         "--simplify",
         action="store_true",
         help="merge chains of pass-through junctions into single edges (geometry kept)",

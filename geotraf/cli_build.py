@@ -46,6 +46,11 @@ def _format_summary(s: dict[str, Any]) -> str:
                 f"  ... and {len(lost) - MAX_LISTED} more roads not in the graph "
                 "(all of them in --format json)"
             )
+        for row in report.get("country_disagreements", []):
+            lines.append(
+                f"  place {row['place_id']}: declared {row['declared']}, polygon "
+                f"{row['polygon']}, used {row['used']}"
+            )
     if s["unused_crossings"]:
         lines.append(
             f"crossings on no road ({len(s['unused_crossings'])}): "
@@ -76,6 +81,7 @@ def run_build_command(args: argparse.Namespace) -> int:
             region.places,
             name=str(args.region),
             snap_tolerance_m=getattr(args, "snap_m", None),
+            trust_declared_country=getattr(args, "trust_declared_country", False),
         )
     if getattr(args, "simplify", False):
         graph = simplify_graph(graph)

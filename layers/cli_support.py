@@ -18,7 +18,7 @@ import pyogrio
 
 from layers._read import ALL_ENDINGS, content_kind, read_layer, supported
 from layers.errors import GeotrafError, LayerError, Problem
-from layers.region import read_region
+from layers.region import country_notes, read_region
 from layers.schema import LAYER_KINDS, SCHEMAS, Schema, schema_for
 
 EXIT_OK = 0
@@ -124,8 +124,15 @@ def _check(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
             + ", ".join(f"{n} {k}" for k, n in counts.items())
             + ")"
         )
-        report = {"valid": True, "path": str(path), "region": True, "layers": counts}
-        return report, [line]
+        notes = country_notes(region)
+        report = {
+            "valid": True,
+            "path": str(path),
+            "region": True,
+            "layers": counts,
+            "notes": notes,
+        }
+        return report, [line, *(f"  note: {n}" for n in notes)]
     if kind is None:
         kind = infer_kind(path) or (gpkg_kinds[0] if gpkg_kinds else None)
     if kind is None:

@@ -157,6 +157,36 @@ def check_references(layers: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
+def country_notes(region: Region) -> list[str]:
+    """Say which places' declared country differs from the border polygon they lie in.
+
+    Nothing is changed here: ``geotraf build`` uses the polygon's country unless told
+    ``--trust-declared-country``; these notes tell the user before it happens.
+
+    Examples
+    --------
+    >>> country_notes(read_region("data/mekong"))  # doctest: +SKIP
+    []
+    """
+    if region.borders is None or len(region.borders) == 0:
+        return []
+    points = region.places[["place_id", "country", "geometry"]].copy()
+    points["geometry"] = points.geometry.representative_point()
+    joined = gpd.sjoin(
+        points, region.borders[["country", "geometry"]], predicate="within", how="inner"
+    )
+    notes = []
+    for row in joined.itertuples(index=False):
+        declared, polygon = str(row.country_left), str(row.country_right)
+        if declared != polygon:
+            notes.append(
+                f"place {row.place_id}: declared {declared}, but its point lies in {polygon}'s "
+                f"polygon; build uses {polygon} (pass --trust-declared-country to keep "
+                f"{declared})"
+            )
+    return sorted(set(notes))
+
+
 def read_region(path: str | Path, *, repair: bool = False) -> Region:
     """Read and validate every layer of a region.
 

@@ -194,7 +194,7 @@ def test_a_declared_country_that_disagrees_is_reported_with_the_choice() -> None
     G = build_route_graph(roads, borders, None, places)
     (row,) = G.graph["build_report"]["country_disagreements"]
     assert row == {"place_id": "aflao", "declared": "GHA", "polygon": "TGO", "used": "TGO"}
-    assert G.nodes["aflao"]["country"] == "TGO"
+    assert G.nodes["p:aflao"]["country"] == "TGO"
 
 
 def test_the_declaration_can_be_trusted() -> None:
@@ -202,7 +202,7 @@ def test_the_declaration_can_be_trusted() -> None:
     G = build_route_graph(roads, borders, None, places, trust_declared_country=True)
     (row,) = G.graph["build_report"]["country_disagreements"]
     assert row["used"] == "GHA"
-    assert G.nodes["aflao"]["country"] == "GHA"
+    assert G.nodes["p:aflao"]["country"] == "GHA"
 
 
 def test_validate_says_which_country_a_disagreeing_place_gets(

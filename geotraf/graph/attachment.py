@@ -37,19 +37,42 @@ def _place_points(places: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, AnyArray]
 
 
 def _place_countries(
-    sub: gpd.GeoDataFrame, xy: AnyArray, countries: _Countries | None
+    sub: gpd.GeoDataFrame, xy: AnyArray, countries: _Countries | None, *, trust_declared: bool
 ) -> list[str]:
-    """Polygon country of each place, else the country the places layer gives."""
+    """Country of each place: its polygon's (or, trusted, the declared one), else declared."""
     layer_country = [_text(v) for v in _column(sub, "country", "")]
     if countries is None:
         return layer_country
     located = countries.locate(xy[:, 0], xy[:, 1])
+    if trust_declared:
+        return [lc or c for c, lc in zip(located, layer_country, strict=True)]
     return [c or lc for c, lc in zip(located, layer_country, strict=True)]
 
 
-def _place_anchors(places: gpd.GeoDataFrame, countries: _Countries | None) -> _Anchors:
+def country_disagreements(
+    places: gpd.GeoDataFrame, countries: _Countries | None, *, trust_declared: bool
+) -> list[dict[str, str]]:
+    """Places whose declared country is not the polygon's, with the country used."""
+    if countries is None:
+        return []
     sub, xy = _place_points(places)
-    return _Anchors(xy[:, 0], xy[:, 1], _place_countries(sub, xy, countries))
+    declared = [_text(v) for v in _column(sub, "country", "")]
+    located = countries.locate(xy[:, 0], xy[:, 1])
+    used = _place_countries(sub, xy, countries, trust_declared=trust_declared)
+    return [
+        {"place_id": _text(pid), "declared": d, "polygon": p, "used": u}
+        for pid, d, p, u in zip(sub["place_id"].tolist(), declared, located, used, strict=True)
+        if d and p and d != p
+    ]
+
+
+def _place_anchors(
+    places: gpd.GeoDataFrame, countries: _Countries | None, *, trust_declared: bool
+) -> _Anchors:
+    sub, xy = _place_points(places)
+    return _Anchors(
+        xy[:, 0], xy[:, 1], _place_countries(sub, xy, countries, trust_declared=trust_declared)
+    )
 
 
 # --- places ---------------------------------------------------------------------------------
@@ -63,11 +86,12 @@ def _attach_places(
     *,
     max_attach_m: float,
     access_speed_kph: float,
+    trust_declared: bool,
 ) -> list[str]:
     """Add place nodes and access edges; return the ids of places left unattached."""
     sub, xy = _place_points(places)
     ids = [_text(v) for v in sub["place_id"].tolist()]
-    pcountry = _place_countries(sub, xy, countries)
+    pcountry = _place_countries(sub, xy, countries, trust_declared=trust_declared)
     road_ids = sorted(nodes)
     unattached = sorted(set(_text(v) for v in places["place_id"].tolist()) - set(ids))
     if not road_ids:

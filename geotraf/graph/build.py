@@ -17,7 +17,7 @@ from geotraf._geo import (
 )
 from geotraf.errors import GraphError
 from geotraf.graph._common import AnyArray
-from geotraf.graph.attachment import _attach_places, _place_anchors
+from geotraf.graph.attachment import _attach_places, _place_anchors, country_disagreements
 from geotraf.graph.borders import _border_cuts, _Countries, _CrossingTable, _Cut
 from geotraf.graph.lines import _cumulative, _cut, _explode_roads, _Lines, _text, _validate_layer
 from geotraf.graph.losses import auto_snap_tolerance, loss_report
@@ -39,6 +39,7 @@ def build_route_graph(
     access_speed_kph: float = 30.0,
     border_delay_s: float = 1800.0,
     name: str = "geotraf route graph",
+    trust_declared_country: bool = False,
 ) -> nx.MultiDiGraph:
     """Build the border-aware route graph of a region.
 
@@ -69,6 +70,11 @@ def build_route_graph(
         routes from zig-zagging across a border and back. Stored as ``border_delay_s``.
     name
         Stored as ``G.graph["name"]``.
+    trust_declared_country
+        A place whose declared ``country`` differs from the polygon its point lies in
+        (a border town digitised a few hundred metres off) gets the polygon's country by
+        default; True keeps the declared one. Either way every disagreement is listed in
+        ``G.graph["build_report"]["country_disagreements"]`` with the country used.
 
     Returns
     -------
@@ -129,7 +135,11 @@ def build_route_graph(
         snap_tolerance_m = auto_snap_tolerance(lines, proj)
     use_borders = borders_ is not None and len(borders_) > 0
     countries = _Countries.build(borders_, proj) if use_borders and borders_ is not None else None
-    anchors = _place_anchors(places_, countries) if places_ is not None else None
+    anchors = (
+        _place_anchors(places_, countries, trust_declared=trust_declared_country)
+        if places_ is not None
+        else None
+    )
     pieces, clon, clat = _node_roads(
         lines,
         proj,
@@ -227,6 +237,7 @@ def build_route_graph(
             countries,
             max_attach_m=max_attach_m,
             access_speed_kph=access_speed_kph,
+            trust_declared=trust_declared_country,
         )
 
     graph = nx.MultiDiGraph(crs=CRS, name=name, unattached=unattached, unused_crossings=unused)
@@ -244,6 +255,11 @@ def build_route_graph(
         proj,
         tol=snap_tolerance_m,
         source=tol_source,
+    )
+    graph.graph["build_report"]["country_disagreements"] = (
+        country_disagreements(places_, countries, trust_declared=trust_declared_country)
+        if places_ is not None
+        else []
     )
     return graph
 
