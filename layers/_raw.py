@@ -142,7 +142,8 @@ def geometry_from_columns(raw: RawLayer) -> tuple[pd.DataFrame, bool]:
                         column=bad_col,
                         value=None if empty else str(bad),
                         message="missing coordinate" if empty else "coordinate is not a number",
-                        fix=f"give decimal degrees in {x_col!r} and {y_col!r}, e.g. 100.5018",
+                        fix=f"give decimal degrees in {x_col!r} (-180 to 180) and "
+                        f"{y_col!r} (-90 to 90)",
                     ),
                 )
             )

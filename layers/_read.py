@@ -97,7 +97,8 @@ def parse_crs(crs: object, *, source: str, kind: str) -> CRS:
                     None,
                     str(crs),
                     "the CRS given is not one pyproj knows",
-                    "give an EPSG code such as EPSG:4326 (degrees) or EPSG:32647 (UTM 47N)",
+                    "give an EPSG code such as EPSG:4326 (degrees) or EPSG:326NN "
+                    "(UTM zone NN north)",
                 )
             ],
             kind=kind,
@@ -447,7 +448,7 @@ def unreadable(path: Path, *, kind: str, error: BaseException) -> LayerError:
         number = text.rsplit(":", 1)[-1].strip()
         message, fix = (
             f"has a number too large for a coordinate ({number[:20]})",
-            "write coordinates as decimal degrees, e.g. 100.5018",
+            "write coordinates as decimal degrees (longitude -180 to 180, latitude -90 to 90)",
         )
     elif fmt == "GeoJSON" and ("Unterminated" in text or "Failed to read" in text):
         line = _JSON_LINE.search(text)

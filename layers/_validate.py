@@ -320,7 +320,8 @@ def _check_list(kind: str, fld: Field, text: str) -> tuple[object, Finding | Non
     if kind == "crossings" and fld.name == "countries" and len(out) != 2:
         return fld.default, Finding(
             f"names {len(out)} {'country' if len(out) == 1 else 'countries'}; a crossing joins two",
-            "give the two ISO3 codes separated by ';', e.g. THA;LAO",
+            "give the two ISO3 codes separated by ';', e.g. "
+            f"{out[0] if out else 'AAA'};{'BBB' if not out or out[0] != 'BBB' else 'CCC'}",
         )
     return ";".join(out), None
 
@@ -472,7 +473,7 @@ def _diagnose(bounds: np.ndarray) -> Finding | None:
         return Finding(
             "coordinates out of range for EPSG:4326: wrong CRS? the values look like metres",
             "pass --crs EPSG:xxxx with the projected CRS the data was made in "
-            "(e.g. --crs EPSG:32647 for UTM zone 47N)",
+            "(e.g. --crs EPSG:326NN for UTM zone NN north, EPSG:327NN south)",
         )
     return Finding(
         "coordinates out of range for EPSG:4326",
@@ -513,7 +514,8 @@ def _to_target_crs(
                 "pass --crs EPSG:4326 if the coordinates are longitude/latitude degrees"
                 if degrees
                 else "the values look like metres: pass --crs EPSG:xxxx with the projected "
-                "CRS the data was made in (e.g. --crs EPSG:32647 for UTM zone 47N)",
+                "CRS the data was made in (e.g. --crs EPSG:326NN for UTM zone NN north, "
+                "EPSG:327NN south)",
             ),
         )
         return geoms

@@ -11,7 +11,7 @@ import pandas as pd
 import pyogrio
 
 from layers._read import ALL_ENDINGS, kind_stem, read_layer, supported
-from layers._values import iso3_codes
+from layers._values import hostile, iso3_codes
 from layers.errors import LayerError, Problem, file_error
 from layers.schema import LAYER_KINDS, REQUIRED_KINDS, split_list
 
@@ -106,6 +106,7 @@ def check_references(layers: dict[str, pd.DataFrame]) -> list[Problem]:
     problems: list[Problem] = []
     places = layers.get("places")
     place_ids = set(places["place_id"]) if places is not None else set()
+    countries = sorted(set(places["country"])) if places is not None else []
     flows = layers.get("flows")
     if flows is not None:
         source = str(flows.attrs.get("source", "flows"))
@@ -121,8 +122,10 @@ def check_references(layers: dict[str, pd.DataFrame]) -> list[Problem]:
                             value,
                             "is not a place_id of the places layer, an ISO3 country code or "
                             "an admin-1 code",
-                            "use a place_id from places, e.g. "
-                            f"{sorted(place_ids)[0] if place_ids else 'bkk'}, or a code like THA",
+                            "use a place_id from places"
+                            + (f", e.g. {sorted(place_ids)[0]}" if place_ids else "")
+                            + ", or a country's ISO3 code"
+                            + (f" such as {countries[0]}" if countries else ""),
                         )
                     )
         for pos, value in enumerate(flows["via"]):
@@ -155,6 +158,34 @@ def check_references(layers: dict[str, pd.DataFrame]) -> list[Problem]:
                     )
                 )
     return problems
+
+
+#: The file in a region folder whose first line the dashboard footer shows.
+ATTRIBUTION_FILE = "ATTRIBUTION.txt"
+#: Longest attribution shown.
+MAX_ATTRIBUTION = 300
+
+
+def region_attribution(path: str | Path) -> str:
+    """Return the data sources a region folder names in ``ATTRIBUTION.txt`` (or ``""``).
+
+    Only the first line is used, cut at :data:`MAX_ATTRIBUTION` characters; text that
+    validation would refuse (control characters, markup) is not shown.
+
+    Examples
+    --------
+    >>> region_attribution("data/mekong")
+    ''
+    """
+    file = Path(path) / ATTRIBUTION_FILE
+    if not file.is_file():
+        return ""
+    try:
+        first = file.read_text(encoding="utf-8").strip().splitlines()[:1]
+    except (OSError, UnicodeDecodeError):
+        return ""
+    text = first[0].strip()[:MAX_ATTRIBUTION] if first else ""
+    return text if text and hostile(text) is None else ""
 
 
 def country_notes(region: Region) -> list[str]:
