@@ -9,7 +9,6 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import shapely
 
 from geotraf._geo import (
     LocalProjection,
@@ -19,7 +18,15 @@ from geotraf.errors import GraphError
 from geotraf.graph._common import AnyArray
 from geotraf.graph.attachment import _attach_places, _place_anchors, country_disagreements
 from geotraf.graph.borders import _border_cuts, _Countries, _CrossingTable, _Cut
-from geotraf.graph.lines import _cumulative, _cut, _explode_roads, _Lines, _text, _validate_layer
+from geotraf.graph.lines import (
+    _cumulative,
+    _cut,
+    _explode_roads,
+    _Lines,
+    _linestrings,
+    _text,
+    _validate_layer,
+)
 from geotraf.graph.losses import auto_snap_tolerance, loss_report
 from geotraf.graph.noding import _node_roads, _Pieces
 from layers.schema import CRS
@@ -213,17 +220,22 @@ def build_route_graph(
 
     lengths = line_lengths_m([r[5] for r in edge_rows])
     edges: list[tuple[str, str, dict[str, Any]]] = []
+    edge_coords: list[AnyArray] = []
     refs_at: dict[str, set[str]] = defaultdict(set)
     for (li, k, s, u, v, coords), length in zip(edge_rows, lengths, strict=True):
-        attrs = _edge_attrs(lines, li, u, v, coords, float(length), nodes, border_delay_s)
+        attrs = _edge_attrs(lines, li, u, v, float(length), nodes, border_delay_s)
         sort_key = (lines.road_id[li], lines.part[li], k, s)
         edges.append((u, v, {**attrs, "_key": sort_key}))
+        edge_coords.append(coords)
         if not lines.oneway[li]:
-            rev = {**attrs, "geometry": shapely.linestrings(coords[::-1]), "_key": sort_key}
-            edges.append((v, u, rev))
+            edges.append((v, u, {**attrs, "_key": sort_key}))
+            edge_coords.append(coords[::-1])
         if lines.ref[li]:
             refs_at[u].add(lines.ref[li])
             refs_at[v].add(lines.ref[li])
+    # One vectorised call for every road edge's geometry (not one per edge).
+    for (_, _, attrs), geom in zip(edges, _linestrings(edge_coords), strict=True):
+        attrs["geometry"] = geom
     for nid, refs in refs_at.items():
         if nodes[nid]["kind"] == "junction":
             nodes[nid]["name"] = " / ".join(sorted(refs))
@@ -244,10 +256,17 @@ def build_route_graph(
     for nid in sorted(nodes):
         graph.add_node(nid, **nodes[nid])
     edges.sort(key=lambda e: (e[0], e[1], e[2]["_key"]))
+    # Keys as add_edge would give them (0, 1, ... per (u, v) in insertion order), in bulk.
+    keyed: list[tuple[str, str, int, dict[str, Any]]] = []
+    previous: tuple[str, str] | None = None
+    key = 0
     for u, v, attrs in edges:
+        key = key + 1 if previous == (u, v) else 0
+        previous = (u, v)
         del attrs["_key"]
-        key = graph.add_edge(u, v, **attrs)
-        graph.edges[u, v, key]["edge_id"] = f"{u}|{v}|{key}"
+        attrs["edge_id"] = f"{u}|{v}|{key}"
+        keyed.append((u, v, key, attrs))
+    graph.add_edges_from(keyed)
     graph.graph["build_report"] = loss_report(
         [_text(v) for v in roads_["road_id"].tolist()],
         lines,
@@ -276,7 +295,6 @@ def _edge_attrs(
     li: int,
     u: str,
     v: str,
-    coords: AnyArray,
     length: float,
     nodes: dict[str, dict[str, Any]],
     border_delay_s: float,
@@ -307,5 +325,4 @@ def _edge_attrs(
         "crossing_id": crossing,
         "informal": informal,
         "schematic": lines.schematic[li],
-        "geometry": shapely.linestrings(coords),
     }
