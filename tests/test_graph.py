@@ -558,7 +558,8 @@ def test_mekong_graph_is_connected_and_every_border_edge_is_a_known_crossing() -
         "place_id"
     ]
     assert not set(endpoints.astype(str)) & set(s["unattached"])
-    assert elapsed < 10.0
+    # Build speed is measured in benchmarks/bench_scale.py, not asserted here (a shared
+    # machine under load took 12 s for what takes 3 s alone).
     assert np.isfinite([d["travel_time_s"] for _, _, d in G.edges(data=True)]).all()
 
 

@@ -123,25 +123,30 @@ def _explode_roads(roads: gpd.GeoDataFrame) -> _Lines:
     schematic = [_flag(v) for v in _column(roads, "schematic", False)]
 
     parts, index = shapely.get_parts(np.asarray(roads.geometry.values), return_index=True)
+    is_line = np.array([g is not None for g in parts], dtype=bool)
+    is_line[is_line] = shapely.get_type_id(parts[is_line]) == 1  # 1 = LineString
+    parts, index = parts[is_line], index[is_line]
+    # All vertices at once; repeated vertices make zero-length segments that confuse
+    # positions, so a vertex equal to the one before it (in the same part) is dropped.
+    xy, owner = shapely.get_coordinates(parts, return_index=True)
+    same = np.zeros(len(xy), dtype=bool)
+    if len(xy) > 1:
+        same[1:] = (owner[1:] == owner[:-1]) & np.all(xy[1:] == xy[:-1], axis=1)
+    xy, owner = xy[~same], owner[~same]
+    counts = np.bincount(owner, minlength=len(parts))
+    usable = np.flatnonzero(counts >= 2)
+    keep_vertex = counts[owner] >= 2
+    xy, owner = xy[keep_vertex], owner[keep_vertex]
+    coords = np.split(xy, np.cumsum(counts[usable])[:-1]) if len(usable) else []
     out = _Lines([], np.empty(0, dtype=object), [], [], [], [], [], [], [], [], [])
-    keep: list[Any] = []
     part_no: dict[int, int] = defaultdict(int)
-    for geom, row in zip(parts, index, strict=True):
-        if geom is None or shapely.get_type_id(geom) != 1:  # 1 = LineString
-            continue
-        xy = shapely.get_coordinates(geom)
-        if len(xy) > 1:
-            # Repeated vertices make zero-length segments that confuse positions.
-            step = np.any(np.diff(xy, axis=0) != 0.0, axis=1)
-            xy = np.vstack([xy[:1], xy[1:][step]])
-        if len(xy) < 2:
-            continue
+    for xy_part, p in zip(coords, usable, strict=True):
+        row = int(index[p])
         speed = maxspeed[row]
         spd = float(speed) if speed is not None and not pd.isna(speed) else math.nan
         if not (spd > 0):
             spd = DEFAULT_SPEED_KPH[classes[row]]
-        out.coords.append(xy)
-        keep.append(shapely.linestrings(xy))
+        out.coords.append(xy_part)
         out.road_id.append(ids[row])
         out.part.append(part_no[row])
         part_no[row] += 1
@@ -152,7 +157,7 @@ def _explode_roads(roads: gpd.GeoDataFrame) -> _Lines:
         out.oneway.append(oneway[row])
         out.bridge.append(bridge[row])
         out.schematic.append(schematic[row])
-    out.geoms = np.asarray(keep, dtype=object)
+    out.geoms = _linestrings(out.coords)
     if len(out) == 0:
         raise GraphError("the roads layer has no usable LineString; a route graph needs roads")
     return out
