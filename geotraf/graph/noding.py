@@ -263,7 +263,9 @@ def _node_roads(
     ):
         li = int(seg_line[0])
         xy = lines.coords[li]
-        cum = _cumulative(xy) if len(seg_lab) > 2 or len(xy) > 2 else None
+        full = float(lengths[li])
+        tiny = 1e-9 * (full + 1.0)  # as _cut: positions this close are the same
+        cum: AnyArray | None = None
         # Runs of one cluster collapse; a piece runs from the last event of one run to the
         # first event of the next.
         change = np.flatnonzero(np.diff(seg_lab) != 0)
@@ -275,9 +277,13 @@ def _node_roads(
             pieces.line.append(li)
             pieces.u.append(a)
             pieces.v.append(b)
-            if cum is None:  # a plain two-point segment: only its ends move
-                coords = np.array([[clon[a], clat[a]], [clon[b], clat[b]]])
+            if p0 <= tiny and p1 >= full - tiny:  # the whole line: only its ends move
+                coords = xy.copy()
+                coords[0] = (clon[a], clat[a])
+                coords[-1] = (clon[b], clat[b])
             else:
+                if cum is None:
+                    cum = _cumulative(xy)
                 coords = _cut(
                     xy, cum, p0, p1, np.array([clon[a], clat[a]]), np.array([clon[b], clat[b]])
                 )
