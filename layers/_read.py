@@ -489,16 +489,16 @@ def _special_reader(path: Path, kind: str) -> pd.DataFrame | None:
     Both readers aggregate: ``attrs["dropped"]`` says what was left out and why.
     """
     if path.is_file() and not_regular(path) is None and is_osm(path):
-        if kind != "roads":
+        if kind not in ("roads", "sites"):
             raise file_error(
                 path.name,
-                f"is an OpenStreetMap extract, which gives the roads layer, not {kind}",
+                f"is an OpenStreetMap extract, which gives the roads (or sites) layer, not {kind}",
                 f"give the {kind} layer as its own file, or pass --layer roads",
                 kind=kind,
             )
-        from layers.osm import read_osm_roads
+        from layers.osm import read_osm_roads, read_osm_sites
 
-        out = read_osm_roads(path)
+        out = read_osm_roads(path) if kind == "roads" else read_osm_sites(path)
         out.attrs["source_crs"] = "EPSG:4326"
         return out
     if kind == "flows" and path.suffix.lower() == ".csv" and _looks_like_ctdc(path):

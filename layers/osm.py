@@ -282,3 +282,75 @@ def _clean(value: object) -> str:
         return ""
     text = value.strip()
     return "" if hostile(text) is not None else text
+
+
+#: OSM node tags → site type of the sites layer (checkpoint candidates).
+SITE_TAGS: dict[tuple[str, str], str] = {
+    ("amenity", "fuel"): "petrol_station",
+    ("highway", "rest_area"): "truck_stop",
+    ("highway", "services"): "truck_stop",
+    ("amenity", "bus_station"): "bus_station",
+    ("barrier", "border_control"): "border_crossing",
+    ("railway", "station"): "rail_station",
+    ("amenity", "ferry_terminal"): "ferry_terminal",
+    ("tourism", "motel"): "motel",
+}
+
+
+def read_osm_sites(path: str | Path) -> gpd.GeoDataFrame:
+    """Read checkpoint candidate sites from the tagged nodes of an OpenStreetMap extract.
+
+    ``amenity=fuel`` → petrol_station, ``highway=rest_area``/``services`` → truck_stop,
+    ``amenity=bus_station``, ``barrier=border_control`` → border_crossing,
+    ``railway=station`` → rail_station, ``amenity=ferry_terminal``, ``tourism=motel``.
+    ``site_id`` is ``osm-n<node id>``; a site without a usable ``name`` is named after its
+    type. (Sites drawn as areas are not read: only nodes.)
+
+    Returns
+    -------
+    GeoDataFrame
+        Sites schema, EPSG:4326; ``attrs["by_type"]`` counts the sites per type.
+
+    Raises
+    ------
+    LayerError
+        When the file cannot be read or has no such node.
+
+    Examples
+    --------
+    >>> sites = read_osm_sites("tests/data/osm/test.osm.pbf")
+    >>> sites["site_type"].tolist()
+    ['petrol_station', 'petrol_station']
+    """
+    path = Path(path)
+    records: list[dict[str, object]] = []
+    points: list[object] = []
+    try:
+        for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+            tags = node.tags
+            site_type = next((t for (k, v), t in SITE_TAGS.items() if tags.get(k) == v), None)
+            if site_type is None or not node.location.valid():
+                continue
+            name = _clean(tags.get("name")) or site_type.replace("_", " ")
+            records.append({"site_id": f"osm-n{node.id}", "name": name, "site_type": site_type})
+            points.append(shapely.Point(node.location.lon, node.location.lat))
+    except RuntimeError:
+        raise file_error(
+            path.name,
+            "is not a readable OpenStreetMap file (damaged, cut short, or not OSM data)",
+            "download the extract again (e.g. from Geofabrik) and check its size",
+            kind="sites",
+        ) from None
+    if not records:
+        raise file_error(
+            path.name,
+            "has no node tagged as a site (fuel, rest area, bus station, border control...)",
+            "give the sites layer as its own file",
+            kind="sites",
+        )
+    frame = gpd.GeoDataFrame(pd.DataFrame(records), geometry=points, crs="EPSG:4326")
+    out = validate(frame, "sites", source=path.name)
+    assert isinstance(out, gpd.GeoDataFrame)
+    out.attrs["by_type"] = dict(Counter(out["site_type"]).most_common())
+    out.attrs["source"] = path.name
+    return out

@@ -112,4 +112,12 @@ def test_osm_upload_installs_roads(tmp_path: Path) -> None:
 def test_osm_file_for_another_layer_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(PBF), "--layer", "places"]) == 2
     err = capsys.readouterr().err
-    assert "is an OpenStreetMap extract, which gives the roads layer, not places" in err
+    assert "is an OpenStreetMap extract, which gives the roads (or sites) layer, not places" in err
+
+
+def test_osm_nodes_give_sites(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(PBF), "--layer", "sites"]) == 0
+    assert "test.osm.pbf: 2 sites valid (EPSG:4326)" in capsys.readouterr().out
+    sites = read_layer(PBF, "sites")
+    assert sites["site_id"].str.match(r"^osm-n\d+$").all()
+    assert set(sites["site_type"]) == {"petrol_station"}
