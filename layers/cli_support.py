@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 import pyogrio
 
-from layers._read import ALL_ENDINGS, content_kind, read_layer, supported
+from layers._formats import ALL_ENDINGS, content_kind, supported
+from layers._read import read_layer
 from layers.errors import GeotrafError, LayerError, Problem
 from layers.region import country_notes, read_region
 from layers.schema import LAYER_KINDS, SCHEMAS, Schema, schema_for

@@ -17,7 +17,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from layers._read import file_error, kind_stem, read_layer, supported
+from layers._formats import kind_stem, supported
+from layers._read import file_error, read_layer
 from layers._validate import validate
 from layers.schema import schema_for
 

@@ -327,6 +327,8 @@ def read_osm_sites(path: str | Path) -> gpd.GeoDataFrame:
     points: list[object] = []
     try:
         for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+            if not isinstance(node, osmium.osm.Node):
+                continue
             tags = node.tags
             site_type = next((t for (k, v), t in SITE_TAGS.items() if tags.get(k) == v), None)
             if site_type is None or not node.location.valid():

@@ -10,7 +10,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from layers._read import ALL_ENDINGS, kind_stem, read_layer, supported
+from layers._formats import ALL_ENDINGS, kind_stem, supported
+from layers._read import read_layer
 from layers._values import hostile, iso3_codes
 from layers.errors import LayerError, Problem, file_error
 from layers.schema import LAYER_KINDS, REQUIRED_KINDS, split_list

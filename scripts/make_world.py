@@ -25,7 +25,8 @@ shared edge, then rounded to 4 decimals (about 10 m).
 
 Usage::
 
-    .venv/bin/python scripts/make_world.py /tmp/qgis-common/usr/share/qgis/resources/data/world_map.gpkg
+    .venv/bin/python scripts/make_world.py \\
+        /tmp/qgis-common/usr/share/qgis/resources/data/world_map.gpkg
 """
 
 from __future__ import annotations
