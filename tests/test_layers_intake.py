@@ -8,6 +8,7 @@ import bz2
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import osmium
 import pytest
@@ -121,3 +122,48 @@ def test_osm_nodes_give_sites(capsys: pytest.CaptureFixture[str]) -> None:
     sites = read_layer(PBF, "sites")
     assert sites["site_id"].str.match(r"^osm-n\d+$").all()
     assert set(sites["site_type"]) == {"petrol_station"}
+
+
+def _upload(path: Path, name: str, kind: str, tmp: Path) -> Any:
+    import base64
+
+    from dashboard.uploads import install_upload
+
+    contents = (
+        "data:application/octet-stream;base64," + base64.b64encode(path.read_bytes()).decode()
+    )
+    return install_upload(
+        contents, name, kind=kind, workspace=tmp / "ws", user="analyst", bundled=tmp / "bundled"
+    )
+
+
+def test_dashboard_upload_takes_ctdc_and_osm(tmp_path: Path) -> None:
+    (tmp_path / "bundled").mkdir()
+    report = _upload(CTDC, "CTDC_global.csv", "flows", tmp_path)
+    assert report.ok, report
+    flows = read_layer(Path(report.path), "flows")
+    assert int(flows["count"].sum()) == 25
+    report = _upload(PBF, "kouvola.osm.pbf", "roads", tmp_path)
+    assert report.ok, report
+    assert len(read_layer(Path(report.path), "roads")) == 222
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "expected"),
+    [
+        ("places_binary.geojson", "places", "is binary data, not GeoJSON text"),
+        ("places_no_layers.gpkg", "places", "is a GeoPackage with no layers"),
+        ("roads_corrupt.osm.pbf", "roads", "is not a readable OpenStreetMap file"),
+        ("places_truncated.geojson", "places", "is not complete JSON"),
+    ],
+)
+def test_upload_errors_show_no_server_path_nor_gdal_text(
+    name: str, kind: str, expected: str, tmp_path: Path
+) -> None:
+    (tmp_path / "bundled").mkdir()
+    report = _upload(DATA / "malformed" / name, name, kind, tmp_path)
+    assert not report.ok
+    text = json.dumps([report.message, report.problems])
+    assert expected in text
+    assert str(tmp_path) not in text and "uploads/" not in text
+    assert "<DRIVER>" not in text and "not recognized as" not in text
