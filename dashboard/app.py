@@ -13,6 +13,7 @@ bound to this app, never to Dash's global callback list.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import secrets
@@ -28,6 +29,7 @@ from dashboard import audit, auth, data, i18n, ids, login
 from dashboard.roles import allowed, current_role, current_username, is_public, public
 from geotraf.datasets import resolve_region
 from geotraf.errors import GeotrafError
+from layers.region import region_attribution
 
 HERE = Path(__file__).resolve().parent
 PAGES_FOLDER = HERE / "pages"
@@ -161,7 +163,7 @@ def create_app(
         # Logging in changes this store: the page router re-renders for the new role.
         routing_callback_inputs={"session": Input(ids.SHELL_SESSION, "data")},
     )
-    app.layout = shell
+    app.layout = functools.partial(shell, attribution=region_attribution(region_path))
     auth.init_auth(
         server,
         users_file=users,
@@ -249,7 +251,7 @@ def _add_basemap_route(server: Flask) -> None:
         return resp
 
 
-def shell() -> html.Div:
+def shell(attribution: str = "") -> html.Div:
     """Return the frame around every page: navigation for the user's role, user, language.
 
     Carries no region data: Dash serves it to anonymous visitors too (they see the login
@@ -294,10 +296,18 @@ def shell() -> html.Div:
         className="app-header",
     )
     footer = html.Footer(
-        t(
-            "Counts below 11 people are suppressed. Basemap: Natural Earth (public domain); "
-            "towns: GeoNames (CC BY 4.0)."
-        ),
+        [
+            t(
+                "Counts below 11 people are suppressed. Basemap: Natural Earth (public domain); "
+                "towns: GeoNames (CC BY 4.0)."
+            ),
+            # The region's own sources (its ATTRIBUTION.txt), in the data's own words.
+            *(
+                [html.Span(f" {attribution}", className="region-attribution")]
+                if attribution
+                else []
+            ),
+        ],
         className="app-footer",
     )
     return html.Div(
