@@ -163,7 +163,6 @@ def test_analyst_corridor_headline_and_segment_differencing(
     def t(s: str) -> str:
         return s
 
-    years = sorted(int(y) for y in raw["year"].unique())
     truth = raw.groupby(["origin_country", "year", "exploitation", "mode"])["count"].sum()
     tried = exact = 0
     seg_tried = seg_exact = 0
