@@ -244,15 +244,17 @@ def route_graph(path: str) -> nx.MultiDiGraph:
     return graph
 
 
-@functools.lru_cache(maxsize=6)
-def corridor_network(path: str, method: str = DEFAULT_METHOD) -> CorridorNetwork:
-    """Assign the region's flows once and index them for fast filtering (cached)."""
-    from dashboard.data import load_region
+@functools.lru_cache(maxsize=8)
+def _corridor_network(path: str, method: str, source: str, releases: str) -> CorridorNetwork:
+    from dashboard.data import load_region, released_region_flows
     from geotraf.routing import assign
 
     region = load_region(path)
     graph = route_graph(path)
-    flows = region.flows if region.flows is not None else pd.DataFrame()
+    if source == "raw":
+        flows = region.flows if region.flows is not None else pd.DataFrame()
+    else:
+        flows = released_region_flows(path, releases)
     flows = flows.reset_index(drop=True)
     assignment = assign(graph, flows, method=method, places=region.places)
     return build_network(
@@ -263,6 +265,26 @@ def corridor_network(path: str, method: str = DEFAULT_METHOD) -> CorridorNetwork
         assignment,
         synthetic=bool(getattr(region, "synthetic", False)),
     )
+
+
+def corridor_network(
+    path: str, method: str = DEFAULT_METHOD, *, source: str = "release"
+) -> CorridorNetwork:
+    """Assign the region's flows once and index them for fast filtering (cached).
+
+    ``source="release"`` (the default, for every page a donor or analyst sees) assigns the
+    *released* flows (:func:`geotraf.privacy.region.released_flows`), so every load,
+    hotspot and what-if is post-processing of the release. ``source="raw"`` assigns the
+    raw flows: only the planner's plan computation uses it.
+    """
+    from dashboard.data import releases_dir
+
+    if source not in {"release", "raw"}:
+        raise ValueError(f"source must be 'release' or 'raw', got {source!r}")
+    return _corridor_network(path, method, source, releases_dir())
+
+
+corridor_network.cache_clear = _corridor_network.cache_clear  # type: ignore[attr-defined]
 
 
 def build_network(

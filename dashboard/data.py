@@ -1,5 +1,10 @@
 """Region data for the dashboard, loaded once per worker process and never mutated.
 
+Donors and analysts see only the region's differentially private release
+(:mod:`geotraf.privacy`): the view carries the released country table and the released
+place-level flows, never the raw flows. The release is made once per dataset version and
+stored in the instance's ``releases`` folder, which every worker and restart reuses.
+
 Nothing is read at import. The first callback of a worker calls :func:`region_view` with
 the region's resolved path (from the Flask config), which reads the region through
 :func:`layers.read_region` and derives what the pages need (country names, centroids,
@@ -28,10 +33,13 @@ from dashboard.basemap import (
 )
 
 if TYPE_CHECKING:
+    from geotraf.privacy.release import Release
     from layers.region import Region
 
 #: Flask config key holding the resolved region path.
 CONFIG_KEY = "GEOTRAF_REGION_PATH"
+#: Flask config key holding the instance's releases folder.
+RELEASES_KEY = "GEOTRAF_RELEASES"
 #: Layers of the basemap that are extra files beside the region's own layers.
 EXTRA_LAYERS: tuple[str, ...] = ("context", "provinces")
 _EXTRA_SUFFIXES: tuple[str, ...] = (".geojson", ".json", ".gpkg")
@@ -48,6 +56,7 @@ class RegionView:
     path: str
     name: str
     synthetic: bool
+    #: Released place-level flows (:func:`geotraf.privacy.region.released_flows`), areas added.
     flows: pd.DataFrame
     places: pd.DataFrame | None
     country_names: dict[str, str]
@@ -57,6 +66,10 @@ class RegionView:
     bounds: tuple[float, float, float, float]
     years: tuple[int, int] | None
     basemap_layers: tuple[str, ...] = field(default_factory=tuple)
+    #: Released country table (noisy whole numbers; sums are made non-negative for display).
+    country_table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: ε, δ, release id of the release behind every number of this view.
+    protection: dict[str, object] = field(default_factory=dict)
 
     @property
     def has_provinces(self) -> bool:
@@ -73,22 +86,49 @@ def load_region(path: str) -> Region:
     return region
 
 
+def releases_dir() -> str:
+    """Return the releases folder: the app's (Flask config) or ``<instance>/releases``."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.config.get(RELEASES_KEY):
+        return str(current_app.config[RELEASES_KEY])
+    from geotraf.privacy.store import default_folder
+
+    return str(default_folder())
+
+
 @functools.lru_cache(maxsize=4)
-def region_view(path: str) -> RegionView:
-    """Return the dashboard's view of the region at ``path`` (once per process)."""
+def region_release(path: str, releases: str) -> Release:
+    """Return the release of the region at ``path`` (made once, then read from ``releases``)."""
+    from geotraf.privacy.region import release_region
+
+    return release_region(load_region(path), store=releases, source=path)
+
+
+@functools.lru_cache(maxsize=4)
+def released_region_flows(path: str, releases: str) -> pd.DataFrame:
+    """Return the released place-level flows of the region at ``path`` (read-only)."""
+    from geotraf.privacy.region import released_flows
+
+    return released_flows(region_release(path, releases), load_region(path).places)
+
+
+@functools.lru_cache(maxsize=4)
+def region_view(path: str, releases: str | None = None) -> RegionView:
+    """Return the dashboard's view of the region at ``path`` (once per process).
+
+    ``releases`` is the releases folder (default :func:`releases_dir`).
+    """
+    releases = releases or releases_dir()
     region = load_region(path)
-    flows = (
-        region.flows
-        if region.flows is not None
-        else pd.DataFrame(
-            columns=["origin", "destination", "year", "count", "exploitation", "age_group"]
-        )
-    )
+    release = region_release(path, releases)
+    flows = released_region_flows(path, releases)
     places = region.places
     borders = region.borders
     provinces = extra_layer(path, "provinces")
     province_key = _province_key(provinces, places)
-    years = (int(flows["year"].min()), int(flows["year"].max())) if len(flows) else None
+    country = release.table("country")
+    years = (int(country["year"].min()), int(country["year"].max())) if len(country) else None
     available = tuple(name for name in BASEMAP_LAYERS if basemap_layer(path, name) is not None)
     return RegionView(
         path=path,
@@ -103,6 +143,13 @@ def region_view(path: str) -> RegionView:
         bounds=_bounds(borders, places),
         years=years,
         basemap_layers=available,
+        country_table=country,
+        protection={
+            "epsilon": release.epsilon,
+            "delta": release.delta,
+            "release_id": release.release_id,
+            "created": release.created,
+        },
     )
 
 
@@ -217,7 +264,7 @@ def _bounds(
     return WORLD_BOUNDS
 
 
-def warm(path: str) -> None:
+def warm(path: str, releases: str | None = None) -> None:
     """Load the region and its basemap into this process's caches (call from a thread).
 
     Lets a freshly started worker answer its first map request without the load delay;
@@ -226,7 +273,7 @@ def warm(path: str) -> None:
     from geotraf.errors import GeotrafError
 
     try:
-        view = region_view(path)
+        view = region_view(path, releases)
         for name in view.basemap_layers:
             basemap_layer(path, name)
     except GeotrafError:
@@ -237,4 +284,4 @@ def current_view() -> RegionView:
     """Return the region view of the app serving this request."""
     from flask import current_app
 
-    return region_view(str(current_app.config[CONFIG_KEY]))
+    return region_view(str(current_app.config[CONFIG_KEY]), releases_dir())

@@ -180,7 +180,7 @@ def run_plan(path: str, params: PlanParams, *, progress: Progress = _no_progress
     from geotraf.checkpoints import plan
 
     progress(5, "Loading the region and assigning its flows to the roads")
-    net = corridor_network(path, "shortest")
+    net = corridor_network(path, "shortest", source="raw")  # the plan alone uses raw flows
     sites = getattr(net.region, "sites", None)
     if sites is None or len(sites) == 0:
         raise PlanError("This region has no candidate sites (sites layer): upload one first.")
