@@ -8,9 +8,11 @@ boolean mask over the flows, turned into a weight vector ``w`` (people per year)
 segment loads are one sparse product ``Mᵀw``: no re-routing, no per-flow loop.
 
 A *segment* is one road piece drawn on the map: the two directed edges of a two-way road
-are one segment whose load is the sum of both directions. Everything that leaves the
-server is aggregated and suppressed below the threshold (:mod:`geotraf.privacy`); no flow
-row is ever sent.
+are one segment whose load is the sum of both directions. The flows assigned are the
+region's *released* flows (:func:`corridor_network`, ``source="release"``): every load,
+headline, hotspot and what-if is post-processing of the differentially private release
+(:mod:`geotraf.privacy`), values below the display threshold are shown as ``<11`` and no
+flow row is ever sent.
 """
 
 from __future__ import annotations
@@ -493,6 +495,21 @@ def load_classes(
     return flow_classes(list(shown), n=n, threshold=threshold)
 
 
+def protection_notes(path: str, *, t: Translator, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """Return the on-screen statement of the protection behind the page's numbers."""
+    from dashboard.data import region_release, releases_dir
+    from geotraf.privacy import protection_note
+
+    release = region_release(path, releases_dir())
+    stated = protection_note(release.epsilon, threshold=threshold)
+    return [
+        stated[0].upper()
+        + stated[1:]
+        + ". "
+        + t("Loads are modelled by routing the released flows, not the raw data.")
+    ]
+
+
 def unit_label(synthetic: bool, t: Translator) -> str:
     """Return the unit of corridor loads, e.g. ``people/year (modelled)``."""
     return t("people/year (modelled, synthetic)") if synthetic else t("people/year (modelled)")
@@ -905,6 +922,8 @@ def _moved_table(
         ["count", "minutes"]
     ].sum()
     grouped["added_min"] = grouped["minutes"] / grouped["count"].where(grouped["count"] > 0)
+    # A group below the threshold is not listed: its town pair is never named.
+    grouped = grouped.loc[grouped["count"] >= threshold]
     grouped = grouped.sort_values("count", ascending=False, kind="stable").head(top)
     safe = suppress(grouped.drop(columns="minutes"), threshold=threshold)
     return safe[columns].reset_index(drop=True)

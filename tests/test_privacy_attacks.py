@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -163,26 +164,30 @@ def test_analyst_corridor_headline_and_segment_differencing(
     def t(s: str) -> str:
         return s
 
-    truth = raw.groupby(["origin_country", "year", "exploitation", "mode"])["count"].sum()
+    keys = ["origin_country", "destination_country", "year", "exploitation", "sex", "mode"]
+    truth = raw.groupby(keys)["count"].sum()
     tried = exact = 0
     seg_tried = seg_exact = 0
-    for (origin, year, form, mode), count in truth.items():
+    for (origin, dest, year, form, sex, mode), count in truth.items():
         if not 0 < count < 11 or mode not in MODES:
             continue
-        base = CorridorState(year_min=year, year_max=year, exploitation=(form,), origin=(origin,))
-        others = tuple(m for m in MODES if m != mode)
-        rest = CorridorState(
-            year_min=year, year_max=year, exploitation=(form,), origin=(origin,), mode=others
+        base = CorridorState(
+            year_min=year,
+            year_max=year,
+            exploitation=(form,),
+            sex=(sex,),
+            origin=(origin,),
+            destination=(dest,),
         )
+        others = tuple(m for m in MODES if m != mode)
+        rest = replace(base, mode=others)
         tried += 1
         a, b = _people(headline(net, base, t=t)), _people(headline(net, rest, t=t))
         assert headline(net, base, t=t) == headline(net, base, t=t)
         if a is not None and b is not None:
             exact += int(round(a - b) == int(count))
         # Segment loads: the mode's loads, shown suppressed alone, by difference.
-        alone = CorridorState(
-            year_min=year, year_max=year, exploitation=(form,), origin=(origin,), mode=(mode,)
-        )
+        alone = replace(base, mode=(mode,))
         true_loads = segment_loads(raw_net, alone)
         shown_alone = corridor_payload(net, alone, t=t)["loads"]
         la = corridor_payload(net, base, t=t)["loads"]

@@ -497,7 +497,8 @@ def register_callbacks(app: Dash) -> None:
                 ]
             ),
         }
-        notes = [components.notice(n, kind="warning") for n in _notes(tables, t)]
+        notes = [components.notice(n) for n in cm.protection_notes(net.path, t=t)]
+        notes += [components.notice(n, kind="warning") for n in _notes(tables, t)]
         return (
             overlay,
             _corridor_table(tables.corridors, unit=unit, t=t),
