@@ -474,8 +474,8 @@ def run_plan(args: argparse.Namespace) -> int:
     ]
     if args.format == "json":
         out = {
-            **head,
             **stated,
+            **head,
             "region": args.region,
             "synthetic": bool(getattr(reg, "synthetic", False)),
             "assignment": args.assignment,

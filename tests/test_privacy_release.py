@@ -147,3 +147,22 @@ def test_cli_hotspots_are_computed_from_the_released_flows(
     raw = json.loads(capsys.readouterr().out)
     assert raw["classification"] == "RESTRICTED"
     assert raw["total_flow"] == "206"
+
+
+def test_cli_plan_totals_come_from_the_release_unless_raw(
+    region_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from geotraf import commands
+    from geotraf.cli import main
+
+    args = ["plan", "--region", str(region_dir), "--budget", "1", "--method", "greedy"]
+    assert main([*args, "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    reg = commands.load_region(str(region_dir))
+    released = released_flows(release_region(reg), reg.places)
+    assert shown["protection"].startswith("differentially private, ε = 1")
+    assert shown["total"] == round(float(released["count"].sum()), 1)
+    assert main([*args, "--format", "json", "--raw"]) == 0
+    raw = json.loads(capsys.readouterr().out)
+    assert raw["total"] == 206.0 and raw["classification"].startswith("RESTRICTED")
+    assert "not differentially private" in raw["protection"]
