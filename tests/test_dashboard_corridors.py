@@ -40,6 +40,13 @@ def app(region: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]
     yield create_app(region=str(region), users_file=users, secret_key="test")
 
 
+def resp_json(text: str) -> Any:
+    """The JSON of a callback response's text."""
+    import json
+
+    return json.loads(text)
+
+
 def region_path(app: Any) -> str:
     """The resolved region path the app serves."""
     from dashboard import data
@@ -247,7 +254,9 @@ def test_no_callback_response_carries_a_small_count(app: Any) -> None:
     assert "age_band" not in text and '"count"' not in text
     loads = re.search(r'"loads":\s*\[([^\]]*)\]', texts[0])
     assert loads and all(int(v) in (0, -1) for v in loads.group(1).split(","))
-
+    # The page states the protection behind its numbers.
+    notes = resp_json(texts[1])["response"]["corridors-note"]["children"]
+    assert "ifferentially private, ε = 1; below 11 shown as <11" in dump(notes)
 
 def test_upload_reports_problems_and_installs_valid_files_in_the_workspace(
     app: Any, region: Path
