@@ -258,6 +258,7 @@ def test_no_callback_response_carries_a_small_count(app: Any) -> None:
     notes = resp_json(texts[1])["response"]["corridors-note"]["children"]
     assert "ifferentially private, ε = 1; below 11 shown as <11" in dump(notes)
 
+
 def test_upload_reports_problems_and_installs_valid_files_in_the_workspace(
     app: Any, region: Path
 ) -> None:
