@@ -144,6 +144,7 @@ def create_app(
     server.config[audit.CONFIG_KEY] = str(audit_log or folder / "audit.jsonl")
     server.config["GEOTRAF_WORKSPACE"] = str(Path(workspace) if workspace else folder / "workspace")
     _add_basemap_route(server)
+    data.register_source_routes(server)
     if compress:
         _enable_compression(server)
 

@@ -279,11 +279,11 @@ def corridor_network(
     hotspot and what-if is post-processing of the release. ``source="raw"`` assigns the
     raw flows: only the planner's plan computation uses it.
     """
-    from dashboard.data import releases_dir
+    from dashboard.data import releases_for
 
     if source not in {"release", "raw"}:
         raise ValueError(f"source must be 'release' or 'raw', got {source!r}")
-    return _corridor_network(path, method, source, releases_dir())
+    return _corridor_network(path, method, source, releases_for(path))
 
 
 corridor_network.cache_clear = _corridor_network.cache_clear  # type: ignore[attr-defined]
@@ -497,10 +497,10 @@ def load_classes(
 
 def protection_notes(path: str, *, t: Translator, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
     """Return the on-screen statement of the protection behind the page's numbers."""
-    from dashboard.data import region_release, releases_dir
+    from dashboard.data import region_release, releases_for
     from geotraf.privacy import protection_note
 
-    release = region_release(path, releases_dir())
+    release = region_release(path, releases_for(path))
     stated = protection_note(release.epsilon, threshold=threshold)
     return [
         stated[0].upper()

@@ -246,6 +246,17 @@ def render_overview(
     )
 
 
+def source_notice(view: RegionView, *, t: Translator) -> tuple[str, str, str] | None:
+    """Return (text, link label, link) naming the user's own data, or None when bundled."""
+    if not view.source:
+        return None
+    files = ", ".join(str(f) for f in view.source["files"])  # type: ignore[attr-defined]
+    text = t("Your data: {files}, uploaded {uploaded}, {rows} rows.").format(
+        files=files, uploaded=view.source["uploaded"], rows=view.source["rows"]
+    )
+    return text, t("Back to the bundled region"), "/data/bundled"
+
+
 def protection_notes(
     view: RegionView, *, t: Translator, threshold: int = DEFAULT_THRESHOLD
 ) -> list[str]:

@@ -99,10 +99,8 @@ def release_input(region: Any) -> tuple[pd.DataFrame, dict[str, list[Any]], str]
         if places is not None
         else pd.DataFrame()
     )
-    digest = dataset_hash(
-        flows[keep],
-        {**domains, "places": geo.astype(str).agg("|".join, axis=1).sort_values().tolist()},
-    )
+    rows = geo.astype("string").fillna("<NA>").agg("|".join, axis=1) if len(geo) else []
+    digest = dataset_hash(flows[keep], {**domains, "places": sorted(rows)})
     return flows, domains, digest
 
 

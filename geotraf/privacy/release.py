@@ -205,7 +205,8 @@ def dataset_hash(flows: pd.DataFrame, domains: Mapping[str, Sequence[Any]]) -> s
     True
     """
     columns = sorted(str(c) for c in flows.columns if c != "geometry")
-    text = flows[columns].astype(str).apply(_SEP.join, axis=1) if len(flows) else pd.Series([])
+    cells = flows[columns].astype("string").fillna("<NA>")
+    text = cells.apply(_SEP.join, axis=1) if len(flows) else pd.Series([])
     digest = hashlib.sha256()
     for line in sorted(text.tolist()):
         digest.update(line.encode("utf-8") + b"\n")
