@@ -3,6 +3,8 @@
 - Every count displayed is 0, at least the threshold (11), or shown suppressed.
 - What the Overview shows is a function of the release alone: the map's values are the
   non-negative sums of released cells under the filter.
+- The Corridors page's loads, headline and tables are the released flows' values, each 0,
+  at least 11 or shown suppressed (with its share hidden too).
 - The display rules never return a negative or a small value.
 """
 
@@ -21,6 +23,7 @@ from hypothesis import strategies as st
 
 from dashboard import data
 from dashboard.aggregates import with_areas
+from dashboard.corridors_model import CorridorState
 from dashboard.overview_model import OverviewState, render_overview
 from geotraf.privacy import suppress
 from geotraf.privacy.region import region_domains, released_flows, with_countries
@@ -126,3 +129,53 @@ def test_display_rules_never_show_a_negative_or_small_value(values: list[float])
     assert np.all((shown == 0) | (shown >= 11))
     hidden = np.asarray(values)[out["suppressed"].to_numpy()]
     assert np.all((hidden > 0) & (np.rint(hidden) < 11))
+
+
+@pytest.fixture(scope="module")
+def corridor_net(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from _analysis_fixtures import write_region
+
+    from dashboard import corridors_model as cm
+
+    folder = write_region(tmp_path_factory.mktemp("prop_corridors") / "region")
+    return cm.corridor_network(str(folder.resolve()))
+
+
+corridor_states = st.builds(
+    lambda years, forms, sexes, modes: CorridorState(
+        year_min=years[0],
+        year_max=years[1],
+        exploitation=tuple(forms),
+        sex=tuple(sexes),
+        mode=tuple(modes),
+    ),
+    st.sampled_from(((None, None), (2020, 2020), (2021, 2021), (2020, 2021))),
+    st.lists(st.sampled_from(EXPLOITATION), max_size=3, unique=True),
+    st.lists(st.sampled_from(("female", "male", "unknown")), max_size=2, unique=True),
+    st.lists(st.sampled_from(("road", "foot", "boat")), max_size=2, unique=True),
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(state=corridor_states)
+def test_corridor_outputs_are_released_values_at_least_the_threshold(
+    corridor_net: Any, state: Any
+) -> None:
+    from dashboard import corridors_model as cm
+
+    payload = cm.corridor_payload(corridor_net, state, t=_t)
+    assert all(v in (0, cm.SUPPRESSED) or v >= 11 for v in payload["loads"])
+    # The loads are the released flows' (the network's counts), never the raw ones.
+    released = cm.segment_loads(corridor_net, state)
+    assert payload["loads"] == [
+        0 if v <= 0 else (cm.SUPPRESSED if v < 11 else int(np.rint(v))) for v in released
+    ]
+    people = cm.headline(corridor_net, state, t=_t)[0][0]
+    assert people == "<11" or people == "0" or int(people.replace(",", "")) >= 11
+    tables = cm.analysis_tables(corridor_net, state)
+    for frame in (tables.hotspots, tables.corridors):
+        if len(frame):
+            shown = frame.loc[~frame["suppressed"].astype(bool)]
+            assert ((shown["load"] == 0) | (shown["load"] >= 11)).all()
+            hidden = frame.loc[frame["suppressed"].astype(bool)]
+            assert hidden["share"].isna().all() and hidden["load"].isna().all()
