@@ -28,7 +28,7 @@ import pandas as pd
 
 from geotraf.endpoints import code_areas
 from geotraf.privacy.display import non_negative
-from geotraf.privacy.release import Release, ReleaseConfig, dataset_hash
+from geotraf.privacy.release import Release, ReleaseConfig, dataset_hash, joined_rows
 from geotraf.privacy.store import ReleaseStore, default_folder
 from layers.schema import AGE_GROUPS, EXPLOITATION
 
@@ -99,7 +99,7 @@ def release_input(region: Any) -> tuple[pd.DataFrame, dict[str, list[Any]], str]
         if places is not None
         else pd.DataFrame()
     )
-    rows = geo.astype("string").fillna("<NA>").agg("|".join, axis=1) if len(geo) else []
+    rows = joined_rows(geo, missing="<NA>") if len(geo) else []
     digest = dataset_hash(flows[keep], {**domains, "places": sorted(rows)})
     return flows, domains, digest
 
@@ -177,5 +177,4 @@ def released_flows(
 
 
 def _joined(frame: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
-    parts = [frame[k].astype("string").fillna("").to_numpy(dtype=object) for k in keys]
-    return np.array(["\x1f".join(map(str, row)) for row in zip(*parts, strict=True)], dtype=object)
+    return np.array(joined_rows(frame[list(keys)], missing=""), dtype=object)

@@ -205,15 +205,29 @@ def dataset_hash(flows: pd.DataFrame, domains: Mapping[str, Sequence[Any]]) -> s
     True
     """
     columns = sorted(str(c) for c in flows.columns if c != "geometry")
-    cells = flows[columns].astype("string").fillna("<NA>")
-    text = cells.apply(_SEP.join, axis=1) if len(flows) else pd.Series([])
+    text = joined_rows(flows[columns], missing="<NA>")
     digest = hashlib.sha256()
-    for line in sorted(text.tolist()):
+    for line in sorted(text):
         digest.update(line.encode("utf-8") + b"\n")
     digest.update(
         json.dumps({k: [str(v) for v in vs] for k, vs in domains.items()}, sort_keys=True).encode()
     )
     return digest.hexdigest()
+
+
+def joined_rows(frame: pd.DataFrame, *, missing: str = UNKNOWN, sep: str = _SEP) -> list[str]:
+    """Return each row of ``frame`` as one string (values joined by ``sep``).
+
+    Examples
+    --------
+    >>> joined_rows(pd.DataFrame({"a": ["x", None], "b": [1, 2]}), sep="|")
+    ['x|1', '|2']
+    """
+    columns = [
+        ["" if v is None else str(v) for v in frame[c].astype("string").fillna(missing).tolist()]
+        for c in frame.columns
+    ]
+    return [sep.join(row) for row in zip(*columns, strict=True)] if columns else []
 
 
 def release_id(data_hash: str, config: ReleaseConfig) -> str:
@@ -348,8 +362,8 @@ def _threshold_table(
     contributions: int,
 ) -> TableRelease:
     keyed = pd.DataFrame({k: _key_values(flows[k], None) for k in spec.keys})
-    keys = keyed.apply(_SEP.join, axis=1) if len(keyed) else pd.Series([], dtype=str)
-    true = pd.to_numeric(flows["count"]).astype(np.int64).groupby(keys.to_numpy()).sum()
+    keys = np.array(joined_rows(keyed, missing=UNKNOWN), dtype=object)
+    true = pd.to_numeric(flows["count"]).astype(np.int64).groupby(keys).sum()
     true = true[true > 0]
     scale = contributions / epsilon
     domain = dp.map_domain(dp.atom_domain(T=str), dp.atom_domain(T=int))
