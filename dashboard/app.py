@@ -143,9 +143,11 @@ def create_app(
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
     server.config[data.CONFIG_KEY] = str(region_path)
+    server.config[data.RELEASES_KEY] = str(folder / "releases")
     server.config[audit.CONFIG_KEY] = str(audit_log or folder / "audit.jsonl")
     server.config["GEOTRAF_WORKSPACE"] = str(Path(workspace) if workspace else folder / "workspace")
     _add_basemap_route(server)
+    data.register_source_routes(server)
     if compress:
         _enable_compression(server)
 
@@ -176,7 +178,8 @@ def create_app(
         page = importlib.import_module(f"dashboard.pages.{module}")
         page.register_callbacks(app)
     if preload:
-        threading.Thread(target=data.warm, args=(str(region_path),), daemon=True).start()
+        releases = str(folder / "releases")
+        threading.Thread(target=data.warm, args=(str(region_path), releases), daemon=True).start()
     return app
 
 

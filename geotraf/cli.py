@@ -23,6 +23,10 @@ ASSIGNMENT_HELP = (
     "how flows take routes: 'shortest' (one fastest path), 'k_shortest' (equal split over "
     "the k fastest loopless paths) or 'logit' (split by travel time); default: %(default)s"
 )
+RAW_HELP = (
+    "data owner only: compute from the raw flows instead of the differentially private "
+    "release; output is marked RESTRICTED and must not be shared"
+)
 DASK_HELP = (
     "run shortest-path batches on Dask: 'local' starts a LocalCluster, or give a "
     "scheduler address (tcp://host:8786); default: this process only"
@@ -161,6 +165,7 @@ def _add_hotspots(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--out", help="write hotspots to .csv, .geojson or .gpkg")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
+    p.add_argument("--raw", action="store_true", help=RAW_HELP)
     p.set_defaults(run=_run_hotspots)
 
 
@@ -196,6 +201,7 @@ def _add_plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", help="write the plan to .csv, .geojson or .gpkg")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
+    p.add_argument("--raw", action="store_true", help=RAW_HELP)
     p.set_defaults(run=_run_plan)
 
 
@@ -218,6 +224,7 @@ def _add_scenario(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--assignment", choices=ASSIGNMENTS, default="shortest", help=ASSIGNMENT_HELP)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
+    p.add_argument("--raw", action="store_true", help=RAW_HELP)
     p.set_defaults(run=_run_scenario)
 
 
@@ -225,6 +232,37 @@ def _run_scenario(args: argparse.Namespace) -> int:
     from geotraf import commands
 
     return commands.run_scenario(args)
+
+
+# --- privacy -------------------------------------------------------------------------------
+
+
+def _add_privacy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "privacy",
+        help="the differentially private releases of this instance and their budget",
+        description="Show the ledger of releases (dataset, keys, ε, δ, time) and the "
+        "cumulative privacy loss per dataset, or make a region's release.",
+    )
+    verbs = p.add_subparsers(dest="verb", metavar="VERB")
+    status = verbs.add_parser("status", help="print the ledger and the budget spent")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.set_defaults(run=_run_privacy)
+    release = verbs.add_parser("release", help="make (or reuse) a region's release")
+    release.add_argument("--region", required=True, help=REGION_HELP)
+    release.add_argument("--epsilon", type=float, default=None, help="total ε (default 1)")
+    release.add_argument(
+        "--force", action="store_true", help="release data already released (recorded)"
+    )
+    release.add_argument("--format", choices=("text", "json"), default="text")
+    release.set_defaults(run=_run_privacy)
+    p.set_defaults(run=_run_privacy, verb=None)
+
+
+def _run_privacy(args: argparse.Namespace) -> int:
+    from geotraf import commands
+
+    return commands.run_privacy(args)
 
 
 # --- demo / serve / users ------------------------------------------------------------------
@@ -289,6 +327,7 @@ _COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]],
     _add_hotspots,
     _add_plan,
     _add_scenario,
+    _add_privacy,
     _add_serve,
 )
 

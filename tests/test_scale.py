@@ -32,7 +32,7 @@ def corridor(monkeypatch: pytest.MonkeyPatch) -> nx.MultiDiGraph:
 def test_hotspots_on_a_local_dask_cluster_equal_the_single_process_run(
     corridor: nx.MultiDiGraph, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["hotspots", "--region", "corridor", "--top", "5", "--format", "json"]
+    argv = ["hotspots", "--raw", "--region", "corridor", "--top", "5", "--format", "json"]
     assert main(argv) == 0
     alone = json.loads(capsys.readouterr().out)
     assert main([*argv, "--dask", "local"]) == 0

@@ -504,7 +504,9 @@ def register_callbacks(app: Dash) -> None:
                 ]
             ),
         }
-        notes = [components.notice(n, kind="warning") for n in _notes(tables, t)]
+        notes = _source_link(net.path, t)
+        notes += [components.notice(n) for n in cm.protection_notes(net.path, t=t)]
+        notes += [components.notice(n, kind="warning") for n in _notes(tables, t)]
         return (
             overlay,
             _corridor_table(tables.corridors, unit=unit, t=t),
@@ -885,3 +887,15 @@ def _upload_report(report: Any, t: i18n.Translator, *, filename: str, kind: str)
             )
         )
     return parts
+
+
+def _source_link(path: str, t: Any) -> list[Any]:
+    """The notice naming the user's own data, with the way back to the bundled region."""
+    from dashboard.data import region_view, releases_for
+    from dashboard.overview_model import source_notice
+
+    found = source_notice(region_view(path, releases_for(path)), t=t)
+    if found is None:
+        return []
+    text, label, href = found
+    return [html.Div([text, " ", html.A(label, href=href)], className="notice notice-info")]

@@ -226,7 +226,7 @@ def register_callbacks(app: Dash) -> None:
             result.trend_figure,
             components.headline_cards(result.headline),
             components.synthetic_banner(t) if view.synthetic else None,
-            [components.notice(n) for n in result.notes] or None,
+            _source_link(view, t) + [components.notice(n) for n in result.notes] or None,
             low,
             high,
             {str(k): v for k, v in marks.items()},
@@ -269,3 +269,14 @@ def _message_outputs(
         dash.no_update,
         state.to_query(),
     )
+
+
+def _source_link(view: Any, t: Any) -> list[Any]:
+    """The notice naming the user's own data, with the way back to the bundled region."""
+    from dashboard.overview_model import source_notice
+
+    found = source_notice(view, t=t)
+    if found is None:
+        return []
+    text, label, href = found
+    return [html.Div([text, " ", html.A(label, href=href)], className="notice notice-info")]
