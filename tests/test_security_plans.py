@@ -118,10 +118,10 @@ def test_plan_caches_are_private_to_the_server_user(app: Any) -> None:
 def test_stored_plans_expire(region: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import diskcache
 
-    from dashboard.pages import planning as page
-
     monkeypatch.setenv("GEOTRAF_PLAN_TTL_S", "1")
     short = _app(region, tmp_path)
+    from dashboard.pages import planning as page  # importable once an app exists
+
     plan_dir = short.server.config[page.PLAN_CACHE_KEY]
     values = [v for k, v in FORM.items() if k.startswith("planning-") and k != "planning-lang.data"]
     values[-1] = 5

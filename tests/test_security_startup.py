@@ -3,6 +3,7 @@ stopping its workers."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -104,7 +105,5 @@ def test_stopping_geotraf_serve_stops_its_workers(tmp_path: Path) -> None:
             time.sleep(0.3)
         assert not _answers(port), "a worker still answers after geotraf serve stopped"
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass

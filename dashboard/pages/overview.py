@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Dash, Input, Output, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
 from dashboard import audit, components, i18n, ids
 from dashboard.overview_model import OverviewState, render_overview
@@ -237,14 +237,7 @@ def register_callbacks(app: Dash) -> None:
     # Rewrite the address bar in place (replaceState): Dash's own location component is
     # not told, so the page is not rebuilt, yet a copied URL reopens this exact view.
     app.clientside_callback(
-        """
-        function(search) {
-            if (typeof search === "string" && window.location.search !== search) {
-                window.history.replaceState(null, "", window.location.pathname + search);
-            }
-            return window.dash_clientside.no_update;
-        }
-        """,
+        ClientsideFunction(namespace="geotraf", function_name="syncUrl"),
         Output(ids.OVERVIEW_URL_SYNC, "id"),
         Input(ids.OVERVIEW_URL_SYNC, "data"),
         prevent_initial_call=True,
