@@ -2,8 +2,9 @@
 
 ``serve`` runs gunicorn (``dashboard.wsgi:server``) in its own process with N worker
 processes, threaded so that a page's parallel callback requests do not queue;
-``--debug`` runs Flask's development server with the reloader instead. ``demo`` writes the demo accounts when
-missing, prints them and the address, and serves the bundled Mekong region the same way.
+``--debug`` runs Flask's development server with the reloader instead. ``demo`` writes
+the demo accounts when missing, prints them and the address, and serves the bundled
+Mekong region the same way.
 """
 
 from __future__ import annotations
