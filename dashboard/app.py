@@ -27,7 +27,7 @@ from flask import Flask, Response, abort, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 
-from dashboard import audit, auth, data, headers, i18n, ids, login
+from dashboard import audit, auth, data, headers, i18n, ids, login, viewcache
 from dashboard.roles import allowed, current_role, current_username, is_public, public
 from geotraf.datasets import resolve_region
 from geotraf.errors import GeotrafError
@@ -188,6 +188,7 @@ def create_app(
     server.config[data.CONFIG_KEY] = str(region_path)
     server.config[audit.CONFIG_KEY] = str(audit_log or folder / "audit.jsonl")
     server.config["GEOTRAF_WORKSPACE"] = str(Path(workspace) if workspace else folder / "workspace")
+    server.extensions[viewcache.EXTENSION] = viewcache.ViewCache(folder / "cache" / "views")
     _add_basemap_route(server)
     if compress:
         _enable_compression(server)
@@ -220,8 +221,20 @@ def create_app(
         page.register_callbacks(app)
     headers.init_headers(server, script_hashes=app.csp_hashes)
     if preload:
-        threading.Thread(target=data.warm, args=(str(region_path),), daemon=True).start()
+        threading.Thread(target=_warm, args=(str(region_path),), daemon=True).start()
     return app
+
+
+def _warm(path: str) -> None:
+    """Read the region, then build the default corridor network (10 s on Mekong).
+
+    Without it, the first Corridors request each worker gets waits for the assignment.
+    """
+    data.warm(path)
+    from dashboard.corridors_model import corridor_network
+
+    with contextlib.suppress(GeotrafError):
+        corridor_network(path, "shortest")
 
 
 def public_outputs(app: dash.Dash) -> set[str]:

@@ -69,6 +69,11 @@ def gunicorn_options(*, host: str, port: int, workers: int) -> dict[str, object]
         "accesslog": "-",
         "timeout": 300,
         "graceful_timeout": 10,
+        # A browser (or a proxy) reuses its connection between callbacks; closing idle
+        # ones after gunicorn's default 2 s made clients race a closing socket under load.
+        "keepalive": 30,
+        # No control socket in the home folder, shared by every instance of the user.
+        "control_socket_disable": True,
     }
 
 

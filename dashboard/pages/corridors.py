@@ -26,6 +26,7 @@ from dashboard.corridors_model import (
     clamp_years,
 )
 from dashboard.roles import allowed, check_role, current_role, requires_role
+from dashboard.viewcache import cached_callback
 from layers.schema import LAYER_KINDS
 
 #: The lowest role that may open this page.
@@ -429,6 +430,7 @@ def register_callbacks(app: Dash) -> None:
         *_filter_inputs(),
     )
     @requires_role(ROLE)
+    @cached_callback("corridors-tables")  # about 1 s to build; repeated states reuse it
     def update_tables(years: Any, *rest: Any) -> tuple[Any, ...]:
         from dashboard import corridor_figures as cf
         from dashboard import corridors_model as cm

@@ -16,6 +16,7 @@ from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 from dashboard import audit, components, i18n, ids
 from dashboard.overview_model import OverviewState, render_overview
 from dashboard.roles import allowed, current_role, requires_role
+from dashboard.viewcache import cached
 from layers.schema import EXPLOITATION
 
 #: The lowest role that may open this page.
@@ -207,7 +208,11 @@ def register_callbacks(app: Dash) -> None:
         except GeotrafError as exc:
             message = t("The region's data could not be loaded: {error}").format(error=exc)
             return _message_outputs(message, state, kind="error")
-        result = render_overview(view, state, base_url=request.root_url, t=t)
+        result = cached(  # repeated filter states reuse the figures (half a second each)
+            "overview",
+            [state, request.root_url],
+            lambda: render_overview(view, state, base_url=request.root_url, t=t),
+        )
         shown = result.state
         audit.record(
             "view",
