@@ -118,7 +118,8 @@ def test_plan_caches_are_private_to_the_server_user(app: Any) -> None:
 def test_stored_plans_expire(region: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import diskcache
 
-    monkeypatch.setenv("GEOTRAF_PLAN_TTL_S", "1")
+    ttl = 5.0  # long enough for the first download on a busy machine
+    monkeypatch.setenv("GEOTRAF_PLAN_TTL_S", str(ttl))
     short = _app(region, tmp_path)
     from dashboard.pages import planning as page  # importable once an app exists
 
@@ -126,6 +127,7 @@ def test_stored_plans_expire(region: Path, tmp_path: Path, monkeypatch: pytest.M
     values = [v for k, v in FORM.items() if k.startswith("planning-") and k != "planning-lang.data"]
     values[-1] = 5
     out = page.run_plan_job(str(region), plan_dir, lambda _: None, 1, *values, "en", "")
+    stored_at = time.monotonic()
     client = _planner(short)
     body = dash_body(
         short,
@@ -134,7 +136,7 @@ def test_stored_plans_expire(region: Path, tmp_path: Path, monkeypatch: pytest.M
     )
     first = client.post("/_dash-update-component", json=body).get_json()
     assert first["response"]["planning-download"]["data"]["filename"].endswith("-sites.csv")
-    time.sleep(1.5)
+    time.sleep(max(0.0, stored_at + ttl + 0.5 - time.monotonic()))
     later = client.post("/_dash-update-component", json=body).get_data(as_text=True)
     assert "no longer available" in later
     with diskcache.Cache(plan_dir) as cache:
