@@ -143,6 +143,27 @@ def test_stored_plans_expire(region: Path, tmp_path: Path, monkeypatch: pytest.M
         assert len(cache) == 0  # removed, not only hidden
 
 
+def test_a_plan_replaced_by_a_new_run_is_deleted(app: Any, region: Path) -> None:
+    import diskcache
+
+    from dashboard.pages import planning as page
+
+    plan_dir = app.server.config[page.PLAN_CACHE_KEY]
+    values = [v for k, v in FORM.items() if k.startswith("planning-") and k != "planning-lang.data"]
+    values[-1] = 11
+    old = page.run_plan_job(str(region), plan_dir, lambda _: None, 1, *values, "en", "")[4]
+    new = page.run_plan_job(str(region), plan_dir, lambda _: None, 2, *values, "en", "")[4]
+    body = dash_body(
+        app,
+        "planning-plan-kept",
+        {"planning-plan.data": new, "planning-plan-kept.data": old["token"]},
+    )
+    resp = _planner(app).post("/_dash-update-component", json=body)
+    assert resp.get_json()["response"]["planning-plan-kept"]["data"] == new["token"]
+    with diskcache.Cache(plan_dir) as cache:
+        assert cache.get(old["token"]) is None and cache.get(new["token"]) is not None
+
+
 def test_job_results_expire_too(
     region: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
