@@ -45,6 +45,8 @@ PLAN_TTL_KEY = "GEOTRAF_PLAN_TTL_S"
 PLAN_TTL_S = 24 * 3600
 #: Position of the seed among the plan job's arguments (the run button, then the form).
 _SEED_ARG = 8
+#: Store holding the token of the plan on screen, so that the next run can discard it.
+KEPT_PLAN = "planning-plan-kept"
 _TTL_FILE = "plan_ttl"
 
 P = ParamSpec("P")
@@ -250,6 +252,7 @@ def layout(**query: str) -> html.Div:
                 className="panel",
             ),
             dcc.Store(id=ids.PLANNING_PLAN),
+            dcc.Store(id=KEPT_PLAN),
             dcc.Store(id=ids.PLANNING_LANG, data=lang),
         ],
         id=ids.PLANNING_ROOT,
@@ -384,6 +387,21 @@ def register_callbacks(app: Dash) -> None:
         t = i18n.translator(i18n.current_language())
         when = datetime.now(UTC).strftime("%H:%M UTC")
         return t("Run requested at {when}; recorded in the audit log.").format(when=when)
+
+    @app.callback(
+        Output(KEPT_PLAN, "data"),
+        Input(ids.PLANNING_PLAN, "data"),
+        State(KEPT_PLAN, "data"),
+        prevent_initial_call=True,
+    )
+    @requires_role(ROLE)
+    def discard_previous(stored: dict[str, Any] | None, kept: str | None) -> str | None:
+        from flask import current_app
+
+        token = stored.get("token") if isinstance(stored, dict) else None
+        if isinstance(kept, str) and kept and kept != token:
+            _discard_run(str(current_app.config[PLAN_CACHE_KEY]), kept)
+        return token if isinstance(token, str) else None
 
     @app.callback(
         Output(ids.PLANNING_DOWNLOAD_CSV, "disabled"),
@@ -630,6 +648,14 @@ def _stored_run(plan_dir: str, token: object) -> Any:
     with diskcache.Cache(plan_dir) as cache:
         cache.expire()
         return cache.get(token)
+
+
+def _discard_run(plan_dir: str, token: str) -> None:
+    """Delete a stored plan the planner replaced with a new run."""
+    import diskcache
+
+    with diskcache.Cache(plan_dir) as cache:
+        cache.delete(token)
 
 
 def _briefing(run: Any, t: i18n.Translator) -> tuple[bytes, Any]:
