@@ -195,9 +195,9 @@ def _dummy_hash() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Return ``target`` when it is a path on this site, else ``/``.
+    r"""Return ``target`` when it is a path on this site, else ``/``.
 
-    Refused: anything with a scheme or host, ``//`` or ``/\\`` (browsers read both as
+    Refused: anything with a scheme or host, ``//`` or ``/\`` (browsers read both as
     another host), control characters and spaces (browsers drop tabs and newlines, so
     ``/\t/host`` becomes ``//host``), and the same tricks percent-encoded.
 
