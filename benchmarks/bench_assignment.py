@@ -23,6 +23,9 @@ call, graph already built) in a separate run, since tracing slows Python code.
 Usage::
 
     python benchmarks/bench_assignment.py --nodes 202500 --origins 200 --dests 5
+    python benchmarks/bench_assignment.py od    # many-OD cases beside AequilibraE
+
+The ``od`` cases are described in ``benchmarks/_od_cases.py``.
 """
 
 from __future__ import annotations
@@ -140,9 +143,9 @@ def add_places(G: nx.MultiDiGraph, junctions: list[str], *, seed: int) -> list[s
 
 def networkx_loads(
     G: nx.MultiDiGraph, flows: pd.DataFrame
-) -> tuple[dict[str, float], dict[str, float]]:
+) -> tuple[dict[tuple[str, str, int], float], dict[str, float]]:
     """Plain NetworkX: one Dijkstra per origin, walk each path, add counts."""
-    edge_load: dict[str, float] = {}
+    edge_load: dict[tuple[str, str, int], float] = {}
     node_load: dict[str, float] = {}
     for origin, group in flows.groupby("origin", sort=False):
         _, paths = nx.single_source_dijkstra(G, f"p:{origin}", weight="travel_time_s")
@@ -155,8 +158,7 @@ def networkx_loads(
             for a, b in itertools.pairwise(path):
                 parallel = G[a][b]
                 key = min(parallel, key=lambda k: (parallel[k]["travel_time_s"], k))
-                eid = parallel[key]["edge_id"]
-                edge_load[eid] = edge_load.get(eid, 0.0) + count
+                edge_load[(a, b, key)] = edge_load.get((a, b, key), 0.0) + count
     return edge_load, node_load
 
 
@@ -175,7 +177,7 @@ def peak_mb(fn: Callable[[], Any]) -> float:
     return peak / 2**20
 
 
-def main() -> None:
+def grid_main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=202_500, help="grid junctions")
     parser.add_argument("--origins", type=int, default=200)
@@ -188,7 +190,7 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     (G, build_s) = timed(lambda: road_like_graph(args.nodes, seed=args.seed))
     rng = np.random.default_rng(args.seed)
@@ -221,7 +223,11 @@ def main() -> None:
     (nx_edges, nx_nodes), nx_sub_s = timed(lambda: networkx_loads(G, subset))
     nx_full_s = nx_sub_s * args.origins / n_sub
 
-    edge_ref = pd.Series(nx_edges, dtype=float).reindex(ours_sub.edge_load.index, fill_value=0.0)
+    edge_ref = pd.Series(
+        list(nx_edges.values()),
+        index=pd.MultiIndex.from_tuples(list(nx_edges), names=["u", "v", "key"]),
+        dtype=float,
+    ).reindex(ours_sub.edge_load.index, fill_value=0.0)
     node_ref = pd.Series(nx_nodes, dtype=float).reindex(ours_sub.node_load.index, fill_value=0.0)
     edge_diff = float((ours_sub.edge_load - edge_ref).abs().max())
     node_diff = float((ours_sub.node_load - node_ref).abs().max())
@@ -264,6 +270,26 @@ def main() -> None:
             f"at a time), geotraf {ours_peak:.0f} MB for all {args.origins} origins"
         )
     assert ratio >= 20, f"speed-up {ratio:.1f}× is below the 20× target"
+
+
+def main() -> None:
+    """``bench_assignment.py [grid|od|dashboard] [options]``: the 200k-node grid (default),
+    the many-OD cases (:mod:`_od_cases`: generated networks and Sioux Falls beside
+    AequilibraE) or the dashboard's one-off assignment (:mod:`_dashboard_oneoff`)."""
+    import sys
+
+    argv = sys.argv[1:]
+    case = argv.pop(0) if argv and argv[0] in ("grid", "od", "dashboard") else "grid"
+    if case == "dashboard":
+        from _dashboard_oneoff import main as oneoff_main
+
+        oneoff_main(argv)
+    elif case == "od":
+        from _od_cases import main as od_main
+
+        od_main(argv)
+    else:
+        grid_main(argv)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,12 @@
 
 Builds corridor-structured flow-capturing instances and solves each with
 
-- ``greedy``       — lazy greedy (:func:`geotraf._coverage.greedy`);
+- ``greedy``       — lazy greedy (:func:`geotraf.coverage.greedy`);
 - ``exact``        — reduced MILP, warm start from greedy + swaps + iterated local
                      search, HiGHS via highspy (stops at a 1 % proven gap at the large size)
-                     (:func:`geotraf._coverage.exact`);
+                     (:func:`geotraf.coverage.exact`);
 - ``naive``        — the unreduced MILP handed to ``scipy.optimize.milp``
-                     (:func:`geotraf._coverage.naive_exact`), with its own time limit.
+                     (:func:`geotraf.coverage.naive_exact`), with its own time limit.
 
 Each solver runs in a fresh forked child process so that its peak memory can be read on
 its own: ``peak RSS`` is the child's resident-set high-water mark (Linux ``VmHWM``, reset
@@ -37,10 +37,20 @@ Instance generator (``corridor_instance``), deterministic for a seed:
    paths (Dijkstra trees rooted at the destinations and hubs).
 4. Candidate sites: every corridor node. A path passes the sites of the nodes on it.
 
+City case (``--city``, :func:`city_instance`): the real-shaped instance of issue 13. A
+road-like network (``bench_assignment.road_like_graph``: a perturbed grid of ``--city-nodes``
+junctions, random float speeds) with ``--city-zones`` zones hung off random junctions, all
+ordered zone pairs with random counts (``--city-zones`` = 306 gives 93,330 pairs, the size
+of the issue's city), assigned by ``geotraf.routing.assign`` (fastest paths); every
+junction is a candidate site (zone nodes are not) and a route passes the junctions on it.
+Budgets 10 (target: proven gap ≤ 1 % in ≤ 60 s) and 50 (≤ 2 %), each with greedy, exact
+(stopping at the target gap) and the plain ``scipy.optimize.milp`` model.
+
 Usage::
 
     python benchmarks/bench_plan.py              # both sizes (several minutes)
     python benchmarks/bench_plan.py --small-only # 1,000 sites × 10,000 flows only
+    python benchmarks/bench_plan.py --city       # the city case only
 """
 
 from __future__ import annotations
@@ -50,14 +60,10 @@ import dataclasses
 import multiprocessing as mp
 import os
 import platform
-import resource
 import sys
 import time
-import tracemalloc
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -65,7 +71,10 @@ from scipy.sparse.csgraph import dijkstra
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from geotraf import _coverage as cov
+from geotraf import coverage as cov
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _measure import _fmt, measure
 
 
 @dataclass(frozen=True)
@@ -203,70 +212,6 @@ def corridor_instance(size: Size, *, seed: int = 0) -> cov.Coverage:
     return cov.Coverage.build(incidence, np.concatenate(weights))
 
 
-# --- measurement in a child process ---------------------------------------------------
-
-
-def _rss_kib(field: str) -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-
-def _child(fn: Callable[[], cov.Solution], conn: Any) -> None:
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")  # reset VmHWM to the current RSS
-    except OSError:
-        pass
-    start_rss = _rss_kib("VmRSS")
-    tracemalloc.start()
-    t0 = time.perf_counter()
-    sol = fn()
-    wall = time.perf_counter() - t0
-    _, py_peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    conn.send(
-        {
-            "objective": sol.objective,
-            "bound": sol.bound,
-            "gap": sol.gap,
-            "status": sol.status,
-            "sites": len(sol.sites),
-            "seconds": wall,
-            "stats": sol.stats,
-            "peak_rss_mib": _rss_kib("VmHWM") / 1024,
-            "delta_rss_mib": (_rss_kib("VmHWM") - start_rss) / 1024,
-            "tracemalloc_mib": py_peak / 2**20,
-        }
-    )
-    conn.close()
-
-
-def measure(fn: Callable[[], cov.Solution], *, timeout: float) -> dict[str, Any]:
-    """Run ``fn`` in a forked child; return its results and memory figures."""
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(fn, child))
-    t0 = time.perf_counter()
-    proc.start()
-    child.close()
-    if parent.poll(timeout):
-        out: dict[str, Any] = parent.recv()
-    else:
-        proc.kill()
-        out = {"status": "killed", "seconds": time.perf_counter() - t0}
-    proc.join()
-    return out
-
-
-def _fmt(x: Any, spec: str) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return "—"
-    return format(x, spec)
-
-
 def run_size(size: Size, *, naive_limit: float, exact_limit: float, seed: int) -> list[str]:
     t0 = time.perf_counter()
     problem = corridor_instance(size, seed=seed)
@@ -368,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-limit", type=float, default=120.0, help="naive MILP limit (s)")
     parser.add_argument("--exact-limit", type=float, default=60.0, help="exact limit (s)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--city", action="store_true", help="only the city case")
+    parser.add_argument("--city-nodes", type=int, default=900)
+    parser.add_argument("--city-zones", type=int, default=306)
     parser.add_argument(
         "--town-share", type=float, default=0.05, help="share of nodes that are towns"
     )
@@ -385,6 +333,17 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB RAM, "
         f"Python {platform.python_version()}, {platform.machine()}"
     )
+    if args.city:
+        from _city_plan import run_city
+
+        run_city(
+            nodes=args.city_nodes,
+            zones=args.city_zones,
+            naive_limit=args.naive_limit,
+            exact_limit=args.exact_limit,
+            seed=args.seed,
+        )
+        return 0
     sizes = [SMALL, LARGE]
     if args.small_only:
         sizes = [SMALL]

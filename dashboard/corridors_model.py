@@ -314,7 +314,10 @@ def build_network(
         attrs[column] = pd.Categorical(countries.fillna("").astype(str).to_numpy())
     counts = pd.to_numeric(flows["count"], errors="coerce").fillna(0.0).to_numpy(float)
 
-    edge_ids = pd.Index(assignment.edge_load.index.astype(str))
+    # edge_load is indexed by (u, v, key); paths name edges by edge_id, in the same order.
+    edge_ids = pd.Index(
+        [str(d.get("edge_id", f"{u}|{v}|{k}")) for u, v, k, d in graph.edges(keys=True, data=True)]
+    )
     node_ids = pd.Index(assignment.node_load.index.astype(str))
     paths = assignment.paths
     path_flow = flows.index.get_indexer(paths["flow_id"]) if len(paths) else np.zeros(0, int)
@@ -800,8 +803,8 @@ def what_if(
         places=getattr(net.region, "places", None),
     )
     diff_edges = (
-        result.scenario.edge_load.reindex(net.edge_ids, fill_value=0.0).to_numpy()
-        - result.base.edge_load.reindex(net.edge_ids, fill_value=0.0).to_numpy()
+        result.scenario.edge_load.reindex(net.assignment.edge_load.index, fill_value=0.0).to_numpy()
+        - result.base.edge_load.reindex(net.assignment.edge_load.index, fill_value=0.0).to_numpy()
     )
     diff = np.asarray(net.edge_segment.T @ diff_edges)
     gained = np.flatnonzero(diff >= threshold)

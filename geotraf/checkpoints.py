@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from geotraf import _coverage as cov
+from geotraf import coverage as cov
 from geotraf.errors import PlanError
 from geotraf.schedule import draw_schedule
 from layers.schema import CRS

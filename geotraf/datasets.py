@@ -29,9 +29,7 @@ def get_path(name: str) -> Path:
     'mekong'
     """
     if name not in AVAILABLE:
-        raise GeotrafError(
-            f"unknown dataset {name!r}; available: {', '.join(sorted(AVAILABLE))}"
-        )
+        raise GeotrafError(f"unknown dataset {name!r}; available: {', '.join(sorted(AVAILABLE))}")
     here = Path(__file__).resolve().parent
     for candidate in (here / "_data" / name, here.parent / "data" / name):
         if candidate.is_dir():

@@ -77,7 +77,7 @@ HOTSPOT_COLUMNS = [
 
 
 def edge_load(G: nx.MultiDiGraph, assignment: Assignment) -> pd.Series:
-    """Return the assigned flow on every edge of ``G``, indexed by ``edge_id``.
+    """Return the assigned flow on every edge of ``G``, indexed by ``(u, v, key)``.
 
     Examples
     --------
@@ -87,10 +87,10 @@ def edge_load(G: nx.MultiDiGraph, assignment: Assignment) -> pd.Series:
     >>> _ = G.add_edge("p:a", "p:b", travel_time_s=1.0, edge_id="e")
     >>> flows = pd.DataFrame({"origin": ["a"], "destination": ["b"], "count": [30]})
     >>> edge_load(G, assign(G, flows)).to_dict()
-    {'e': 30.0}
+    {('p:a', 'p:b', 0): 30.0}
     """
-    ids = [str(d.get("edge_id", f"{u}|{v}|{k}")) for u, v, k, d in G.edges(keys=True, data=True)]
-    return assignment.edge_load.reindex(pd.Index(ids, name="edge_id"), fill_value=0.0)
+    index = pd.MultiIndex.from_tuples(list(G.edges(keys=True)), names=["u", "v", "key"])
+    return assignment.edge_load.reindex(index, fill_value=0.0)
 
 
 def node_load(G: nx.MultiDiGraph, assignment: Assignment) -> pd.Series:
@@ -267,7 +267,7 @@ def _main_corridor(G: nx.MultiDiGraph, node: Any, loads: pd.Series) -> str:
         *G.out_edges(node, keys=True, data=True),
     ):
         ref = str(d.get("ref", "") or "")
-        load = float(loads.get(str(d.get("edge_id", f"{u}|{v}|{k}")), 0.0))
+        load = float(loads.get((u, v, k), 0.0))
         if ref and load > best_load:
             best, best_load = ref, load
     if not best:
@@ -552,7 +552,7 @@ def corridors(
     by_ref: dict[str, nx.Graph] = {}
     for u, v, k, d in G.edges(keys=True, data=True):
         ref = str(d.get("ref", "") or "")
-        load = float(loads.get(str(d.get("edge_id", f"{u}|{v}|{k}")), 0.0))
+        load = float(loads.get((u, v, k), 0.0))
         if not ref or load < min_share * total:
             continue
         run = by_ref.setdefault(ref, nx.Graph())

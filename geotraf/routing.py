@@ -4,8 +4,11 @@ Methods
 -------
 ``shortest``
     One fastest path per flow (all-or-nothing), computed on the CSR engine
-    (:mod:`geotraf._csr`). Deterministic: among equally fast predecessors of a node the one
-    with the smallest node id (string order) is taken.
+    (:mod:`geotraf._csr`): flows are grouped by origin, one search per origin serves all
+    its destinations, and the loads are summed up each origin's shortest-path tree
+    (:mod:`geotraf._trees`); the per-flow table is listed only when ``paths`` is read
+    (:mod:`geotraf._paths`). Deterministic: among equally fast predecessors of a node the
+    one with the smallest node id (string order) is taken.
 ``k_shortest``
     Up to ``k`` loopless alternatives (Yen's algorithm on the CSR view, i.e. the graph
     collapsed to its cheapest parallel edges, with Lawler's refinement and A* spur
@@ -30,18 +33,22 @@ listed in ``Assignment.unrouted`` with its reason, never dropped silently.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import math
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from geotraf import _csr
-from geotraf.endpoints import CLOSED, NO_PATH, EndpointResolver, split_codes
+from geotraf import _csr, _paths, _routes, _trees, _yen
+from geotraf._keys import resolve_keys
+from geotraf._routes import PATH_COLUMNS as PATH_COLUMNS
+from geotraf._routes import Route
+from geotraf.endpoints import CLOSED, NO_PATH, EndpointResolver
 from geotraf.errors import GeotrafError
 
 if TYPE_CHECKING:
@@ -55,19 +62,30 @@ DEFAULT_MAX_DETOUR = 0.5
 #: Logit alternatives whose weight exp(-theta·Δt) is below e^-14 (≈ 1e-6) are not searched.
 LOGIT_NEGLIGIBLE = 14.0
 
-PATH_COLUMNS = [
-    "flow_id",
-    "path_rank",
-    "share",
-    "weight",
-    "nodes",
-    "edges",
-    "length_m",
-    "time_s",
-    "crossings",
-    "refs",
-]
 UNROUTED_COLUMNS = ["flow_id", "origin", "destination", "reason", "detail", "count"]
+
+
+class _LazyFrame:
+    """A frozen-dataclass field holding a DataFrame or a function that builds it once.
+
+    ``Assignment.paths`` is the per-flow table: loads never need it, so :func:`assign`
+    stores the recipe and the table is built the first time it is read.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._slot = f"_{name}_value"
+
+    def __get__(self, obj: object, objtype: type | None = None) -> pd.DataFrame:
+        if obj is None:
+            raise AttributeError(self._slot)
+        value = obj.__dict__[self._slot]
+        if callable(value):
+            value = value()
+            obj.__dict__[self._slot] = value
+        return value
+
+    def __set__(self, obj: object, value: pd.DataFrame | Callable[[], pd.DataFrame]) -> None:
+        obj.__dict__[self._slot] = value
 
 
 @dataclass(frozen=True)
@@ -78,19 +96,21 @@ class Assignment:
     ----------
     paths
         One row per (flow_id, path_rank): ``share``, ``weight`` (= count × share),
-        ``nodes``, ``edges`` (tuples of ids), ``length_m``, ``time_s``, ``crossings``,
-        ``refs`` (tuples, in travel order).
+        ``nodes``, ``edges`` (tuples of node ids and ``edge_id`` values), ``length_m``,
+        ``time_s``, ``crossings``, ``refs`` (tuples, in travel order). Built on first
+        access (loads do not need it); a DataFrame may be given instead.
     unrouted
         ``flow_id``, ``origin``, ``destination``, ``reason``, ``detail``, ``count``.
     edge_load
-        Assigned flow per ``edge_id`` (every edge of the graph, 0 where none).
+        Assigned flow per edge, indexed by ``(u, v, key)`` like the edges of
+        :func:`geotraf.convert.graph_to_gdfs` (every edge of the graph, 0 where none).
     node_load
         Assigned flow per node id (every node; origins and destinations included).
     flows
         The input flows with ``origin_node`` and ``destination_node`` (None if unresolved).
     """
 
-    paths: pd.DataFrame
+    paths: pd.DataFrame = field(repr=False)  # built on first read: keep repr() cheap
     unrouted: pd.DataFrame
     edge_load: pd.Series
     node_load: pd.Series
@@ -107,15 +127,13 @@ class Assignment:
 
     @property
     def routed(self) -> float:
-        """Flow that was assigned to a path."""
-        return float(self.paths["weight"].sum()) if len(self.paths) else 0.0
+        """Flow that was assigned to a path (the total less the unrouted flows)."""
+        missed = float(self.unrouted["count"].sum()) if len(self.unrouted) else 0.0
+        return self.total - missed
 
 
-@dataclass(frozen=True)
-class _Route:
-    nodes: np.ndarray
-    edges: np.ndarray
-    cost: float
+# Installed after the dataclass is made: its __init__ then stores through the descriptor.
+setattr(Assignment, "paths", _LazyFrame("paths"))  # noqa: B010
 
 
 def _flow_counts(flows: pd.DataFrame) -> pd.Series:
@@ -198,7 +216,7 @@ def assign(
     ...                                  "count": [12]}))
     >>> result.paths[["nodes", "weight"]].values.tolist()
     [[('p:a', 'p:b'), 12.0]]
-    >>> float(result.edge_load["e1"])
+    >>> float(result.edge_load[("p:a", "p:b", 0)])
     12.0
     """
     _validate(flows, method, k, theta)
@@ -207,60 +225,47 @@ def assign(
     view = _csr.csr_view(G, weight=weight)
     k_eff = 1 if method == "shortest" else k
 
-    # Resolve every flow to a tuple of nodes (origin, via..., destination) or a failure.
-    keys: dict[Hashable, tuple[str, ...]] = {}
-    failures: dict[Hashable, tuple[str, str]] = {}
-    origin_nodes: dict[Hashable, str | None] = {}
-    dest_nodes: dict[Hashable, str | None] = {}
-    has_via = "via" in flows.columns
-    for fid, origin, destination, via in zip(
-        flows.index,
-        flows["origin"],
-        flows["destination"],
-        flows["via"] if has_via else itertools.repeat(""),
-        strict=False,
-    ):
-        ends = [resolver.resolve(origin, as_="origin")]
-        ends += [resolver.resolve(v, as_="via") for v in split_codes(via)]
-        ends.append(resolver.resolve(destination, as_="destination"))
-        origin_nodes[fid] = ends[0].node
-        dest_nodes[fid] = ends[-1].node
-        bad = next((e for e in ends if e.node is None), None)
-        if bad is not None:
-            failures[fid] = (str(bad.reason), bad.detail)
-            continue
-        keys[fid] = tuple(str(e.node) for e in ends)
-
-    legs = sorted({(key[i], key[i + 1]) for key in keys.values() for i in range(len(key) - 1)})
-    leg_routes = _route_legs(
-        view,
-        legs,
-        k_eff,
-        slack=_slack(method, theta, max_detour),
-        client=client,
-        show_progress=show_progress,
-    )
-
-    # Combine legs into up to k alternatives per unique key.
-    key_routes: dict[tuple[str, ...], list[_Route]] = {}
-    for key in set(keys.values()):
-        key_routes[key] = _combine(
-            [leg_routes[(key[i], key[i + 1])] for i in range(len(key) - 1)], key, view, k_eff
+    keyed = resolve_keys(flows, counts, resolver, view)
+    flow_ids, failures = keyed.flow_ids, keyed.failures
+    flow_key, flow_count = keyed.flow_key, keyed.flow_count
+    routes_of: Callable[[], _routes.Routes]
+    if k_eff == 1 and keyed.src is not None and keyed.dst is not None:
+        # Origin → destination only: loads summed on one tree per origin; the paths
+        # themselves are listed only if the per-flow table is read.
+        src, dst = keyed.src, keyed.dst
+        key_weight = np.bincount(flow_key, weights=flow_count, minlength=len(src)).astype(float)
+        e_load, n_load, cost = _trees.tree_loads(
+            view, src, dst, key_weight, client=client, show_progress=show_progress
         )
-    no_path = [fid for fid, key in keys.items() if not key_routes[key]]
-    if no_path:
-        reasons = _no_path_reasons(G, {keys[f] for f in no_path})
-        for fid in no_path:
-            failures[fid] = reasons[keys[fid]]
-            del keys[fid]
-
-    shares = {
-        key: _shares([r.cost for r in routes], method, theta, max_detour)
-        for key, routes in key_routes.items()
-        if routes
-    }
-    paths = _paths_frame(G, view, keys, key_routes, shares, counts)
-    edge_load, node_load = _loads(G, view, keys, key_routes, shares, counts)
+        has_route = np.isfinite(cost)
+        edge_load, node_load = _routes.load_series(view, e_load, n_load)
+        routes_of = functools.partial(_direct_routes, view, src, dst, client)
+    else:
+        routes = _key_routes(
+            view,
+            keyed.keys(view),
+            k_eff,
+            method,
+            theta,
+            max_detour,
+            client=client,
+            show_progress=show_progress,
+        )
+        has_route = np.diff(routes.key_start) > 0
+        weights = _routes.route_weights(routes, flow_key, flow_count)
+        edge_load, node_load = _routes.loads(view, routes, weights)
+        routes_of = functools.partial(_identity, routes)
+    if not has_route.all():
+        missing = np.flatnonzero(~has_route)
+        failed = dict(zip(missing.tolist(), keyed.keys(view, missing), strict=True))
+        reasons = _no_path_reasons(G, set(failed.values()))
+        ok = has_route[flow_key]
+        for i in np.flatnonzero(~ok).tolist():
+            failures[flow_ids[i]] = reasons[failed[int(flow_key[i])]]
+        flow_ids = [fid for fid, good in zip(flow_ids, ok.tolist(), strict=True) if good]
+        flow_key, flow_count = flow_key[ok], flow_count[ok]
+    attrs = _routes.PathAttributes.of(G, view)
+    paths = functools.partial(_paths_table, attrs, view, routes_of, flow_ids, flow_key, flow_count)
     unrouted = pd.DataFrame(
         [
             {
@@ -279,10 +284,10 @@ def assign(
     )
     resolved = flows.copy()
     resolved["count"] = counts
-    resolved["origin_node"] = pd.Series(origin_nodes, dtype=object).reindex(flows.index)
-    resolved["destination_node"] = pd.Series(dest_nodes, dtype=object).reindex(flows.index)
+    resolved["origin_node"] = pd.Series(keyed.origin_nodes, index=flows.index, dtype=object)
+    resolved["destination_node"] = pd.Series(keyed.dest_nodes, index=flows.index, dtype=object)
     return Assignment(
-        paths=paths,
+        paths=paths,  # a recipe: built on first read (_LazyFrame)
         unrouted=unrouted,
         edge_load=edge_load,
         node_load=node_load,
@@ -294,6 +299,61 @@ def assign(
     )
 
 
+def _identity(routes: _routes.Routes) -> _routes.Routes:
+    return routes
+
+
+def _direct_routes(
+    view: _csr.CSRGraph, src: np.ndarray, dst: np.ndarray, client: Any
+) -> _routes.Routes:
+    """The fastest path of each (origin, destination) key, listed (same tie rule)."""
+    return _routes.from_pathset(_paths.shortest_paths(view, src, dst, client=client))
+
+
+def _paths_table(
+    attrs: _routes.PathAttributes,
+    view: _csr.CSRGraph,
+    routes_of: Callable[[], _routes.Routes],
+    flow_ids: list[Hashable],
+    flow_key: np.ndarray,
+    flow_count: np.ndarray,
+) -> pd.DataFrame:
+    return _routes.paths_frame(attrs, view, routes_of(), flow_ids, flow_key, flow_count)
+
+
+def _key_routes(
+    view: _csr.CSRGraph,
+    key_list: list[tuple[str, ...]],
+    k: int,
+    method: str,
+    theta: float,
+    max_detour: float | None,
+    *,
+    client: Any,
+    show_progress: bool | None,
+) -> _routes.Routes:
+    """Up to ``k`` routes with their shares for every key (origin, via…, destination)."""
+    direct = all(len(key) == 2 for key in key_list)
+    legs = sorted({(key[i], key[i + 1]) for key in key_list for i in range(len(key) - 1)})
+    leg_routes = _route_legs(
+        view,
+        legs,
+        k,
+        slack=_slack(method, theta, max_detour),
+        client=client,
+        show_progress=show_progress,
+    )
+    per_key = [
+        _combine([leg_routes[(key[i], key[i + 1])] for i in range(len(key) - 1)], key, view, k)
+        for key in key_list
+    ]
+    shares = [
+        _shares([r.cost for r in routes], method, theta, max_detour) if routes else []
+        for routes in per_key
+    ]
+    return _routes.pack(per_key, shares, loopless=direct)
+
+
 def _route_legs(
     view: _csr.CSRGraph,
     legs: list[tuple[str, str]],
@@ -302,19 +362,19 @@ def _route_legs(
     slack: Callable[[float], float],
     client: Any,
     show_progress: bool | None,
-) -> dict[tuple[str, str], list[_Route]]:
+) -> dict[tuple[str, str], list[Route]]:
     if not legs:
         return {}
     src = np.array([view.node_index[a] for a, _ in legs], dtype=np.int64)
     dst = np.array([view.node_index[b] for _, b in legs], dtype=np.int64)
-    ps = _csr.shortest_paths(view, src, dst, client=client, show_progress=show_progress)
-    out: dict[tuple[str, str], list[_Route]] = {}
+    ps = _paths.shortest_paths(view, src, dst, client=client, show_progress=show_progress)
+    out: dict[tuple[str, str], list[Route]] = {}
     for i, leg in enumerate(legs):
         if math.isinf(ps.cost[i]):
             out[leg] = []
             continue
         nodes, edges = ps.node_path(i), ps.edge_path(i)
-        out[leg] = [_Route(nodes, edges, float(view.core.weight[edges].sum()))]
+        out[leg] = [Route(nodes, edges, float(view.core.weight[edges].sum()))]
     if k > 1:
         _add_alternatives(view, out, k, slack=slack, show_progress=show_progress)
     return out
@@ -322,7 +382,7 @@ def _route_legs(
 
 def _add_alternatives(
     view: _csr.CSRGraph,
-    out: dict[tuple[str, str], list[_Route]],
+    out: dict[tuple[str, str], list[Route]],
     k: int,
     *,
     slack: Callable[[float], float],
@@ -335,7 +395,7 @@ def _add_alternatives(
     """
     from geotraf.progress import progress
 
-    adj = _csr.Adjacency.of(view)
+    adj = _yen.Adjacency.of(view)
     routed = sorted((leg for leg, routes in out.items() if routes), key=lambda leg: leg[1])
     targets = sorted({view.node_index[b] for _, b in routed})
     step = max(1, _csr.BATCH_CELLS // max(view.n, 1))
@@ -345,7 +405,7 @@ def _add_alternatives(
     bar = progress(range(0, len(targets), step), desc="alternatives", show=show_progress)
     for start in bar:
         block = targets[start : start + step]
-        dist = _csr.distances_to(view, block)
+        dist = _yen.distances_to(view, block)
         for row, target in enumerate(block):
             bound = dist[row].tolist()
             for leg in by_target[target]:
@@ -353,11 +413,11 @@ def _add_alternatives(
                 if len(first.nodes) < 2:
                     continue
                 routes = [first]
-                for nodes in _csr.yen(view, adj, first.nodes, k, bound, max_cost=slack(first.cost))[
+                for nodes in _yen.yen(view, adj, first.nodes, k, bound, max_cost=slack(first.cost))[
                     1:
                 ]:
                     edges = view.positions(nodes[:-1], nodes[1:])
-                    routes.append(_Route(nodes, edges, float(view.core.weight[edges].sum())))
+                    routes.append(Route(nodes, edges, float(view.core.weight[edges].sum())))
                 out[leg] = routes
 
 
@@ -372,11 +432,11 @@ def _slack(method: str, theta: float, max_detour: float | None) -> Callable[[flo
 
 
 def _combine(
-    per_leg: list[list[_Route]], key: tuple[str, ...], view: _csr.CSRGraph, k: int
-) -> list[_Route]:
+    per_leg: list[list[Route]], key: tuple[str, ...], view: _csr.CSRGraph, k: int
+) -> list[Route]:
     if len(key) == 1:
         node = np.array([view.node_index[key[0]]], dtype=np.int64)
-        return [_Route(node, np.zeros(0, dtype=np.int64), 0.0)]
+        return [Route(node, np.zeros(0, dtype=np.int64), 0.0)]
     if any(not routes for routes in per_leg):
         return []
     if len(per_leg) == 1:
@@ -390,7 +450,7 @@ def _combine(
     for combo in combos:
         nodes = np.concatenate([combo[0].nodes] + [r.nodes[1:] for r in combo[1:]])
         edges = np.concatenate([r.edges for r in combo])
-        joined.append(_Route(nodes, edges, sum(r.cost for r in combo)))
+        joined.append(Route(nodes, edges, sum(r.cost for r in combo)))
     return joined
 
 
@@ -407,117 +467,6 @@ def _shares(costs: list[float], method: str, theta: float, max_detour: float | N
         return [1.0 / n if kept else 0.0 for kept in keep]
     utilities = np.exp(-theta * (np.asarray(costs) - best) / 60.0)
     return (utilities / utilities.sum()).tolist()
-
-
-def _edge_data(
-    G: nx.MultiDiGraph, view: _csr.CSRGraph, positions: Iterable[int]
-) -> dict[int, dict[str, Any]]:
-    """Attribute dict of the edge at each CSR position (one adjacency lookup each)."""
-    succ = G.succ
-    if G.is_multigraph():
-        return {pos: succ[u][v][key] for pos in positions for u, v, key in [view.edge_keys[pos]]}
-    return {pos: succ[u][v] for pos in positions for u, v, _ in [view.edge_keys[pos]]}
-
-
-def _ordered_unique(items: Iterable[str]) -> tuple[str, ...]:
-    out: list[str] = []
-    for item in items:
-        if item and (not out or out[-1] != item) and item not in out:
-            out.append(item)
-    return tuple(out)
-
-
-def _paths_frame(
-    G: nx.MultiDiGraph,
-    view: _csr.CSRGraph,
-    keys: dict[Hashable, tuple[str, ...]],
-    key_routes: dict[tuple[str, ...], list[_Route]],
-    shares: dict[tuple[str, ...], list[float]],
-    counts: pd.Series,
-) -> pd.DataFrame:
-    used = {int(p) for routes in key_routes.values() for r in routes for p in r.edges}
-    data = _edge_data(G, view, used)
-    length = {p: float(d.get("length_m", 0.0) or 0.0) for p, d in data.items()}
-    time = {p: float(d.get("travel_time_s", 0.0) or 0.0) for p, d in data.items()}
-    crossing = {p: str(d.get("crossing_id", "") or "") for p, d in data.items()}
-    ref = {p: str(d.get("ref", "") or "") for p, d in data.items()}
-    node_crossing = {
-        str(node): str(data.get("crossing_id", ""))
-        for node, data in G.nodes(data=True)
-        if data.get("kind") == "crossing"
-    }
-    described: dict[tuple[tuple[str, ...], int], dict[str, Any]] = {}
-    for key, routes in key_routes.items():
-        for rank, route in enumerate(routes):
-            node_ids = tuple(str(n) for n in view.node_ids[route.nodes])
-            edge_list = route.edges.tolist()
-            cross = []
-            for pos, node in zip(edge_list, node_ids[1:], strict=True):
-                cross.append(crossing[pos])
-                cross.append(node_crossing.get(node, ""))
-            described[(key, rank)] = {
-                "nodes": node_ids,
-                "edges": tuple(str(e) for e in view.edge_ids[route.edges]),
-                "length_m": float(sum(length[p] for p in edge_list)),
-                "time_s": float(sum(time[p] for p in edge_list)),
-                "crossings": _ordered_unique(cross),
-                "refs": _ordered_unique(ref[p] for p in edge_list),
-            }
-    rows = []
-    for fid, key in keys.items():
-        for rank, share in enumerate(shares[key]):
-            if share <= 0:
-                continue
-            info = described[(key, rank)]
-            rows.append(
-                {
-                    "flow_id": fid,
-                    "path_rank": rank + 1,
-                    "share": share,
-                    "weight": float(counts[fid]) * share,
-                    **info,
-                }
-            )
-    return pd.DataFrame(rows, columns=PATH_COLUMNS)
-
-
-def _loads(
-    G: nx.MultiDiGraph,
-    view: _csr.CSRGraph,
-    keys: dict[Hashable, tuple[str, ...]],
-    key_routes: dict[tuple[str, ...], list[_Route]],
-    shares: dict[tuple[str, ...], list[float]],
-    counts: pd.Series,
-) -> tuple[pd.Series, pd.Series]:
-    per_key: dict[tuple[str, ...], float] = {}
-    for fid, key in keys.items():
-        per_key[key] = per_key.get(key, 0.0) + float(counts[fid])
-    edge_parts, edge_w, node_parts, node_w = [], [], [], []
-    for key, total in per_key.items():
-        for route, share in zip(key_routes[key], shares[key], strict=True):
-            if share <= 0:
-                continue
-            # A path through the same node twice (a via place off the road) is still one
-            # group of people there: count each node and edge once per path.
-            edges = np.unique(route.edges)
-            nodes = np.unique(route.nodes)
-            edge_parts.append(edges)
-            edge_w.append(np.full(len(edges), total * share))
-            node_parts.append(nodes)
-            node_w.append(np.full(len(nodes), total * share))
-    nnz = len(view.core.indices)
-    e_load: np.ndarray
-    n_load: np.ndarray
-    if edge_parts:
-        e_load = np.bincount(np.concatenate(edge_parts), np.concatenate(edge_w), minlength=nnz)
-        n_load = np.bincount(np.concatenate(node_parts), np.concatenate(node_w), minlength=view.n)
-    else:
-        e_load, n_load = np.zeros(nnz), np.zeros(view.n)
-    full = np.zeros(len(view.all_edge_ids))
-    full[view.kept] = e_load
-    edge_series = pd.Series(full, index=pd.Index(view.all_edge_ids, name="edge_id"))
-    node_series = pd.Series(n_load, index=pd.Index(view.node_ids, name="node"))
-    return edge_series, node_series
 
 
 def _no_path_reasons(
@@ -538,7 +487,7 @@ def _no_path_reasons(
         if reopened_view is not None:
             src = [reopened_view.node_index[key[i]] for i in range(len(key) - 1)]
             dst = [reopened_view.node_index[key[i + 1]] for i in range(len(key) - 1)]
-            ps = _csr.shortest_paths(reopened_view, src, dst)
+            ps = _paths.shortest_paths(reopened_view, src, dst)
             if np.isfinite(ps.cost).all():
                 reasons[key] = (CLOSED, f"every route uses a closed element ({closed_text})")
                 continue

@@ -1,4 +1,4 @@
-"""Tests of the array-level flow-capturing solvers (geotraf._coverage)."""
+"""Tests of the array-level flow-capturing solvers (geotraf.coverage)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from geotraf import _coverage as cov
+from geotraf import coverage as cov
 from geotraf.errors import PlanError
 
 ONE_MINUS_INV_E = 1 - 1 / math.e

@@ -9,15 +9,10 @@ import numpy as np
 import pytest
 from _routing_fixtures import random_road_graph
 
-from geotraf._csr import (
-    Adjacency,
-    CSRGraph,
-    accumulate,
-    csr_view,
-    distances_to,
-    shortest_paths,
-    yen,
-)
+from geotraf._csr import CSRGraph, csr_view
+from geotraf._paths import accumulate, shortest_paths
+from geotraf._trees import tree_loads
+from geotraf._yen import Adjacency, distances_to, yen
 
 SEEDS = range(12)
 
@@ -196,3 +191,35 @@ def test_yen_equals_networkx_simple_paths(seed: int) -> None:
         capped = yen(view, adj, ps.node_path(0), 5, bound, max_cost=cap)
         within = [p for p in expected if nx.path_weight(digraph, p, "travel_time_s") <= cap]
         assert [[str(view.node_ids[i]) for i in p] for p in capped] == within
+
+
+@pytest.mark.parametrize(("seed", "integer"), [(s, i) for s in range(6) for i in (False, True)])
+def test_tree_loads_equal_the_walked_paths(seed: int, integer: bool) -> None:
+    # Integer times make ties frequent: the trees must follow the same tie rule.
+    G = random_road_graph(seed, integer=integer)
+    view = csr_view(G)
+    src, dst = _pairs(view, seed, m=120)
+    weights = np.random.default_rng(seed).uniform(1, 9, len(src))
+    edge, node = accumulate(view, shortest_paths(view, src, dst, batch_size=7), weights)
+    t_edge, t_node, cost = tree_loads(view, src, dst, weights, batch_size=3)
+    np.testing.assert_allclose(t_edge, edge, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(t_node, node, rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(cost, shortest_paths(view, src, dst).cost)
+
+
+def test_tree_loads_in_dask_batches_equal_local() -> None:
+    distributed = pytest.importorskip("distributed")
+    G = random_road_graph(3)
+    view = csr_view(G)
+    src, dst = _pairs(view, 3, m=50)
+    weights = np.ones(len(src))
+    local = tree_loads(view, src, dst, weights, batch_size=4)
+    with (
+        distributed.LocalCluster(
+            processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = tree_loads(view, src, dst, weights, batch_size=4, client=client)
+    for a, b in zip(local, remote, strict=True):
+        np.testing.assert_array_equal(a, b)

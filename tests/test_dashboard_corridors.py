@@ -83,7 +83,7 @@ def test_filters_change_the_corridor_loads_as_hand_checked(
 def test_loads_are_the_sparse_product_of_the_assignment(net: cm.CorridorNetwork) -> None:
     # Unfiltered Mᵀw over one "year" equals the assignment's own edge loads, summed over
     # the two directions of each segment.
-    direct = net.edge_segment.T @ net.assignment.edge_load.reindex(net.edge_ids).to_numpy()
+    direct = net.edge_segment.T @ net.assignment.edge_load.to_numpy()
     assert np.allclose(net.segment_flow @ net.counts, direct)
     assert net.segment_flow.format == "csr"
     assert net.segment_flow.shape == (len(net.segments), 4)

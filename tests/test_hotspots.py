@@ -34,7 +34,7 @@ def _incidents(count: int = 4) -> gpd.GeoDataFrame:
 def test_loads_are_aligned_with_the_graph(region: nx.MultiDiGraph, assignment: Assignment) -> None:
     edges = edge_load(region, assignment)
     assert len(edges) == region.number_of_edges()
-    assert edges["x:X1|j2|0"] == 155.0
+    assert edges[("x:X1", "j2", 0)] == 155.0
     nodes = node_load(region, assignment)
     assert nodes.index.tolist() == list(region.nodes)
     assert nodes["j3"] == 0.0

@@ -43,10 +43,10 @@ def test_shortest_paths_times_and_crossings(region: nx.MultiDiGraph) -> None:
 
 def test_loads_add_the_flows_that_pass(region: nx.MultiDiGraph) -> None:
     result = assign(region, corridor_flows())
-    assert result.edge_load["j1|x:X1|0"] == 155.0  # 100 + 30 + 5 + 20
-    assert result.edge_load["p:VTE|j1|0"] == 150.0
-    assert result.edge_load["j2|p:BUS|0"] == 20.0
-    assert result.edge_load["j1|j3|0"] == 0.0
+    assert result.edge_load[("j1", "x:X1", 0)] == 155.0  # 100 + 30 + 5 + 20
+    assert result.edge_load[("p:VTE", "j1", 0)] == 150.0
+    assert result.edge_load[("j2", "p:BUS", 0)] == 20.0
+    assert result.edge_load[("j1", "j3", 0)] == 0.0
     assert len(result.edge_load) == region.number_of_edges()
     # j2 is passed twice by the via flow: still 20 people, counted once.
     assert result.node_load["j2"] == 155.0
@@ -109,8 +109,8 @@ def test_k_shortest_equal_shares_within_detour(region: nx.MultiDiGraph) -> None:
     assert loose.paths["nodes"].tolist() == [VIA_X1, VIA_X2]
     assert loose.paths["time_s"].tolist() == [1320.0, 3720.0]
     assert loose.paths["share"].tolist() == [0.5, 0.5]
-    assert loose.edge_load["j1|x:X1|0"] == 50.0
-    assert loose.edge_load["j3|x:X2|0"] == 50.0
+    assert loose.edge_load[("j1", "x:X1", 0)] == 50.0
+    assert loose.edge_load[("j3", "x:X2", 0)] == 50.0
     assert loose.paths["crossings"].tolist() == [("X1",), ("X2",)]
 
 
@@ -120,7 +120,7 @@ def test_logit_shares_follow_theta_per_minute(region: nx.MultiDiGraph) -> None:
     slow = math.exp(-2.0) / (1.0 + math.exp(-2.0))
     assert result.paths["share"].tolist() == pytest.approx([1 - slow, slow])
     assert result.paths["weight"].sum() == pytest.approx(100.0)
-    assert result.edge_load["j3|x:X2|0"] == pytest.approx(100 * slow)
+    assert result.edge_load[("j3", "x:X2", 0)] == pytest.approx(100 * slow)
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -184,3 +184,69 @@ def test_input_is_not_mutated_and_bad_options_fail(region: nx.MultiDiGraph) -> N
         assign(region, flows, method="fastest")
     with pytest.raises(GeotrafError, match="origin"):
         assign(region, flows.drop(columns="origin"))
+
+
+def _eager_paths(G: nx.MultiDiGraph, flows: pd.DataFrame, **options: object) -> pd.DataFrame:
+    """The per-flow table as the pre-tree engine built it: one path per flow, walked."""
+    from geotraf import _csr, _paths, _routes
+
+    result = assign(G, flows, **options)  # type: ignore[arg-type]
+    view = _csr.csr_view(G)
+    routed = result.flows.loc[~result.flows.index.isin(result.unrouted["flow_id"])]
+    src = np.array([view.node_index[n] for n in routed["origin_node"]], dtype=np.int64)
+    dst = np.array([view.node_index[n] for n in routed["destination_node"]], dtype=np.int64)
+    routes = _routes.from_pathset(_paths.shortest_paths(view, src, dst))
+    return _routes.paths_frame(
+        _routes.PathAttributes.of(G, view),
+        view,
+        routes,
+        list(routed.index),
+        np.arange(len(routed), dtype=np.int64),
+        routed["count"].to_numpy(float),
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_lazy_paths_table_equals_the_eager_one(seed: int) -> None:
+    G = random_road_graph(seed, integer=True)
+    for node in G.nodes:
+        G.nodes[node].update(kind="place", place_id=node)
+    nodes = sorted(G.nodes)
+    rng = np.random.default_rng(seed)
+    flows = pd.DataFrame(
+        {
+            "origin": rng.choice(nodes, 200),
+            "destination": rng.choice(nodes, 200),
+            "count": rng.integers(1, 50, 200),
+        }
+    )
+    lazy = assign(G, flows)
+    assert "_paths_value" in vars(lazy) and callable(vars(lazy)["_paths_value"])
+    eager = _eager_paths(G, flows)
+    pd.testing.assert_frame_equal(lazy.paths.reset_index(drop=True), eager)
+    assert lazy.paths is lazy.paths  # built once
+    # The loads of the table's paths are the loads assign summed on its trees.
+    summed: dict[tuple[str, str, int], float] = {}
+    for edges, weight in zip(eager["edges"], eager["weight"], strict=True):
+        for eid in edges:
+            u, v, key = eid.split("|")
+            summed[(u, v, int(key))] = summed.get((u, v, int(key)), 0.0) + weight
+    loaded = lazy.edge_load[lazy.edge_load > 0]
+    assert loaded.to_dict() == pytest.approx(summed)
+
+
+def test_given_paths_table_is_kept_and_edges_line_up_with_graph_to_gdfs(
+    region: nx.MultiDiGraph,
+) -> None:
+    from dataclasses import replace
+
+    from geotraf.convert import graph_to_gdfs
+
+    result = assign(region, corridor_flows())
+    _, edges = graph_to_gdfs(region)
+    loaded = edges.assign(load=result.edge_load)
+    assert loaded["load"].notna().all()
+    assert (loaded["load"] > 0).sum() == (result.edge_load > 0).sum()
+    assert loaded.loc[("j1", "x:X1", 0), "load"] == 155.0
+    table = result.paths.head(1)
+    assert replace(result, paths=table).paths is table
