@@ -14,12 +14,14 @@ bound to this app, never to Dash's global callback list.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import os
 import secrets
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 import dash
 from dash import Input, Output, dcc, html
@@ -31,6 +33,7 @@ from dashboard import audit, auth, data, headers, i18n, ids, login, viewcache
 from dashboard.roles import allowed, current_role, current_username, is_public, public
 from geotraf.datasets import resolve_region
 from geotraf.errors import GeotrafError
+from layers.region import region_attribution
 
 HERE = Path(__file__).resolve().parent
 PAGES_FOLDER = HERE / "pages"
@@ -207,7 +210,7 @@ def create_app(
         # Logging in changes this store: the page router re-renders for the new role.
         routing_callback_inputs={"session": Input(ids.SHELL_SESSION, "data")},
     )
-    app.layout = shell
+    app.layout = functools.partial(shell, attribution=region_attribution(region_path))
     auth.init_auth(
         server,
         users_file=users,
@@ -308,7 +311,7 @@ def _add_basemap_route(server: Flask) -> None:
         return resp
 
 
-def shell() -> html.Div:
+def shell(attribution: str = "") -> html.Div:
     """Return the frame around every page: navigation for the user's role, user, language.
 
     Carries no region data: Dash serves it to anonymous visitors too (they see the login
@@ -320,13 +323,15 @@ def shell() -> html.Div:
     languages = [
         html.A(
             code.upper(),
-            href=f"/language/{code}?next=/",
+            id=f"{ids.SHELL_LANG_PREFIX}{code}",
+            href=f"/language/{code}?next=/",  # assets/lang.js keeps the page and query
             title=name,
             lang=code,
             className="lang-link" + (" active" if code == lang else ""),
         )
         for code, name in i18n.LANGUAGES.items()
     ]
+    skip = html.A(t("Skip to content"), href="#main", className="skip-link")
     header = html.Header(
         [
             html.Div(
@@ -355,16 +360,25 @@ def shell() -> html.Div:
         className="app-header",
     )
     footer = html.Footer(
-        t(
-            "Counts below 11 people are suppressed. Basemap: Natural Earth (public domain); "
-            "towns: GeoNames (CC BY 4.0)."
-        ),
+        [
+            t(
+                "Counts below 11 people are suppressed. Basemap: Natural Earth (public domain); "
+                "towns: GeoNames (CC BY 4.0)."
+            ),
+            # The region's own sources (its ATTRIBUTION.txt), in the data's own words.
+            *(
+                [html.Span(f" {attribution}", className="region-attribution")]
+                if attribution
+                else []
+            ),
+        ],
         className="app-footer",
     )
     return html.Div(
         [
+            skip,
             header,
-            html.Main(dash.page_container, className="app-main"),
+            html.Main(dash.page_container, id="main", tabIndex="-1", className="app-main"),
             footer,
             dcc.Store(id=ids.SHELL_SESSION),
         ]
@@ -374,6 +388,17 @@ def shell() -> html.Div:
 def _csrf_token() -> str:
     """The session's CSRF token for the logout form (none outside a request)."""
     return generate_csrf() if has_request_context() else ""
+
+
+def _set_html_lang(app: dash.Dash) -> None:
+    """Serve every page with ``<html lang="…">`` set to the interface language."""
+    plain = app.interpolate_index
+
+    def interpolate_index(**kwargs: Any) -> str:
+        page = plain(**kwargs)
+        return page.replace("<html>", f'<html lang="{i18n.current_language()}">', 1)
+
+    app.interpolate_index = interpolate_index  # type: ignore[method-assign,assignment]
 
 
 def _frame_for_user(t: i18n.Translator) -> tuple[list[dcc.Link], str, dict[str, str]]:
@@ -390,6 +415,8 @@ def _frame_for_user(t: i18n.Translator) -> tuple[list[dcc.Link], str, dict[str, 
 
 
 def _register_shell_callbacks(app: dash.Dash) -> None:
+    _set_html_lang(app)
+
     @app.callback(
         Output(ids.SHELL_NAV, "children"),
         Output(ids.SHELL_USER, "children"),

@@ -1,14 +1,31 @@
-"""The PDF briefing of a checkpoint plan: map, ranked sites, schedule — RESTRICTED.
+"""The PDF briefing of a checkpoint plan, laid out as an operations document.
+
+Read by a highway-police commander who sends teams out, so it answers what they ask:
+
+1. a one-page summary — what the plan achieves, when (real dates, shift hours), who may
+   read it (the distribution line) and each site with its number and grid reference;
+2. the map — numbered markers that match the ranked table, major towns, a scale bar and
+   north arrow (drawn onto the image, since the offline basemap has no glyphs for text);
+3. the ranked sites — coordinates in decimal degrees and as an MGRS grid reference,
+   nearest town (distance and direction) and road, what each site captures alone and
+   what it adds in rank order, and why it was chosen;
+4. the schedule — one row per calendar date, one column per shift with its hours.
+
+Everything printed goes through the translator and Babel (numbers, dates), so a French
+briefing is French throughout. Every page carries the RESTRICTED marking in its header
+and footer.
 
 The map is rendered to PNG by kaleido (≥ 1) driving Debian chromium, offline: the basemap
 style carries its GeoJSON inline (no URL to fetch, no login needed) and MathJax is off (it
-would be fetched from a CDN). The PDF is laid out with fpdf2; every page carries the
-"RESTRICTED — checkpoint plan" marking in its header and footer.
+would be fetched from a CDN).
 """
 
 from __future__ import annotations
 
+import copy
+import io
 import json
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -18,14 +35,31 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import i18n
+from dashboard.basemap import fit_view
 from dashboard.offline import CHROMIUM
-from dashboard.planning_model import RESTRICTED, PlanRun, PlanView, schedule_grid
-from geotraf.privacy import format_count
+from dashboard.planning_model import (
+    DEFAULT_DISTRIBUTION,
+    RESTRICTED,
+    PlanRun,
+    PlanView,
+    site_reason,
+)
 
 Translator = Callable[[str], str]
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 #: Map image size in CSS pixels (scaled ×2 for print).
-MAP_SIZE = (1000, 700)
+MAP_SIZE = (1000, 620)
+#: Pixel ratio of the rendered map.
+MAP_SCALE = 2
+#: Sites listed on the summary page (it stays one page; all are in the ranked table).
+GLANCE_ROWS = 14
+#: Towns labelled on the map (largest first, those that fit).
+MAX_TOWNS = 14
+#: Closest zoom of the briefing map (a plan of one or two sites still shows towns).
+MAX_ZOOM = 9.0
+#: Metres per CSS pixel at the equator at zoom 0 (512 px tiles, WGS84 equator).
+_M_PER_PX_Z0 = 40_075_016.686 / 512
 
 
 def inline_style(style: Mapping[str, Any], layers: Mapping[str, bytes]) -> dict[str, Any]:
@@ -90,28 +124,31 @@ def build_briefing(
     map_image: bytes | None,
     unit: str,
     t: Translator,
+    lang: str = i18n.DEFAULT_LANGUAGE,
     generated_by: str = "",
     generated_at: datetime | None = None,
 ) -> bytes:
-    """Return the PDF briefing: parameters and headline, map, ranked sites, schedule.
+    """Return the PDF briefing: summary page, map, ranked sites, dated schedule.
 
     Parameters
     ----------
     run, view
-        The plan (:func:`dashboard.planning_model.run_plan`) and its safe view.
+        The plan (:func:`dashboard.planning_model.run_plan`) and its safe view
+        (:func:`dashboard.planning_model.plan_view`, made with the same translator).
     map_image
-        PNG of the plan map, or None (the briefing says the map could not be drawn).
+        PNG of the plan map (:func:`plan_map_image`), or None (the briefing says the map
+        could not be drawn).
     unit
-        Unit of the counts, e.g. ``people/year (modelled)``.
-    t
-        Translator for the words printed.
+        Unit of the counts, e.g. ``people/year (modelled)``, already translated.
+    t, lang
+        Translator for the words printed and the language of numbers and dates.
     generated_by, generated_at
         Who asked and when (printed under the title).
     """
     from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
 
-    when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = generated_at or datetime.now(UTC)
+    when = f"{i18n.day(stamp.date(), lang)} {stamp:%H:%M} UTC"
     marking = t(RESTRICTED)
 
     class Briefing(FPDF):
@@ -120,9 +157,7 @@ def build_briefing(
         def header(self) -> None:
             self.set_font(self.family, "B", 10)
             self.set_text_color(170, 0, 0)
-            self.cell(
-                0, 6, _latin(marking, self.family), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-            )
+            self.cell(0, 6, _latin(marking, self.family), align="C", new_x="LMARGIN", new_y="NEXT")
             self.set_draw_color(170, 0, 0)
             self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
             self.ln(3)
@@ -132,9 +167,12 @@ def build_briefing(
             self.set_y(-12)
             self.set_font(self.family, "", 8)
             self.set_text_color(170, 0, 0)
-            text = (
-                f"{marking} · {t('do not share beyond the operation team')} · "
-                f"{t('page')} {self.page_no()}/{{nb}}"
+            text = " · ".join(
+                [
+                    marking,
+                    t("do not share beyond the operation team"),
+                    t("page {n} of {total}").format(n=self.page_no(), total="{nb}"),
+                ]
             )
             self.cell(0, 6, _latin(text, self.family), align="C")
             self.set_text_color(31, 41, 51)
@@ -145,135 +183,484 @@ def build_briefing(
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.alias_nb_pages()
     pdf.set_title(_latin(f"{marking}: {run.region}", fam))
+    pdf.set_lang(lang)
+    ctx = _Context(pdf=pdf, fam=fam, t=t, lang=lang, unit=unit)
+
     pdf.add_page()
-    pdf.set_font(fam, "B", 16)
+    _summary_page(ctx, run, view, when=when, user=generated_by)
+    pdf.add_page()
+    _heading(ctx, t("Map of the chosen sites"))
+    if map_image:
+        width = pdf.w - pdf.l_margin - pdf.r_margin
+        height = min(pdf.h - pdf.get_y() - 26, width * MAP_SIZE[1] / MAP_SIZE[0])
+        pdf.image(
+            io.BytesIO(map_image), x=pdf.l_margin, w=height * MAP_SIZE[0] / MAP_SIZE[1], h=height
+        )
+        pdf.ln(1)
+        _para(
+            ctx,
+            t(
+                "Numbered circles are the chosen sites, numbered as in the ranked table; "
+                "black dots are major towns. The scale bar holds at the map's centre."
+            ),
+            size=8,
+        )
+    else:
+        _para(ctx, t("The map could not be drawn (chromium unavailable)."))
+
+    pdf.add_page()
+    _heading(ctx, t("Ranked sites"))
+    _sites_table(ctx, view.sites)
+    pdf.add_page()
+    _heading(ctx, t("Schedule: dates × shifts"))
+    _para(
+        ctx,
+        t(
+            "Drawn at random with each site's coverage probability so that checks cannot be "
+            "predicted. Keep this page with the operation team only."
+        ),
+        size=8,
+    )
+    _schedule_table(ctx, run, view)
+    return bytes(pdf.output())
+
+
+class _Context:
+    """What every page writer needs: the PDF, its font, translator, language and unit."""
+
+    def __init__(self, *, pdf: Any, fam: str, t: Translator, lang: str, unit: str) -> None:
+        self.pdf, self.fam, self.t, self.lang, self.unit = pdf, fam, t, lang, unit
+
+    def count(self, value: object) -> str:
+        return i18n.count(value, self.lang)
+
+    def pct(self, value: object) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            return "<11"
+        return i18n.percent(float(value), self.lang)  # type: ignore[arg-type]
+
+
+def _heading(ctx: _Context, text: str, *, size: float = 12) -> None:
+    ctx.pdf.set_font(ctx.fam, "B", size)
+    ctx.pdf.cell(0, 8, _latin(text, ctx.fam), new_x="LMARGIN", new_y="NEXT")
+
+
+def _para(ctx: _Context, text: str, *, size: float = 9, bold: bool = False) -> None:
+    ctx.pdf.set_font(ctx.fam, "B" if bold else "", size)
+    ctx.pdf.multi_cell(0, size * 0.55, _latin(text, ctx.fam), new_x="LMARGIN", new_y="NEXT")
+
+
+def _summary_page(ctx: _Context, run: PlanRun, view: PlanView, *, when: str, user: str) -> None:
+    t, p, plan = ctx.t, run.params, run.plan
+    pdf = ctx.pdf
+    pdf.set_font(ctx.fam, "B", 16)
     pdf.cell(
         0,
         9,
-        _latin(t("Checkpoint plan") + f" — {run.region}", fam),
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
+        _latin(t("Checkpoint plan") + f" — {run.region}", ctx.fam),
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
-    pdf.set_font(fam, "", 9)
-    p = run.params
+    who = t(p.distribution) if p.distribution == DEFAULT_DISTRIBUTION else p.distribution
+    _para(ctx, t("Distribution: {who}").format(who=who), bold=True, size=10)
+    _para(ctx, t("Generated {when} by {user}.").format(when=when, user=user or "—"), size=8)
+    pdf.ln(1)
+    dates = p.dates()
+    hours = ", ".join(f"{a}–{b}" for a, b in p.shift_times())
+    span = run.span
     lines = [
-        t("Generated {when} by {user}.").format(when=when, user=generated_by or "—"),
-        t(
-            "Method {method}; {budget} sites; {teams} teams × {shifts} shifts × {days} days; "
-            "evasion tolerance +{tol:.0%}; evasion-aware: {aware}; seed {seed}."
-        ).format(
-            method=p.method,
-            budget=p.budget,
-            teams=p.teams,
+        t("Operation: {first} to {last}; {shifts} shift(s) a day: {hours}.").format(
+            first=i18n.day(dates[0], ctx.lang),
+            last=i18n.day(dates[-1], ctx.lang),
             shifts=p.shifts,
-            days=p.days,
-            tol=p.tolerance,
+            hours=hours,
+        ),
+        t(
+            "{n} sites capture {share} of the modelled flow ({count} {unit}); {after} is "
+            "still captured when traffickers detour up to +{tol} travel time."
+        ).format(
+            n=len(plan.sites),
+            share=i18n.percent(plan.captured_share, ctx.lang),
+            count=ctx.count(plan.captured / span),
+            unit=ctx.unit,
+            after=i18n.percent(plan.captured_after_evasion_share, ctx.lang),
+            tol=i18n.percent(p.tolerance, ctx.lang),
+        ),
+        t(
+            "Method: {method}; evasion-aware: {aware}; {teams} team(s) per shift; "
+            "optimality gap: {gap}; seed {seed}."
+        ).format(
+            method=t(p.method),
             aware=t("yes") if p.evasion_aware else t("no"),
+            teams=p.teams,
+            gap="—"
+            if plan.gap is None
+            else i18n.number(100 * plan.gap, ctx.lang, decimals=1) + " %",
             seed=p.seed,
         ),
-        "  ·  ".join(f"{value} {label}" for value, label, _ in view.summary[:2]),
-        t("Counts are modelled {unit}; below 11 they are shown as <11.").format(unit=unit),
+        t("Counts are in {unit}; below 11 they are shown as <11.").format(unit=ctx.unit),
     ]
     if run.synthetic:
         lines.append(t("SYNTHETIC DEMO DATA: the counts are invented."))
     for line in lines:
-        pdf.multi_cell(0, 5, _latin(line, fam), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _para(ctx, line)
     pdf.ln(2)
-    if map_image:
-        import io
-
-        width = pdf.w - pdf.l_margin - pdf.r_margin
-        height = min(pdf.h - pdf.get_y() - 18, width * MAP_SIZE[1] / MAP_SIZE[0])
-        pdf.image(
-            io.BytesIO(map_image), x=pdf.l_margin, w=height * MAP_SIZE[0] / MAP_SIZE[1], h=height
-        )
-    else:
-        pdf.multi_cell(0, 6, _latin(t("The map could not be drawn (chromium unavailable)."), fam))
-
-    pdf.add_page()
-    pdf.set_font(fam, "B", 12)
-    pdf.cell(0, 8, _latin(t("Ranked sites"), fam), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    _sites_table(pdf, view.sites, fam=fam, unit=unit, t=t)
-
-    pdf.add_page()
-    pdf.set_font(fam, "B", 12)
-    pdf.cell(
-        0,
-        8,
-        _latin(t("Randomised schedule (days × shifts)"), fam),
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-    pdf.set_font(fam, "", 8)
-    pdf.multi_cell(
-        0,
-        4.5,
-        _latin(
-            t(
-                "Drawn at random with each site's coverage probability so that checks cannot be "
-                "predicted. Keep this page with the operation team only."
-            ),
-            fam,
-        ),
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-    pdf.ln(1)
-    grid = schedule_grid(view.schedule, days=p.days, shifts=p.shifts)
-    _schedule_table(pdf, grid, fam=fam, t=t)
-    return bytes(pdf.output())
+    _heading(ctx, t("Sites at a glance"), size=11)
+    headings = ["#", t("Site"), t("Nearest town"), t("Grid reference (MGRS)"), t("Staffed")]
+    rows = [
+        [
+            str(int(r.rank)),
+            _site_name(r),
+            str(r.where),
+            str(r.mgrs),
+            ctx.pct(float(r.coverage_probability)),
+        ]
+        for r in view.sites.itertuples()
+    ]
+    more = len(rows) - GLANCE_ROWS
+    _table(ctx, headings, rows[:GLANCE_ROWS], widths=(8, 100, 70, 50, 20), align="RLLLR", size=8)
+    if more > 0:
+        _para(ctx, t("… and {n} more sites in the ranked table.").format(n=more), size=8)
 
 
-def _sites_table(pdf: Any, sites: pd.DataFrame, *, fam: str, unit: str, t: Translator) -> None:
+def _site_name(row: Any) -> str:
+    return str(row.name)  # already the name people use (planning_model.site_name)
+
+
+def _sites_table(ctx: _Context, sites: pd.DataFrame) -> None:
+    t = ctx.t
     headings = [
         "#",
         t("Site"),
-        t("Type"),
+        t("Coordinates (lat, lon) and MGRS"),
+        t("Nearest town"),
         t("Captured"),
-        t("Share"),
+        t("Alone"),
+        t("Adds"),
         t("After evasion"),
         t("Staffed"),
         t("Why"),
     ]
     rows = []
     for r in sites.itertuples():
-        share = "<11" if pd.isna(r.share) else f"{float(r.share):.0%}"
         rows.append(
             [
                 str(int(r.rank)),
-                str(r.name),
-                str(r.site_type).replace("_", " "),
-                format_count(r.captured),
-                share,
-                format_count(r.captured_after_evasion),
-                f"{float(r.coverage_probability):.0%}",
-                str(r.reason),
+                _site_name(r),
+                f"{r.coordinates}\n{r.mgrs}",
+                str(r.where),
+                ctx.count(r.captured),
+                ctx.pct(r.share),
+                ctx.count(r.marginal_gain),
+                ctx.count(r.captured_after_evasion),
+                ctx.pct(float(r.coverage_probability)),
+                site_reason(r, ctx.t, ctx.lang),
             ]
         )
-    widths = (8, 58, 24, 20, 14, 22, 16, 115)
-    pdf.set_font(fam, "", 7.5)
-    with pdf.table(
-        col_widths=widths,
-        text_align=("RIGHT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
-        line_height=4,
+    _table(
+        ctx,
+        headings,
+        rows,
+        widths=(7, 46, 36, 36, 17, 14, 15, 17, 15, 74),
+        align="RLLLRRRRRL",
+        size=7.5,
+    )
+    _para(
+        ctx,
+        t(
+            "Captured: what the site captures alone ({unit}); Alone: its share of all the "
+            "modelled flow; Adds: what it adds to the sites ranked above it (the column sums "
+            "to the plan's capture); After evasion: what it still captures once flows that "
+            "can detour do so; Staffed: share of shifts with a team."
+        ).format(unit=ctx.unit),
+        size=7.5,
+    )
+
+
+def _table(
+    ctx: _Context,
+    headings: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    widths: Sequence[float],
+    align: str,
+    size: float,
+) -> None:
+    names = {"L": "LEFT", "R": "RIGHT", "C": "CENTER"}
+    ctx.pdf.set_font(ctx.fam, "", size)
+    with ctx.pdf.table(
+        col_widths=tuple(widths),
+        text_align=tuple(names[a] for a in align),
+        line_height=size * 0.53,
         first_row_as_headings=True,
     ) as table:
-        table.row([_latin(h, fam) for h in headings])
+        table.row([_latin(h, ctx.fam) for h in headings])
         for row in rows:
-            table.row([_latin(c, fam) for c in row])
-    pdf.set_font(fam, "", 7.5)
-    pdf.ln(1)
-    pdf.multi_cell(0, 4, _latin(t("Captured and after evasion: {unit}.").format(unit=unit), fam))
+            table.row([_latin(c, ctx.fam) for c in row])
+    ctx.pdf.ln(1)
 
 
-def _schedule_table(
-    pdf: Any, grid: Sequence[Sequence[Sequence[str]]], *, fam: str, t: Translator
+def _schedule_table(ctx: _Context, run: PlanRun, view: PlanView) -> None:
+    t, p = ctx.t, run.params
+    dates = p.dates()
+    hours = p.shift_times()
+    grid: list[list[list[str]]] = [[[] for _ in range(p.shifts)] for _ in range(p.days)]
+    ordered = view.schedule.sort_values(["day", "shift", "team"], kind="stable")
+    for row in ordered.itertuples(index=False):
+        d, s = int(row.day) - 1, int(row.shift) - 1
+        if 0 <= d < p.days and 0 <= s < p.shifts:
+            rank = "" if pd.isna(row.rank) else str(int(row.rank))
+            grid[d][s].append(
+                t("Team {team}: #{rank} {site}").format(
+                    team=int(row.team), rank=rank, site=row.name
+                )
+            )
+    usable = ctx.pdf.w - ctx.pdf.l_margin - ctx.pdf.r_margin - 30
+    widths = (30, *([usable / max(p.shifts, 1)] * p.shifts))
+    headings = [
+        t("Date"),
+        *[
+            t("Shift {n}").format(n=s + 1) + f" · {hours[s][0]}–{hours[s][1]}"
+            for s in range(p.shifts)
+        ],
+    ]
+    rows = [
+        [i18n.day(dates[d], ctx.lang), *["\n".join(c) or "—" for c in cells]]
+        for d, cells in enumerate(grid)
+    ]
+    _table(ctx, headings, rows, widths=widths, align="L" * (p.shifts + 1), size=7)
+
+
+# --- the map image ------------------------------------------------------------------------
+
+
+def briefing_view(
+    sites: pd.DataFrame, *, size: tuple[int, int] = MAP_SIZE
+) -> tuple[dict[str, float], float]:
+    """Return the centre and zoom that frame the chosen sites with room around them.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"lon": [101.0, 103.0], "lat": [16.0, 16.0]})
+    >>> centre, zoom = briefing_view(s)
+    >>> centre, round(zoom, 2)
+    ({'lon': 102.0, 'lat': 16.0}, 7.72)
+    """
+    lon = sites["lon"].astype(float)
+    lat = sites["lat"].astype(float)
+    west, east = float(lon.min()), float(lon.max())
+    south, north = float(lat.min()), float(lat.max())
+    pad_x = max((east - west) * 0.2, 0.5)
+    pad_y = max((north - south) * 0.2, 0.5)
+    bounds = (west - pad_x, south - pad_y, east + pad_x, north + pad_y)
+    centre, zoom = fit_view(bounds, width_px=size[0], height_px=size[1])
+    return centre, min(zoom, MAX_ZOOM)
+
+
+def to_pixels(
+    lon: float, lat: float, *, center: Mapping[str, float], zoom: float, size: tuple[int, int]
+) -> tuple[float, float]:
+    """Return the CSS-pixel position of a point on a web-Mercator map (512 px tiles).
+
+    Examples
+    --------
+    >>> to_pixels(100.0, 15.0, center={"lon": 100.0, "lat": 15.0}, zoom=5, size=(800, 600))
+    (400.0, 300.0)
+    """
+    world = 512.0 * 2**zoom
+
+    def project(lo: float, la: float) -> tuple[float, float]:
+        la = max(min(la, 85.0), -85.0)
+        y = math.log(math.tan(math.pi / 4 + math.radians(la) / 2))
+        return (lo + 180.0) / 360.0 * world, (1 - y / math.pi) / 2 * world
+
+    cx, cy = project(float(center["lon"]), float(center["lat"]))
+    x, y = project(lon, lat)
+    return x - cx + size[0] / 2, y - cy + size[1] / 2
+
+
+def scale_bar(lat: float, zoom: float, *, target_px: float = 160) -> tuple[float, float]:
+    """Return a round scale-bar length (km) and its length in CSS pixels at ``lat``.
+
+    Examples
+    --------
+    >>> km, px = scale_bar(0.0, 5)
+    >>> km, round(px)
+    (200, 82)
+    """
+    m_per_px = _M_PER_PX_Z0 * math.cos(math.radians(lat)) / 2**zoom
+    raw_km = target_px * m_per_px / 1000
+    step = 10 ** math.floor(math.log10(raw_km))
+    km = max(n * step for n in (1, 2, 5) if n * step <= raw_km)
+    km_value = int(km) if km >= 1 else km
+    return km_value, km * 1000 / m_per_px
+
+
+def major_towns(region_path: str) -> pd.DataFrame:
+    """Return the region's towns (``name``, ``lon``, ``lat``, ``population``), largest first."""
+    from dashboard import data
+    from geotraf.naming import TOWN_TYPES
+
+    places = data.region_view(region_path).places
+    if places is None or len(places) == 0:
+        return pd.DataFrame(columns=["name", "lon", "lat", "population"])
+    towns = places[places["place_type"].isin(TOWN_TYPES)] if "place_type" in places else places
+    geom = towns["geometry"]
+    out = pd.DataFrame(
+        {
+            "name": towns["name"].astype(str).to_numpy(),
+            "lon": [g.x for g in geom],
+            "lat": [g.y for g in geom],
+            "population": pd.to_numeric(towns.get("population"), errors="coerce").to_numpy()
+            if "population" in towns
+            else 0,
+        }
+    )
+    return out.sort_values("population", ascending=False, na_position="last", kind="stable")
+
+
+def plan_map_image(
+    figure: go.Figure,
+    sites: pd.DataFrame,
+    *,
+    towns: pd.DataFrame | None,
+    size: tuple[int, int] = MAP_SIZE,
+) -> bytes:
+    """Render the plan map framed on the sites, then number the sites and label towns.
+
+    The offline basemap has no glyphs, so MapLibre cannot draw text: the numbers, town
+    names, scale bar and north arrow are drawn onto the rendered image with Pillow at
+    the same web-Mercator positions MapLibre used.
+
+    Raises
+    ------
+    RuntimeError
+        When chromium cannot be started (the briefing is then made without the map).
+    """
+    fig = go.Figure(copy.deepcopy(figure.to_dict()))
+    center, zoom = briefing_view(sites, size=size)
+    fig.update_layout(map={"center": center, "zoom": zoom}, showlegend=False)
+    png = map_png(fig, width=size[0], height=size[1])
+    return annotate(png, sites, towns=towns, center=center, zoom=zoom, size=size)
+
+
+def annotate(
+    png: bytes,
+    sites: pd.DataFrame,
+    *,
+    towns: pd.DataFrame | None,
+    center: Mapping[str, float],
+    zoom: float,
+    size: tuple[int, int],
+    scale: int = MAP_SCALE,
+) -> bytes:
+    """Return ``png`` with numbered site markers, town labels, a scale bar and north arrow.
+
+    ``sites`` has ``rank``, ``lon``, ``lat``; ``towns`` ``name``, ``lon``, ``lat`` and
+    optionally ``population`` (the largest are labelled first, and a label that would
+    overlap a marker or another label is left out).
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+
+    def font(px: float, *, bold: bool = False) -> Any:
+        path = FONT_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+        if path.exists():
+            return ImageFont.truetype(str(path), int(px * scale))
+        return ImageFont.load_default()
+
+    def at(lon: float, lat: float) -> tuple[float, float]:
+        x, y = to_pixels(lon, lat, center=center, zoom=zoom, size=size)
+        return x * scale, y * scale
+
+    taken: list[tuple[float, float, float, float]] = []
+    radius = 11 * scale
+    number_font = font(12, bold=True)
+    marks = []
+    for r in sites.sort_values("rank", ascending=False).itertuples():
+        x, y = at(float(r.lon), float(r.lat))
+        marks.append((x, y))
+        draw.ellipse(
+            (x - radius, y - radius, x + radius, y + radius),
+            fill=(255, 255, 255),
+            outline=(170, 50, 0),
+            width=3 * scale // 2,
+        )
+        draw.text((x, y), str(int(r.rank)), fill=(31, 41, 51), font=number_font, anchor="mm")
+        taken.append((x - radius, y - radius, x + radius, y + radius))
+    if towns is not None and len(towns):
+        town_font = font(11)
+        ordered = towns
+        if "population" in towns:
+            ordered = towns.sort_values("population", ascending=False, na_position="last")
+        shown = 0
+        for r in ordered.itertuples():
+            if shown >= MAX_TOWNS:
+                break
+            x, y = at(float(r.lon), float(r.lat))
+            if not (0 <= x <= size[0] * scale and 0 <= y <= size[1] * scale):
+                continue
+            spots = [((x + 5 * scale, y), "lm"), ((x - 5 * scale, y), "rm")]
+            placed = None
+            for xy, anchor in spots:  # right of the dot, else left of it
+                box = draw.textbbox(xy, str(r.name), font=town_font, anchor=anchor)
+                inside = box[0] >= 0 and box[2] <= size[0] * scale
+                if inside and not any(_overlap(box, other) for other in taken):
+                    placed = (xy, anchor, box)
+                    break
+            if placed is None:
+                continue
+            xy, anchor, box = placed
+            taken.append(box)
+            dot = 3 * scale
+            draw.ellipse((x - dot, y - dot, x + dot, y + dot), fill=(20, 20, 20))
+            draw.text(
+                xy,
+                str(r.name),
+                fill=(20, 20, 20),
+                font=town_font,
+                anchor=anchor,
+                stroke_width=2 * scale,
+                stroke_fill=(255, 255, 255),
+            )
+            shown += 1
+    _scale_and_north(draw, center=center, zoom=zoom, size=size, scale=scale, font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _overlap(a: Sequence[float], b: Sequence[float]) -> bool:
+    return not (a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1])
+
+
+def _scale_and_north(
+    draw: Any,
+    *,
+    center: Mapping[str, float],
+    zoom: float,
+    size: tuple[int, int],
+    scale: int,
+    font: Callable[..., Any],
 ) -> None:
-    shifts = len(grid[0]) if grid else 0
-    usable = pdf.w - pdf.l_margin - pdf.r_margin - 14
-    widths = (14, *([usable / max(shifts, 1)] * shifts))
-    pdf.set_font(fam, "", 7)
-    with pdf.table(col_widths=widths, line_height=3.6, first_row_as_headings=True) as table:
-        table.row([t("Day"), *[f"{t('Shift')} {s + 1}" for s in range(shifts)]])
-        for day, cells in enumerate(grid, start=1):
-            table.row([str(day), *[_latin("\n".join(c) or "—", fam) for c in cells]])
+    km, px = scale_bar(float(center["lat"]), zoom)
+    x0, y0 = 20 * scale, (size[1] - 24) * scale
+    x1 = x0 + px * scale
+    draw.rectangle(
+        (x0 - 8 * scale, y0 - 22 * scale, x1 + 40 * scale, y0 + 10 * scale),
+        fill=(255, 255, 255),
+    )
+    draw.line((x0, y0, x1, y0), fill=(20, 20, 20), width=3 * scale)
+    for x in (x0, x1):
+        draw.line((x, y0 - 6 * scale, x, y0 + 4 * scale), fill=(20, 20, 20), width=2 * scale)
+    label_font = font(11)
+    draw.text((x0, y0 - 8 * scale), "0", fill=(20, 20, 20), font=label_font, anchor="ms")
+    draw.text((x1, y0 - 8 * scale), f"{km} km", fill=(20, 20, 20), font=label_font, anchor="ms")
+    nx, ny = (size[0] - 28) * scale, 20 * scale
+    draw.polygon(
+        [(nx, ny), (nx - 8 * scale, ny + 22 * scale), (nx + 8 * scale, ny + 22 * scale)],
+        fill=(20, 20, 20),
+    )
+    draw.text((nx, ny + 36 * scale), "N", fill=(20, 20, 20), font=font(13, bold=True), anchor="mm")

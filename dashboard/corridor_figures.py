@@ -23,8 +23,12 @@ Translator = Callable[[str], str]
 
 HOTSPOT_COLOR = "#CC79A7"
 HOTSPOT_LINE = "#5a1d44"
-GAINED_COLOR = "#D55E00"
-LOST_COLOR = "#0072B2"
+#: What-if change: the ends of ColorBrewer's diverging RdGy (red gained, dark grey lost),
+#: hues the corridor classes (viridis: yellow-green → purple) do not use; each line on a
+#: white casing, so a change reads apart from the corridor under it.
+GAINED_COLOR = "#B2182B"
+LOST_COLOR = "#5a5a5a"
+CASING_COLOR = "#ffffff"
 CLOSED_COLOR = "#000000"
 WATCHED_COLOR = "#E69F00"
 #: Incident density: cividis, transparent at zero so the basemap shows through.
@@ -191,7 +195,8 @@ def change_traces(
     --------
     >>> pts = pd.DataFrame({"id": ["X1"], "name": ["Mae Sot"], "lon": [98.5], "lat": [16.7],
     ...                     "action": ["close"]})
-    >>> [tr.name for tr in change_traces(([98.0, 99.0], [16.0, 17.0]), ([], []), pts)]
+    >>> [tr.name for tr in change_traces(([98.0, 99.0], [16.0, 17.0]), ([], []), pts)
+    ...  if tr.showlegend is not False]
     ['Gained load (≥11/year)', 'Closed']
     """
     traces: list[go.Scattermap] = []
@@ -200,6 +205,17 @@ def change_traces(
         (lost, LOST_COLOR, t("Lost load")),
     ):
         if len(lons):
+            traces.append(
+                go.Scattermap(  # the casing: sets the change apart from the corridors
+                    lon=np.asarray(lons, dtype=float),
+                    lat=np.asarray(lats, dtype=float),
+                    mode="lines",
+                    line={"width": 9, "color": CASING_COLOR},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    legendgroup="whatif",
+                )
+            )
             traces.append(
                 go.Scattermap(
                     lon=np.asarray(lons, dtype=float),
@@ -224,7 +240,18 @@ def change_traces(
                     lon=rows["lon"].astype(float).to_numpy(),
                     lat=rows["lat"].astype(float).to_numpy(),
                     mode="markers",
-                    marker={"size": 16, "color": color, "opacity": 0.95},
+                    marker={"size": 22, "color": CASING_COLOR, "opacity": 1.0},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    legendgroup="whatif",
+                )
+            )
+            traces.append(
+                go.Scattermap(
+                    lon=rows["lon"].astype(float).to_numpy(),
+                    lat=rows["lat"].astype(float).to_numpy(),
+                    mode="markers",
+                    marker={"size": 16, "color": color, "opacity": 1.0},
                     hovertext=[f"{label}: {n}" for n in rows["name"]],
                     hoverinfo="text",
                     name=label,

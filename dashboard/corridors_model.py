@@ -547,8 +547,13 @@ def headline(
     routed_share = (people - lost) / people if people > 0 else 0.0
     loads = segment_loads(net, state)
     top = ""
-    if loads.size and loads.max() >= threshold:
-        top = net.segments.labels[int(net.segments.label[int(np.argmax(loads))])]
+    # A road is what has a ref in the roads layer: access links carry a place's name.
+    roads = getattr(net.region, "roads", None)
+    refs = set() if roads is None or "ref" not in roads else set(roads["ref"].dropna().astype(str))
+    is_road = np.array([lab in refs for lab in net.segments.labels], dtype=bool)
+    road_loads = np.where(is_road[net.segments.label], loads, 0.0) if refs else loads
+    if road_loads.size and road_loads.max() >= threshold:
+        top = net.segments.labels[int(net.segments.label[int(np.argmax(road_loads))])]
     clamped = clamp_years(state, net.years)
     years = (
         f"{clamped.year_min}–{clamped.year_max}"

@@ -214,11 +214,13 @@ def flow_map(
     ...                centroids={}, style={}, center={"lon": 0, "lat": 0}, zoom=1,
     ...                area_title="People", unit="people")
     >>> [tr.type for tr in fig.data], list(fig.data[0].z), fig.data[1].name
-    (['choroplethmap', 'choroplethmap'], [120.0], '<11 (suppressed)')
+    (['choroplethmap', 'choroplethmap', 'scattermap'], [120.0], '<11 (suppressed)')
     """
     fig = go.Figure(layout=base_map_layout(style, center=center, zoom=zoom, revision="flows"))
     label = suppressed_label(threshold)
     shown = areas.loc[~areas["suppressed"].astype(bool)]
+    values = [float(v) for v in shown["count"]]
+    ticks = count_ticks(max(values, default=0.0))
     hidden = areas.loc[areas["suppressed"].astype(bool)]
     area_names = [names.get(a, a) for a in shown["area"]]
     shapes = geojson if isinstance(geojson, str) else dict(geojson)
@@ -233,6 +235,7 @@ def flow_map(
             ],
             colorscale=COUNT_SCALE,
             zmin=0,
+            zmax=max(ticks[-1], 1.0),
             marker={"opacity": 0.78, "line": {"width": 0.6, "color": "#ffffff"}},
             colorbar={
                 "title": {"text": f"{area_title}<br><sup>{unit}</sup>", "side": "top"},
@@ -244,7 +247,9 @@ def flow_map(
                 "thickness": 12,
                 "bgcolor": "rgba(255,255,255,0.92)",
                 "outlinewidth": 0,
-                "tickformat": ",d",
+                "tickmode": "array",
+                "tickvals": ticks,
+                "ticktext": [f"{v:,.0f}" for v in ticks],
             },
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} " + unit + "<extra></extra>",
             name=area_title,
@@ -275,6 +280,18 @@ def flow_map(
             legendgroup="areas",
         )
     )
+    fig.add_trace(
+        go.Scattermap(  # a legend entry only: what the white areas mean
+            lon=[None],
+            lat=[None],
+            mode="markers",
+            marker={"size": 12, "color": "#ffffff", "symbol": "circle"},
+            name=t("No data"),
+            hoverinfo="skip",
+            showlegend=True,
+            legendgroup="areas",
+        )
+    )
     if pairs is not None and len(pairs):
         arcs = flow_arcs(
             pairs,
@@ -287,6 +304,26 @@ def flow_map(
         )
         fig.add_traces(arcs)
     return fig
+
+
+def count_ticks(top: float, *, most: int = 5) -> list[float]:
+    """Return round, distinct colour-bar ticks from 0 to at least ``top`` (whole people).
+
+    Examples
+    --------
+    >>> count_ticks(13), count_ticks(0), count_ticks(1604)
+    ([0.0, 5.0, 10.0, 15.0], [0.0, 1.0], [0.0, 500.0, 1000.0, 1500.0, 2000.0])
+    """
+    import math
+
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / (most - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    step = max(step, 1.0)
+    n = math.ceil(top / step)
+    return [float(i * step) for i in range(n + 1)]
 
 
 def flow_arcs(

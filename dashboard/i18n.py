@@ -12,6 +12,8 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 #: Interface languages: code → name shown in the selector (in its own language).
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
@@ -87,3 +89,67 @@ def label(value: str, t: Translator) -> str:
     """
     text = value.replace("_", " ").capitalize()
     return t(text)
+
+
+def number(value: float, lang: str, *, decimals: int = 0) -> str:
+    """Format a number in the language's convention (Babel / CLDR).
+
+    Examples
+    --------
+    >>> number(1604, "en"), number(12604, "fr"), number(12604, "es"), number(0.5, "fr", decimals=1)
+    ('1,604', '12\u202f604', '12.604', '0,5')
+    """
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return str(format_decimal(value, format=pattern, locale=_locale(lang)))
+
+
+def count(value: object, lang: str, *, threshold: int = 11) -> str:
+    """Format a count of people; missing (suppressed) or small values read ``<11``.
+
+    Examples
+    --------
+    >>> count(1523.57, "fr"), count(None, "fr"), count(7, "en")
+    ('1\u202f524', '<11', '<11')
+    """
+    if value is None or value is pd.NA:
+        return f"<{threshold}"
+    try:
+        amount = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return f"<{threshold}"
+    if amount != amount or 0 < amount < threshold:
+        return f"<{threshold}"
+    return number(round(amount), lang)
+
+
+def percent(value: float, lang: str) -> str:
+    """Format a share as a whole percentage in the language's convention.
+
+    Examples
+    --------
+    >>> percent(0.792, "en"), percent(0.792, "fr")
+    ('79%', '79\xa0%')
+    """
+    from babel.numbers import format_percent
+
+    return str(format_percent(round(float(value), 2), locale=_locale(lang)))
+
+
+def day(value: object, lang: str) -> str:
+    """Format a calendar date with its weekday: ``Mon 1 Mar 2027``, ``lun. 1 mars 2027``.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> day(date(2027, 3, 1), "fr"), day(date(2027, 3, 1), "es")
+    ('lun. 1 mars 2027', 'lun 1 mar 2027')
+    """
+    from babel.dates import format_date
+
+    return str(format_date(value, format="EEE d MMM y", locale=_locale(lang)))  # type: ignore[arg-type]
+
+
+def _locale(lang: str) -> str:
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE

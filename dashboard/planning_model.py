@@ -16,7 +16,8 @@ import json
 import math
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geotraf.errors import PlanError
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count, suppress
+from geotraf.privacy import DEFAULT_THRESHOLD, suppress
 
 Translator = Callable[[str], str]
 Progress = Callable[[int, str], None]
@@ -39,7 +40,36 @@ LIMITS: dict[str, tuple[float, float]] = {
     "shifts": (1, 4),
     "tolerance": (0.0, 2.0),
     "seed": (0, 2**31 - 1),
+    "shift_hours": (1, 24),
 }
+#: The default distribution line of a briefing.
+DEFAULT_DISTRIBUTION = "Operation team only"
+
+
+def _tomorrow() -> str:
+    return (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+
+
+def _parse_date(raw: Any) -> str:
+    text = str(raw or "").strip()[:10]
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise PlanError(
+            f"Start date: enter a date as YYYY-MM-DD (for example {_tomorrow()}), not {raw!r}."
+        ) from None
+
+
+def _parse_time(raw: Any) -> str:
+    text = str(raw or "").strip()
+    parts = text.split(":")
+    ok = len(parts) == 2 and all(p.isdigit() for p in parts)
+    if ok and 0 <= int(parts[0]) <= 23 and 0 <= int(parts[1]) <= 59:
+        return f"{int(parts[0]):02d}:{int(parts[1]):02d}"
+    raise PlanError(
+        f"First shift starts: enter a time from 00:00 to 23:59 as HH:MM (for example 06:00), "
+        f"not {raw!r}."
+    )
 
 
 @dataclass(frozen=True)
@@ -48,10 +78,11 @@ class PlanParams:
 
     Examples
     --------
-    >>> PlanParams.from_inputs(budget=6, teams=3, days=7, shifts=2, method="exact",
-    ...                        tolerance=0.25, evasion_aware=True, seed=42)
-    PlanParams(budget=6, teams=3, days=7, shifts=2, method='exact', tolerance=0.25, \
-evasion_aware=True, seed=42)
+    >>> p = PlanParams.from_inputs(budget=6, teams=3, days=7, shifts=2, method="exact",
+    ...     tolerance=0.25, evasion_aware=True, seed=42, start_date="2027-03-01",
+    ...     first_shift="6:30", shift_hours=12)
+    >>> p.budget, p.method, p.seed, p.start_date, p.shift_times()
+    (6, 'exact', 42, '2027-03-01', [('06:30', '18:30'), ('18:30', '06:30')])
     >>> PlanParams.from_inputs(budget=0, teams=3, days=7, shifts=2, method="greedy",
     ...                        tolerance=0.3, evasion_aware=False, seed=None)
     Traceback (most recent call last):
@@ -67,6 +98,34 @@ evasion_aware=True, seed=42)
     tolerance: float = 0.3
     evasion_aware: bool = False
     seed: int = 0
+    start_date: str = field(default_factory=_tomorrow)
+    first_shift: str = "06:00"
+    shift_hours: int = 8
+    distribution: str = DEFAULT_DISTRIBUTION
+
+    def shift_times(self) -> list[tuple[str, str]]:
+        """Return each shift's (start, end) as ``HH:MM`` (an end past midnight wraps).
+
+        Examples
+        --------
+        >>> PlanParams(shifts=2, first_shift="06:00", shift_hours=8).shift_times()
+        [('06:00', '14:00'), ('14:00', '22:00')]
+        >>> PlanParams(shifts=1, first_shift="22:00", shift_hours=8).shift_times()
+        [('22:00', '06:00')]
+        """
+        h, m = (int(p) for p in self.first_shift.split(":"))
+        first = h * 60 + m
+        out = []
+        for s in range(self.shifts):
+            start = first + s * self.shift_hours * 60
+            end = start + self.shift_hours * 60
+            out.append((_clock(start), _clock(end)))
+        return out
+
+    def dates(self) -> list[date]:
+        """Return the calendar date of each day of the plan (from ``start_date``)."""
+        first = date.fromisoformat(self.start_date)
+        return [first + timedelta(days=d) for d in range(self.days)]
 
     @classmethod
     def from_inputs(
@@ -80,11 +139,16 @@ evasion_aware=True, seed=42)
         tolerance: Any,
         evasion_aware: Any,
         seed: Any,
+        start_date: Any = None,
+        first_shift: Any = None,
+        shift_hours: Any = None,
+        distribution: Any = None,
     ) -> PlanParams:
         """Validate the form's values; raise :class:`PlanError` saying what to change.
 
         A missing seed draws a fresh one, recorded in the result so the same schedule
-        can be reproduced (and exported) later.
+        can be reproduced (and exported) later. A missing start date is tomorrow (UTC),
+        a missing first shift 06:00 and shift length 8 hours.
         """
         names = {
             "budget": "Sites to choose",
@@ -93,6 +157,7 @@ evasion_aware=True, seed=42)
             "shifts": "Shifts per day",
             "tolerance": "Evasion tolerance",
             "seed": "Seed",
+            "shift_hours": "Shift length (hours)",
         }
         given = {
             "budget": budget,
@@ -101,6 +166,7 @@ evasion_aware=True, seed=42)
             "shifts": shifts,
             "tolerance": tolerance,
             "seed": seed,
+            "shift_hours": 8 if shift_hours in (None, "") else shift_hours,
         }
         if given["seed"] in (None, ""):
             import secrets
@@ -108,11 +174,12 @@ evasion_aware=True, seed=42)
             given["seed"] = secrets.randbelow(10**6)
         values: dict[str, Any] = {}
         for key, raw in given.items():
+            low, high = LIMITS[key]
             try:
                 number = float(raw)
             except (TypeError, ValueError):
-                raise PlanError(f"{names[key]}: enter a number.") from None
-            low, high = LIMITS[key]
+                # A number field outside its min/max reaches the server empty: say the range.
+                raise PlanError(f"{names[key]}: enter a number from {low:g} to {high:g}.") from None
             if not math.isfinite(number) or not low <= number <= high:
                 shown = f"{number:g}" if math.isfinite(number) else str(raw)
                 raise PlanError(f"{names[key]} must be between {low:g} and {high:g}, not {shown}.")
@@ -123,7 +190,19 @@ evasion_aware=True, seed=42)
             raise PlanError(
                 "More teams per shift than sites: lower the teams or choose more sites."
             )
-        return cls(method=str(method), evasion_aware=bool(evasion_aware), **values)
+        if values["shifts"] * values["shift_hours"] > 24:
+            raise PlanError(
+                f"{values['shifts']} shifts of {values['shift_hours']} hours do not fit in a "
+                f"day: use at most {24 // values['shifts']} hours per shift or fewer shifts."
+            )
+        return cls(
+            method=str(method),
+            evasion_aware=bool(evasion_aware),
+            start_date=_tomorrow() if start_date in (None, "") else _parse_date(start_date),
+            first_shift="06:00" if first_shift in (None, "") else _parse_time(first_shift),
+            distribution=str(distribution or "").strip()[:200] or DEFAULT_DISTRIBUTION,
+            **values,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the parameters as plain values (store, audit log)."""
@@ -141,7 +220,16 @@ evasion_aware=True, seed=42)
             tolerance=data.get("tolerance"),
             evasion_aware=data.get("evasion_aware"),
             seed=data.get("seed"),
+            start_date=data.get("start_date"),
+            first_shift=data.get("first_shift"),
+            shift_hours=data.get("shift_hours"),
+            distribution=data.get("distribution"),
         )
+
+
+def _clock(minutes: int) -> str:
+    minutes %= 24 * 60
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @dataclass(frozen=True)
@@ -153,6 +241,8 @@ class PlanRun:
     years: tuple[int, int] | None
     synthetic: bool
     region: str
+    #: Per chosen site (``site_id``): nearest town, its distance and direction, nearest road.
+    locations: pd.DataFrame | None = None
 
     @property
     def span(self) -> int:
@@ -179,12 +269,14 @@ def run_plan(path: str, params: PlanParams, *, progress: Progress = _no_progress
     from dashboard.corridors_model import corridor_network
     from geotraf.checkpoints import plan
 
-    progress(5, "Loading the region and assigning its flows to the roads")
+    progress(5, "Stage 1 of 3, assignment: loading the region and routing its flows")
     net = corridor_network(path, "shortest")
     sites = getattr(net.region, "sites", None)
     if sites is None or len(sites) == 0:
         raise PlanError("This region has no candidate sites (sites layer): upload one first.")
-    progress(35, "Choosing sites, testing evasion and drawing the schedule")
+    progress(
+        35, "Stage 2 of 3, model and solve: choosing sites, testing evasion, drawing the schedule"
+    )
     result = plan(
         net.graph,
         net.assignment,
@@ -198,13 +290,52 @@ def run_plan(path: str, params: PlanParams, *, progress: Progress = _no_progress
         shifts=params.shifts,
         seed=params.seed,
     )
-    progress(95, "Preparing the tables")
+    progress(95, "Stage 3 of 3: preparing the tables and the map")
     return PlanRun(
         plan=result,
         params=params,
         years=net.years,
         synthetic=net.synthetic,
         region=Path(path).name,
+        locations=site_locations(result.sites, net.region),
+    )
+
+
+def site_locations(sites: gpd.GeoDataFrame, region: Any) -> pd.DataFrame:
+    """Return ``site_id``, ``town``, ``town_km``, ``direction``, ``road`` of each site."""
+    from geotraf.naming import locate
+
+    found = locate(
+        sites.geometry.x.to_numpy(),
+        sites.geometry.y.to_numpy(),
+        places=getattr(region, "places", None),
+        roads=getattr(region, "roads", None),
+    )
+    return pd.DataFrame(
+        {
+            "site_id": sites["site_id"].astype(str).to_numpy(),
+            "town": [f.town for f in found],
+            "town_km": [f.km for f in found],
+            "direction": [f.direction for f in found],
+            "road": [f.road for f in found],
+        }
+    )
+
+
+def where_text(town: str, km: float, direction: str, t: Translator) -> str:
+    """Return "12 km NE of Udon Thani" in the chosen language (the town alone within 1 km).
+
+    Examples
+    --------
+    >>> where_text("Udon Thani", 12.4, "NE", str)
+    '12 km NE of Udon Thani'
+    """
+    if not town:
+        return ""
+    if km < 1:
+        return town
+    return t("{km} km {direction} of {town}").format(
+        km=f"{km:.0f}", direction=t(direction), town=town
     )
 
 
@@ -223,8 +354,15 @@ class PlanView:
     notes: list[str]
 
 
-def plan_view(run: PlanRun, *, t: Translator, threshold: int = DEFAULT_THRESHOLD) -> PlanView:
-    """Return the ranked sites (per year, suppressed), headline numbers and schedule."""
+def plan_view(
+    run: PlanRun, *, t: Translator, threshold: int = DEFAULT_THRESHOLD, lang: str = "en"
+) -> PlanView:
+    """Return the ranked sites (per year, suppressed), headline numbers and schedule.
+
+    Headline numbers are written in ``lang``'s convention (Babel): "1 524" in French.
+    """
+    from dashboard import i18n
+
     plan = run.plan
     span = run.span
     frame = pd.DataFrame(plan.sites.drop(columns="geometry"))
@@ -241,14 +379,14 @@ def plan_view(run: PlanRun, *, t: Translator, threshold: int = DEFAULT_THRESHOLD
     unit = unit_label(run, t)
     summary = [
         (
-            f"{plan.captured_share:.0%}",
+            i18n.percent(plan.captured_share, lang),
             t("of the modelled flow passes a chosen site"),
-            f"{format_count(plan.captured / span, threshold=threshold)} {unit}",
+            f"{i18n.count(plan.captured / span, lang, threshold=threshold)} {unit}",
         ),
         (
-            f"{plan.captured_after_evasion_share:.0%}",
+            i18n.percent(plan.captured_after_evasion_share, lang),
             t("still captured after evasion"),
-            t("detours up to +{p:.0%} travel time").format(p=run.params.tolerance),
+            t("detours up to +{p} travel time").format(p=i18n.percent(run.params.tolerance, lang)),
         ),
         (
             str(len(plan.sites)),
@@ -261,7 +399,7 @@ def plan_view(run: PlanRun, *, t: Translator, threshold: int = DEFAULT_THRESHOLD
             ),
         ),
         (
-            "—" if plan.gap is None else f"{plan.gap:.1%}",
+            "—" if plan.gap is None else i18n.number(100 * plan.gap, lang, decimals=1) + " %",
             t("optimality gap (exact only)"),
             t("seed {seed}").format(seed=run.params.seed),
         ),
@@ -273,26 +411,108 @@ def plan_view(run: PlanRun, *, t: Translator, threshold: int = DEFAULT_THRESHOLD
                 n=len(plan.unattached_sites), ids=", ".join(plan.unattached_sites[:8])
             )
         )
+    safe = _with_locations(safe, run, t)
     names = dict(zip(safe["site_id"], safe["name"], strict=True))
-    schedule = plan.schedule.assign(name=plan.schedule["site_id"].map(names).fillna(""))
+    ranks = dict(zip(safe["site_id"], safe["rank"], strict=True))
+    schedule = plan.schedule.assign(
+        name=plan.schedule["site_id"].map(names).fillna(""),
+        rank=plan.schedule["site_id"].map(ranks),
+    )
     return PlanView(sites=safe, summary=summary, schedule=schedule, notes=notes)
 
 
+def _with_locations(sites: pd.DataFrame, run: PlanRun, t: Translator) -> pd.DataFrame:
+    """Add coordinates (decimal degrees, MGRS) and nearest town and road to the sites."""
+    from geotraf.naming import decimal_degrees, grid_reference
+
+    out = sites.copy()
+    out["coordinates"] = [
+        decimal_degrees(x, y) for x, y in zip(out["lon"], out["lat"], strict=True)
+    ]
+    out["mgrs"] = [grid_reference(x, y) for x, y in zip(out["lon"], out["lat"], strict=True)]
+    loc = run.locations
+    if loc is None or len(loc) == 0:
+        loc = pd.DataFrame(
+            {"site_id": out["site_id"], "town": "", "town_km": 0.0, "direction": "", "road": ""}
+        )
+    out = out.merge(loc, on="site_id", how="left", validate="one_to_one")
+    for col in ("town", "direction", "road"):
+        out[col] = out[col].fillna("").astype(str)
+    out["town_km"] = out["town_km"].fillna(0.0).astype(float)
+    out["where"] = [
+        where_text(town, km, d, t)
+        for town, km, d in zip(out["town"], out["town_km"], out["direction"], strict=True)
+    ]
+    out["name"] = [site_name(r, t) for r in out.itertuples()]
+    return out
+
+
+def site_name(row: Any, t: Translator) -> str:
+    """The name a patrol uses for a site: "Restaurant, AH2 7 km SW of Bang Saphan".
+
+    Named sites keep their name (with the road); generic roadside ones are named by
+    kind, road and distance from the nearest town, in the chosen language.
+    """
+    from dashboard.i18n import label
+    from geotraf.naming import Location, site_label
+
+    loc = Location(str(row.town), float(row.town_km), str(row.direction), str(row.road))
+    kind = label(str(row.site_type or "site"), t)
+    return site_label(
+        str(row.name or ""), str(row.site_type or ""), loc, kind=kind, where=str(row.where)
+    )
+
+
+def site_reason(row: Any, t: Translator, lang: str) -> str:
+    """Why a site was chosen, in the chosen language.
+
+    English keeps the library's full sentence (corridors, routes); other languages get
+    the same facts that the translator can say: kind and road, share, detour share.
+    """
+    from dashboard import i18n
+
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return str(row.reason)
+    parts = [i18n.label(str(row.site_type or "site"), t)]
+    if row.road:
+        parts[0] = t("{kind}, {road}").format(kind=parts[0], road=row.road)
+    if not pd.isna(row.share):
+        share = i18n.percent(float(row.share), lang)
+        parts.append(t("{share} of the modelled flow").format(share=share))
+    captured, after = row.captured, row.captured_after_evasion
+    if not pd.isna(captured) and not pd.isna(after) and float(captured) > 0:
+        lost = 1 - float(after) / float(captured)
+        if lost > 0.005:
+            share = i18n.percent(lost, lang)
+            parts.append(t("{share} of it could detour around checks").format(share=share))
+    return "; ".join(parts)
+
+
+#: Count columns of an export, in whole people per year.
+EXPORT_COUNTS = {
+    "captured": "captured_per_year",
+    "marginal_gain": "marginal_gain_per_year",
+    "captured_after_evasion": "captured_after_evasion_per_year",
+}
+
+
 def export_frame(run: PlanRun, *, threshold: int = DEFAULT_THRESHOLD) -> gpd.GeoDataFrame:
-    """Return the ranked sites as a GeoDataFrame for export (per year, suppressed)."""
+    """Return the ranked sites as a GeoDataFrame for export (per year, suppressed).
+
+    Counts are whole people (a model does not know fractions of a person); every row
+    carries the RESTRICTED marking, the region and the seed, so a file keeps them
+    whatever program opens it.
+    """
     from geotraf.checkpoints import SITE_COLUMNS
 
     view = plan_view(run, t=lambda s: s, threshold=threshold)
     # The plan's own columns, less the graph node: meaningless outside this region's graph.
     cols = [c for c in SITE_COLUMNS if c != "node"]
-    frame = view.sites[cols].rename(
-        columns={
-            "captured": "captured_per_year",
-            "marginal_gain": "marginal_gain_per_year",
-            "captured_after_evasion": "captured_after_evasion_per_year",
-        }
-    )
-    frame = frame.assign(classification=RESTRICTED, seed=run.params.seed)
+    extra = ["coordinates", "mgrs", "town", "town_km", "road"]
+    frame = view.sites[cols + extra].rename(columns=EXPORT_COUNTS)
+    for col in EXPORT_COUNTS.values():
+        frame[col] = frame[col].astype("Float64").round(0).astype("Int64")
+    frame = frame.assign(classification=RESTRICTED, region=run.region, seed=run.params.seed)
     return gpd.GeoDataFrame(
         frame,
         geometry=gpd.points_from_xy(view.sites["lon"], view.sites["lat"]),
@@ -300,26 +520,49 @@ def export_frame(run: PlanRun, *, threshold: int = DEFAULT_THRESHOLD) -> gpd.Geo
     )
 
 
+def schedule_frame(run: PlanRun) -> pd.DataFrame:
+    """Return the schedule with calendar dates and shift hours, one row per team post."""
+    p = run.params
+    view = plan_view(run, t=lambda s: s)
+    dates = p.dates()
+    hours = p.shift_times()
+    sched = view.schedule.sort_values(["day", "shift", "team"], kind="stable")
+    day = sched["day"].astype(int) - 1
+    shift = sched["shift"].astype(int) - 1
+    return pd.DataFrame(
+        {
+            "date": [dates[d].isoformat() if 0 <= d < len(dates) else "" for d in day],
+            "start": [hours[s][0] if 0 <= s < len(hours) else "" for s in shift],
+            "end": [hours[s][1] if 0 <= s < len(hours) else "" for s in shift],
+            "day": sched["day"].astype(int).to_numpy(),
+            "shift": sched["shift"].astype(int).to_numpy(),
+            "team": sched["team"].astype(int).to_numpy(),
+            "rank": sched["rank"].astype("Int64").to_numpy(),
+            "site_id": sched["site_id"].astype(str).to_numpy(),
+            "name": sched["name"].astype(str).to_numpy(),
+            "classification": RESTRICTED,
+        }
+    )
+
+
 def export_bytes(run: PlanRun, kind: str) -> bytes:
     """Return a plan export: ``csv`` (ranked sites), ``schedule`` (CSV) or ``geojson``.
 
-    Every file says RESTRICTED: a first comment line in CSV, a ``classification`` member
-    (and column) in GeoJSON.
+    Every file says RESTRICTED: a ``classification`` column on every CSV row (the header
+    stays the first line, so spreadsheets and GIS open the file as a table), and a
+    ``classification`` member (and column) in GeoJSON.
     """
     from geotraf._write import write_table
 
-    head = f"# {RESTRICTED}; region {run.region}; seed {run.params.seed}\n"
     if kind == "schedule":
-        names = dict(zip(run.plan.sites["site_id"], run.plan.sites["name"], strict=True))
-        sched = run.plan.schedule.assign(name=run.plan.schedule["site_id"].map(names))
         buffer = io.StringIO()
-        sched.to_csv(buffer, index=False)
-        return (head + buffer.getvalue()).encode("utf-8")
+        schedule_frame(run).to_csv(buffer, index=False)
+        return buffer.getvalue().encode("utf-8")
     frame = export_frame(run)
     with tempfile.TemporaryDirectory() as tmp:
         if kind == "csv":
             path = write_table(frame, Path(tmp) / "plan.csv", layer="plan")
-            return (head + path.read_text(encoding="utf-8")).encode("utf-8")
+            return path.read_bytes()
         if kind == "geojson":
             path = write_table(frame, Path(tmp) / "plan.geojson", layer="plan")
             doc = json.loads(path.read_text(encoding="utf-8"))

@@ -42,7 +42,9 @@ def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     p.add_argument("path", help="a layer file, a region GeoPackage or a folder of layer files")
     p.add_argument("--layer", choices=None, metavar="KIND", help="layer kind of a single file")
-    p.add_argument("--crs", help="CRS of a file that has none, e.g. EPSG:32647")
+    p.add_argument(
+        "--crs", help="CRS of a file that has none, e.g. EPSG:326NN for UTM zone NN north"
+    )
     p.add_argument("--repair", action="store_true", help="repair invalid geometries (make_valid)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=_run_validate)
@@ -74,6 +76,34 @@ def _run_layers(args: argparse.Namespace) -> int:
     return cli_support.run_layers(args)
 
 
+# --- init --------------------------------------------------------------------------------
+
+
+def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "init",
+        help="write a new region from the bundled world geography",
+        description="Write a ready region folder for some countries: borders, provinces and "
+        "towns (Natural Earth, GeoNames) with ISO3 codes, place ids, admin-1 codes, default "
+        "roles and a schematic road sketch, plus a README saying what to add.",
+    )
+    p.add_argument("folder", help="the new region folder")
+    p.add_argument(
+        "--countries", required=True, help="ISO3 codes separated by commas, e.g. NGA,BEN"
+    )
+    p.add_argument(
+        "--min-population", type=int, default=15_000, help="smallest town kept (default 15000)"
+    )
+    p.add_argument("--force", action="store_true", help="write into a folder that has files")
+    p.set_defaults(run=_run_init)
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from geotraf import init_region
+
+    return init_region.run_init(args)
+
+
 # --- build -------------------------------------------------------------------------------
 
 
@@ -86,14 +116,33 @@ def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument("--region", required=True, help=REGION_HELP)
     p.add_argument("--out", help="write the graph to this GeoPackage (nodes + edges layers)")
+    p.add_argument(
+        "--snap-m",
+        type=float,
+        default=None,
+        metavar="M",
+        help="join road ends and intersections closer than M metres; default: from the data "
+        "(half the 1st percentile of road lengths, 0.5-25 m)",
+    )
+    p.add_argument(
+        "--trust-declared-country",
+        action="store_true",
+        help="a place keeps its declared country when its point lies in another country's "
+        "polygon (default: the polygon's; every disagreement is reported)",
+    )
+    p.add_argument(
+        "--simplify",
+        action="store_true",
+        help="merge chains of pass-through junctions into single edges (geometry kept)",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=_run_build)
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from geotraf import graph
+    from geotraf import cli_build
 
-    return graph.run_build_command(args)
+    return cli_build.run_build_command(args)
 
 
 # --- hotspots / plan / scenario ------------------------------------------------------------
@@ -235,6 +284,7 @@ def _run_users(args: argparse.Namespace) -> int:
 _COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_validate,
     _add_layers,
+    _add_init,
     _add_build,
     _add_hotspots,
     _add_plan,

@@ -312,6 +312,10 @@ def run_plan(args: argparse.Namespace) -> int:
     if reg.sites is None or len(reg.sites) == 0:
         raise PlanError(f"region {args.region!r} has no sites layer: add candidate checkpoints")
     result = _assign(graph, reg, flows, method=args.assignment, dask=args.dask)
+    if args.seed is None:  # draw one and print it, so the schedule can be drawn again
+        import secrets
+
+        args.seed = secrets.randbelow(10**6)
     p = plan(
         graph,
         result,

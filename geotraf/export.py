@@ -1,9 +1,11 @@
 """Write checkpoint plans to CSV, GeoJSON or GeoPackage — marked RESTRICTED, atomically.
 
 Plans tell traffickers where the police will be, so every file says it is restricted
-where the format allows: a first comment line in CSV, a ``classification`` member in
-GeoJSON, dataset and layer metadata in GeoPackage. Counts of people below the
-suppression threshold (:data:`geotraf.privacy.DEFAULT_THRESHOLD`) are written as empty.
+where the format allows: a ``classification`` column on every CSV row (the header stays
+the first line, so spreadsheets and GIS read the file as a table), a ``classification``
+member in GeoJSON, dataset and layer metadata in GeoPackage. Counts of people are whole
+numbers; those below the suppression threshold
+(:data:`geotraf.privacy.DEFAULT_THRESHOLD`) are written as empty.
 Each file is written to a temporary file in the same folder and moved into place with
 :func:`os.replace`, so a reader never sees half a plan.
 """
@@ -54,8 +56,9 @@ def plan_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
     limit = _threshold()
     for col in COUNT_COLUMNS:
         if col in sites:
-            values = sites[col].astype(float).round(1)
-            sites[col] = values.where(~((values > 0) & (values < limit)), np.nan)
+            values = sites[col].astype(float)
+            kept = values.where(~((values > 0) & (values < limit)), np.nan)
+            sites[col] = kept.round(0).astype("Int64")  # whole people
     return sites, plan.schedule.copy()
 
 
@@ -66,8 +69,8 @@ def summary(plan: Plan) -> dict[str, Any]:
     """
     limit = _threshold()
 
-    def count(v: float) -> float | None:
-        return None if 0 < v < limit else round(float(v), 1)
+    def count(v: float) -> int | None:
+        return None if 0 < v < limit else round(float(v))
 
     return {
         "classification": RESTRICTED,
@@ -84,10 +87,11 @@ def summary(plan: Plan) -> dict[str, Any]:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    marked = frame.assign(classification=RESTRICTED)
+
     def write(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(f"# {NOTICE}\n")
-            frame.to_csv(fh, index=False)
+            marked.to_csv(fh, index=False)
 
     atomic_write(path, write)
 

@@ -39,6 +39,7 @@ from shapely.ops import linemerge
 
 from geotraf import _csr
 from geotraf.errors import GeotrafError
+from geotraf.naming import hotspot_name
 from geotraf.privacy import DEFAULT_THRESHOLD, format_count
 from layers.schema import RISK_LEVELS, VULNERABLE_PLACE_TYPES
 
@@ -401,7 +402,7 @@ def hotspots(
         + w["vulnerability"] * frame["vulnerability"]
         + w["incidents"] * (frame["incident_density"] / max_density if max_density > 0 else 0.0)
     ).round(6)
-    frame = frame[frame["score"] > 0]
+    frame = frame[(frame["score"] > 0) & (frame["load"] > 0)]  # only where flow passes
     frame = frame.assign(_id=[str(n) for n in frame.index]).sort_values(
         ["score", "load", "_id"], ascending=[False, False, True], kind="stable"
     )
@@ -420,7 +421,7 @@ def hotspots(
         rows.append(
             {
                 "node": str(node),
-                "name": str(data.get("name", "") or ""),
+                "name": hotspot_name(G, node),
                 "kind": str(data.get("kind", "")),
                 "place_type": str(data.get("place_type", "") or ""),
                 "country": str(data.get("country", "") or ""),

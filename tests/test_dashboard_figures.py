@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -83,7 +84,11 @@ def test_arcs_widen_with_count_and_say_direction() -> None:
     text = " ".join(str(h) for t in lines for h in t.hovertext if h)
     assert "Myanmar → Thailand: 1,200 people (modelled, synthetic)" in text
     assert "Cambodia → Lao PDR" not in text  # suppressed: no value, so no line
-    heads = [t for t in fig.data if t.type == "scattermap" and t.mode == "markers"]
+    heads = [
+        t
+        for t in fig.data
+        if t.type == "scattermap" and t.mode == "markers" and t.name != "No data"
+    ]
     assert len(heads) == 1 and len(heads[0].lon) == 3  # one dot per drawn pair
 
 
@@ -104,7 +109,8 @@ def test_only_the_largest_pairs_get_arcs() -> None:
 
 def test_no_pairs_draws_areas_only() -> None:
     fig = _map(pairs=_pairs().iloc[0:0])
-    assert [t.type for t in fig.data] == ["choroplethmap", "choroplethmap"]
+    assert [t.type for t in fig.data] == ["choroplethmap", "choroplethmap", "scattermap"]
+    assert fig.data[-1].name == "No data"  # legend entry only
 
 
 def test_trend_chart_units_and_suppressed_markers() -> None:
@@ -136,3 +142,76 @@ def test_empty_states_say_what_to_do() -> None:
     fig = figures.empty_map({}, center={"lon": 0, "lat": 0}, zoom=1, message="Widen the years")
     assert fig.layout.annotations[0].text == "Widen the years"
     assert figures.empty_chart("Tick a form").layout.annotations[0].text == "Tick a form"
+
+
+def test_whatif_palette_is_diverging_and_apart_from_the_corridor_classes() -> None:
+    import pandas as pd
+
+    from dashboard import corridor_figures as cf
+    from dashboard.corridors_model import LOAD_COLORS
+
+    def lab(h: str) -> tuple[float, float, float]:
+        """sRGB hex → CIELAB (D65), the space where distance is perceived difference."""
+        c = [int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (((v + 0.055) / 1.055) ** 2.4 if v > 0.04045 else v / 12.92 for v in c)
+        x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+        y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+        z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+        f = [v ** (1 / 3) if v > 0.008856 else 7.787 * v + 16 / 116 for v in (x, y, z)]
+        return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+    def delta_e(a: str, b: str) -> float:
+        return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b), strict=True)) ** 0.5
+
+    # "Lost" was the Okabe-Ito blue #0072B2: ΔE 13 from the 100–500 corridor blue #31688e.
+    assert delta_e("#0072B2", "#31688e") < 20
+    for colour in (cf.GAINED_COLOR, cf.LOST_COLOR):
+        assert min(delta_e(colour, c) for c in LOAD_COLORS) > 25, colour
+    assert delta_e(cf.GAINED_COLOR, cf.LOST_COLOR) > 50
+    pts = pd.DataFrame(
+        {"id": ["X1"], "name": ["Mae Sot"], "lon": [98.5], "lat": [16.7], "action": ["close"]}
+    )
+    traces = cf.change_traces(([98.0, 99.0], [16.0, 17.0]), ([97.0, 98.0], [15.0, 16.0]), pts)
+    lines = [tr for tr in traces if tr.mode == "lines"]
+    # Each change line sits on a wider white casing drawn just before it.
+    assert [tr.line.color for tr in lines] == [
+        cf.CASING_COLOR,
+        cf.GAINED_COLOR,
+        cf.CASING_COLOR,
+        cf.LOST_COLOR,
+    ]
+    assert lines[0].line.width > lines[1].line.width
+
+
+def _one_value_map() -> Any:
+    import pandas as pd
+
+    from dashboard import figures
+
+    areas = pd.DataFrame({"area": ["THA"], "count": pd.array([13], "Int64"), "suppressed": [False]})
+    return figures.flow_map(
+        areas,
+        None,
+        geojson={"type": "FeatureCollection", "features": []},
+        featureidkey="properties.country",
+        names={"THA": "Thailand"},
+        centroids={},
+        style={},
+        center={"lon": 100, "lat": 15},
+        zoom=4,
+        area_title="People",
+        unit="people",
+    )
+
+
+def test_colour_bar_with_one_value_has_distinct_ticks() -> None:
+    bar = _one_value_map().data[0].colorbar
+    # Was "13, 13, 13, 13, 13": ticks from a float range printed as integers.
+    assert bar.tickvals is not None and len(bar.tickvals) >= 2
+    assert len(set(bar.ticktext)) == len(bar.ticktext)
+    assert bar.tickvals[-1] >= 13 and _one_value_map().data[0].zmax == bar.tickvals[-1]
+
+
+def test_map_legend_says_what_white_means() -> None:
+    names = [tr.name for tr in _one_value_map().data if tr.showlegend]
+    assert "No data" in names and "<11 (suppressed)" in names

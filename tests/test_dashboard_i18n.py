@@ -32,6 +32,7 @@ ANALYSIS = (
     "planning_figures.py",
     "corridors_model.py",
     "planning_model.py",
+    "briefing.py",
 )
 #: ``t(...)`` calls, and the planning job's ``progress(percent, message)`` (translated
 #: by the page when it shows the progress text).

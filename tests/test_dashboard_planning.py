@@ -31,6 +31,10 @@ FORM = {
     "planning-tolerance.value": 0.3,
     "planning-evasion-aware.value": [],
     "planning-seed.value": 7,
+    "planning-start-date.date": "2027-03-01",
+    "planning-first-shift.value": "07:30",
+    "planning-shift-hours.value": 6,
+    "planning-distribution.value": "Region 4 commander",
 }
 
 
@@ -69,7 +73,8 @@ def test_parameters_are_validated_with_a_fix() -> None:
             evasion_aware=False,
             seed=1,
         )
-    with pytest.raises(PlanError, match="Days: enter a number"):
+    # The browser sends an out-of-range number field (budget 0 or 500) as empty.
+    with pytest.raises(PlanError, match="Days: enter a number from 1 to 60"):
         pm.PlanParams.from_inputs(
             budget=2,
             teams=1,
@@ -104,7 +109,7 @@ def test_one_site_at_the_fast_crossing_captures_everyone(run: pm.PlanRun) -> Non
     assert float(site["coverage_probability"]) == 1.0
     assert len(view.schedule) == 2 * 2 and set(view.schedule["site_id"]) == {"S1"}
     grid = pm.schedule_grid(view.schedule, days=2, shifts=2)
-    assert grid == [[["Team 1: North Bridge post"]] * 2] * 2
+    assert grid == [[["Team 1: North Bridge post (AH1)"]] * 2] * 2
 
 
 def test_with_a_generous_tolerance_everyone_evades(region: Path) -> None:
@@ -140,15 +145,21 @@ def test_small_captures_are_suppressed(tmp_path: Path) -> None:
 
 def test_exports_are_marked_restricted(run: pm.PlanRun) -> None:
     csv = pm.export_bytes(run, "csv").decode()
-    assert csv.startswith("# RESTRICTED — checkpoint plan; region region; seed 7\n")
-    table = pd.read_csv(io.StringIO(csv), comment="#")
+    assert csv.startswith("rank,site_id,")  # header first: opens as a table anywhere
+    table = pd.read_csv(io.StringIO(csv))
     assert table[["rank", "site_id", "captured_per_year"]].values.tolist() == [[1, "S1", 103]]
+    assert str(table["captured_per_year"].dtype) == "int64"  # whole people
     assert (table["classification"] == pm.RESTRICTED).all()
+    assert (table["seed"] == 7).all() and (table["region"] == "region").all()
     doc = json.loads(pm.export_bytes(run, "geojson"))
     assert doc["classification"] == pm.RESTRICTED
     assert doc["features"][0]["geometry"]["coordinates"] == [101.0, 16.0]
-    schedule = pd.read_csv(io.StringIO(pm.export_bytes(run, "schedule").decode()), comment="#")
-    assert len(schedule) == 4 and set(schedule["name"]) == {"North Bridge post"}
+    text = pm.export_bytes(run, "schedule").decode()
+    assert text.startswith("date,")
+    schedule = pd.read_csv(io.StringIO(text))
+    assert len(schedule) == 4 and set(schedule["name"]) == {"North Bridge post (AH1)"}
+    assert (schedule["classification"] == pm.RESTRICTED).all()
+    assert {"date", "start", "end", "rank"} <= set(schedule.columns)
 
 
 def test_pdf_briefing_is_restricted_on_every_page(run: pm.PlanRun) -> None:
@@ -160,10 +171,11 @@ def test_pdf_briefing_is_restricted_on_every_page(run: pm.PlanRun) -> None:
     )
     reader = PdfReader(io.BytesIO(pdf))
     texts = [p.extract_text() for p in reader.pages]
-    assert len(texts) == 3
+    # Summary, map, ranked sites, schedule.
+    assert len(texts) == 4
     assert all("RESTRICTED — checkpoint plan" in text for text in texts)
-    assert "North Bridge post" in texts[1] and "103" in texts[1]
-    assert "Team 1: North Bridge post" in texts[2]
+    assert "North Bridge post" in texts[2] and "103" in texts[2]
+    assert "Team 1: #1 North Bridge post (AH1)" in texts[3]
 
 
 @pytest.mark.slow
@@ -254,6 +266,10 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     )
     stored = out[4]
     assert stored["params"]["seed"] == 7 and progress[-1] == ("100", "Done")
+    # The operation fields of the form reach the plan (and so the briefing).
+    assert stored["params"]["start_date"] == "2027-03-01"
+    assert stored["params"]["first_shift"] == "07:30" and stored["params"]["shift_hours"] == 6
+    assert stored["params"]["distribution"] == "Region 4 commander"
     assert "103 people/year" in dump(out[3])  # headline card: captured people/year
     body = dash_body(
         app,
@@ -265,7 +281,7 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     sent = resp.get_json()["response"]["planning-download"]["data"]
     assert sent["filename"] == "checkpoint-plan-region-seed7-sites.csv"
     text = base64.b64decode(sent["content"]).decode()
-    assert text.startswith("# RESTRICTED — checkpoint plan")
+    assert text.startswith("rank,site_id,") and "RESTRICTED — checkpoint plan" in text
     log = audit.read_log(app.server.config[audit.CONFIG_KEY])
     events = [(e["event"], e.get("format")) for e in log if e["user"] == "planner"]
     assert ("plan", None) in events and ("export", "csv") in events

@@ -47,19 +47,29 @@ def the_plan() -> Plan:
     )
 
 
-def test_csv_round_trip_with_restricted_header(the_plan: Plan, tmp_path: Path) -> None:
+def test_csv_round_trip_header_first_and_marked_on_every_row(
+    the_plan: Plan, tmp_path: Path
+) -> None:
     out = tmp_path / "plan.csv"
     written = write_plan(the_plan, out)
     assert written == [out, tmp_path / "plan_schedule.csv"]
-    assert out.read_text(encoding="utf-8").startswith(f"# {RESTRICTED}")
-    sites = pd.read_csv(out, skiprows=1)
+    # A spreadsheet or GIS opens it as a table: the header is the first line, no comment.
+    first = out.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("rank,site_id,") and not first.startswith("#")
+    sites = pd.read_csv(out)
+    assert (sites["classification"] == RESTRICTED).all()
     assert sites["site_id"].tolist() == ["s_bus", "s_x1"]
     assert sites["rank"].tolist() == [1, 2]
-    assert sites["captured"].tolist() == [20.0, 155.0]
+    # Whole people: a count is never written as 1523.5714285714287.
+    assert sites["captured"].tolist() == [20, 155]
+    assert "." not in ",".join(out.read_text(encoding="utf-8").splitlines()[1].split(",")[4:6])
     assert sites["lon"].tolist() == [102.0, 102.70]
     assert sites["reason"].iloc[1] == the_plan.sites["reason"].iloc[1]
-    sched = pd.read_csv(schedule_path(out), skiprows=1)
-    pd.testing.assert_frame_equal(sched, the_plan.schedule, check_dtype=False)
+    sched = pd.read_csv(schedule_path(out))
+    assert (sched["classification"] == RESTRICTED).all()
+    pd.testing.assert_frame_equal(
+        sched.drop(columns="classification"), the_plan.schedule, check_dtype=False
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.csv", "plan_schedule.csv"]
 
 
@@ -110,7 +120,7 @@ def test_small_counts_are_blank_in_files(the_plan: Plan, tmp_path: Path) -> None
     small = dataclasses.replace(the_plan, sites=sites)
     out = tmp_path / "small.csv"
     write_plan(small, out)
-    back = pd.read_csv(out, skiprows=1)
+    back = pd.read_csv(out)
     assert back["captured"].isna().tolist() == [True, False]
 
 

@@ -54,8 +54,8 @@
                        line: {color: spec.color, width: spec.width}, name: spec.label,
                        legendgroup: "corridors", legendgrouptitle: title});
         });
-        (whatif || []).forEach(function(t) { data.push(t); });
         ((overlay && overlay.above) || []).forEach(function(t) { data.push(t); });
+        (whatif || []).forEach(function(t) { data.push(t); });  // closed/watched on top
         return {data: data, layout: layout};
     },
 

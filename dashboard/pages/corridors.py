@@ -149,6 +149,12 @@ def layout(**query: Any) -> html.Div:
                         value=state.method,
                         clearable=False,
                     ),
+                    html.Div(  # shown while the corridors are recomputed (callback running)
+                        t("Recomputing the corridors…"),
+                        id=ids.CORRIDORS_BUSY,
+                        className="busy",
+                        role="status",
+                    ),
                 ],
                 className="control",
             ),
@@ -406,6 +412,7 @@ def register_callbacks(app: Dash) -> None:
         Output(ids.CORRIDORS_HEADLINE, "children"),
         Output(ids.CORRIDORS_URL_SYNC, "data"),
         *_filter_inputs(),
+        running=[(Output(ids.CORRIDORS_BUSY, "className"), "busy busy-on", "busy")],
     )
     @requires_role(ROLE)
     def update_corridors(years: Any, *rest: Any) -> tuple[Any, ...]:
@@ -461,8 +468,23 @@ def register_callbacks(app: Dash) -> None:
         )
 
     @app.callback(
+        Output(ids.CORRIDORS_WHATIF, "data", allow_duplicate=True),
+        Output(ids.CORRIDORS_WHATIF_RESULT, "children", allow_duplicate=True),
+        *_filter_inputs(),
+        Input(ids.CORRIDORS_CLOSE, "value"),
+        Input(ids.CORRIDORS_WATCH, "value"),
+        prevent_initial_call=True,
+    )
+    @requires_role(ROLE)
+    def drop_stale_whatif(*_: Any) -> tuple[Any, Any]:
+        """A result is for the filters and picks it was run with: any change drops it."""
+        return [], None
+
+    @app.callback(
         Output(ids.CORRIDORS_WHATIF, "data"),
         Output(ids.CORRIDORS_WHATIF_RESULT, "children"),
+        Output(ids.CORRIDORS_CLOSE, "value"),
+        Output(ids.CORRIDORS_WATCH, "value"),
         Input(ids.CORRIDORS_WHATIF_RUN, "n_clicks"),
         Input(ids.CORRIDORS_WHATIF_CLEAR, "n_clicks"),
         State(ids.CORRIDORS_CLOSE, "value"),
@@ -479,12 +501,18 @@ def register_callbacks(app: Dash) -> None:
         from geotraf.errors import GeotrafError
 
         t = i18n.translator(i18n.current_language())
+        keep = dash.no_update
         if dash.ctx.triggered_id == ids.CORRIDORS_WHATIF_CLEAR:
-            return [], None
+            return [], None, [], []  # everything: the result and the picks
         close, watch = list(close or []), [w for w in (watch or []) if w not in (close or [])]
         if not close and not watch:
-            return [], components.notice(
-                t("Pick at least one crossing or road to close or watch."), kind="warning"
+            return (
+                [],
+                components.notice(
+                    t("Pick at least one crossing or road to close or watch."), kind="warning"
+                ),
+                keep,
+                keep,
             )
         state = _state(rest[0], rest[1:-1], rest[-1])
         net = _network(state.method)
@@ -492,7 +520,7 @@ def register_callbacks(app: Dash) -> None:
         try:
             result = cm.what_if(net, shown, close=close, watch=watch, t=t)
         except GeotrafError as exc:
-            return [], components.notice(str(exc), kind="error", role="alert")
+            return [], components.notice(str(exc), kind="error", role="alert"), keep, keep
         audit.record(
             "scenario", page="corridors", close=close, watch=watch, **_audit_filters(shown)
         )
@@ -503,7 +531,7 @@ def register_callbacks(app: Dash) -> None:
             t=t,
         )
         unit = cm.unit_label(net.synthetic, t)
-        return cf.to_plain(traces), _whatif_result(result, unit=unit, t=t)
+        return cf.to_plain(traces), _whatif_result(result, unit=unit, t=t), keep, keep
 
     @app.callback(
         Output(ids.CORRIDORS_UPLOAD_REPORT, "children"),

@@ -105,6 +105,7 @@ def layout(**query: str) -> html.Div:
             # No default seed: a fixed one would give every run on the defaults the same,
             # predictable schedule. Blank draws one from the OS; the result shows it.
             _number(ids.PLANNING_SEED, t("Seed (blank: random)"), None, low=0, high=2**31 - 1),
+            *_operation_fields(t),
             # Method, detours and the buttons share one full-width row: squeezed into the
             # number fields' narrow grid cells, their labels overflowed onto each other.
             html.Div(
@@ -258,6 +259,66 @@ def layout(**query: str) -> html.Div:
         id=ids.PLANNING_ROOT,
         className="page page-planning",
     )
+
+
+def _operation_fields(t: i18n.Translator) -> list[html.Div]:
+    """Start date, first shift, shift length and distribution: what the briefing prints."""
+    from datetime import timedelta
+
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    return [
+        html.Div(
+            [
+                html.Label(
+                    t("Start date"), htmlFor=ids.PLANNING_START_DATE, className="control-label"
+                ),
+                dcc.DatePickerSingle(
+                    id=ids.PLANNING_START_DATE,
+                    date=tomorrow,
+                    display_format="YYYY-MM-DD",
+                    first_day_of_week=1,
+                ),
+            ],
+            className="control",
+        ),
+        html.Div(
+            [
+                html.Label(
+                    t("First shift starts (HH:MM)"),
+                    htmlFor=ids.PLANNING_FIRST_SHIFT,
+                    className="control-label",
+                ),
+                dcc.Input(
+                    id=ids.PLANNING_FIRST_SHIFT,
+                    type="text",
+                    value="06:00",
+                    placeholder="06:00",
+                    maxLength=5,
+                    pattern=r"[0-2]?[0-9]:[0-5][0-9]",
+                    debounce=True,
+                ),
+            ],
+            className="control",
+        ),
+        _number(ids.PLANNING_SHIFT_HOURS, t("Shift length (hours)"), 8, low=1, high=24),
+        html.Div(
+            [
+                html.Label(
+                    t("Distribution (who may read the briefing)"),
+                    htmlFor=ids.PLANNING_DISTRIBUTION,
+                    className="control-label",
+                ),
+                dcc.Input(
+                    id=ids.PLANNING_DISTRIBUTION,
+                    type="text",
+                    placeholder=t("Operation team only"),
+                    maxLength=200,
+                    debounce=True,
+                ),
+            ],
+            className="control",
+        ),
+    ]
 
 
 class PlanJobManager(DiskcacheManager):
@@ -453,7 +514,7 @@ def register_callbacks(app: Dash) -> None:
             budget=run.params.budget,
         )
         if kind == "pdf":
-            payload, note = _briefing(run, t)
+            payload, note = _briefing(run, t, i18n.current_language())
             return dcc.send_bytes(payload, f"{name}.pdf"), note
         from dashboard.planning_model import export_bytes
 
@@ -488,12 +549,21 @@ def _form_states() -> list[State]:
         State(ids.PLANNING_TOLERANCE, "value"),
         State(ids.PLANNING_EVASION_AWARE, "value"),
         State(ids.PLANNING_SEED, "value"),
+        State(ids.PLANNING_START_DATE, "date"),
+        State(ids.PLANNING_FIRST_SHIFT, "value"),
+        State(ids.PLANNING_SHIFT_HOURS, "value"),
+        State(ids.PLANNING_DISTRIBUTION, "value"),
     ]
 
 
 def _form_values(form: tuple[Any, ...]) -> dict[str, Any]:
-    budget, teams, days, shifts, method, tolerance, aware, seed = form
+    budget, teams, days, shifts, method, tolerance, aware, seed, *operation = form
+    start, first, hours, distribution = (*operation, None, None, None, None)[:4]
     return {
+        "start_date": start,
+        "first_shift": first,
+        "shift_hours": hours,
+        "distribution": distribution,
         "budget": budget,
         "teams": teams,
         "days": days,
@@ -544,7 +614,9 @@ def run_plan_job(
     t = i18n.translator(str(lang or i18n.DEFAULT_LANGUAGE))
 
     def progress(percent: int, message: str) -> None:
-        set_progress((str(percent), t(message)))
+        # Stage and percentage, so a long solve never sits silent on an empty bar.
+        text = f"{percent}% · {t(message)}" if message and percent < 100 else t(message)
+        set_progress((str(percent), text))
 
     try:
         params = pm.PlanParams.from_inputs(**_form_values(tuple(form)))
@@ -565,15 +637,15 @@ def run_plan_job(
         cache.expire()  # drop plans past their time
         cache.set(token, run, expire=_stored_ttl(plan_dir))
     _private_tree(plan_dir)
-    view = pm.plan_view(run, t=t)
+    view = pm.plan_view(run, t=t, lang=str(lang or i18n.DEFAULT_LANGUAGE))
     unit = pm.unit_label(run, t)
     figure = _plan_figure(region_path, run, view, unit=unit, t=t, base_url=_root(href))
     progress(100, "Done")
     notes = [components.notice(n, kind="warning") for n in view.notes]
     return (
         figure,
-        _sites_table(view, unit=unit, t=t),
-        _calendar(view, run, t=t),
+        _sites_table(view, unit=unit, t=t, lang=str(lang or i18n.DEFAULT_LANGUAGE)),
+        _calendar(view, run, t=t, lang=str(lang or i18n.DEFAULT_LANGUAGE)),
         components.headline_cards(view.summary),
         {"token": token, "params": run.params.to_dict()},
         notes or None,
@@ -658,7 +730,7 @@ def _discard_run(plan_dir: str, token: str) -> None:
         cache.delete(token)
 
 
-def _briefing(run: Any, t: i18n.Translator) -> tuple[bytes, Any]:
+def _briefing(run: Any, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE) -> tuple[bytes, Any]:
     from flask import current_app
 
     from dashboard import briefing
@@ -679,22 +751,47 @@ def _briefing(run: Any, t: i18n.Translator) -> tuple[bytes, Any]:
             base_url="/",
             inline=True,
         )
-        image: bytes | None = briefing.map_png(figure)
+        image: bytes | None = briefing.plan_map_image(
+            figure, view.sites, towns=briefing.major_towns(str(current_app.config[CONFIG_KEY]))
+        )
     except Exception:  # chromium missing or crashed: the briefing still goes out
         image = None
         note = t("PDF briefing ready without the map: chromium could not draw it.")
     payload = briefing.build_briefing(
-        run, view, map_image=image, unit=unit, t=t, generated_by=current_username() or ""
+        run,
+        view,
+        map_image=image,
+        unit=unit,
+        t=t,
+        lang=lang,
+        generated_by=current_username() or "",
     )
     return payload, note
 
 
-def _sites_table(view: Any, *, unit: str, t: i18n.Translator) -> Any:
-    from geotraf.privacy import format_count
+def _sites_table(
+    view: Any, *, unit: str, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE
+) -> Any:
+    """Ranked sites: what each captures alone beside what it adds in rank order.
+
+    "Adds" sums to what the plan captures (a total row shows it); "alone" does not when
+    sites share flows, so the two stand side by side.
+    """
+
+    from dashboard.planning_model import site_reason
+
+    def format_count(value: Any) -> str:
+        return i18n.count(value, lang)
+
+    def pct(value: Any) -> str:
+        return "<11" if value is None or value != value else i18n.percent(float(value), lang)
 
     rows = []
     for r in view.sites.itertuples():
-        share = "<11" if r.share is None or r.share != r.share else f"{float(r.share):.0%}"
+        reason = site_reason(r, t, lang)
+        town = str(getattr(r, "where", ""))
+        town = "" if town and town in str(r.name) else town  # already in the name
+        where = " · ".join(p for p in (town, str(getattr(r, "mgrs", ""))) if p)
         rows.append(
             html.Tr(
                 [
@@ -703,30 +800,53 @@ def _sites_table(view: Any, *, unit: str, t: i18n.Translator) -> Any:
                         [
                             html.Strong(r.name),
                             html.Br(),
+                            html.Span(where, className="small"),
+                            html.Br(),
                             html.Span(
-                                _clip(str(r.reason), 150),
+                                _clip(reason, 150),
                                 className="muted small",
-                                title=str(r.reason),
+                                title=reason,
                             ),
                         ]
                     ),
                     html.Td(format_count(r.captured), className="num"),
-                    html.Td(share, className="num"),
+                    html.Td(pct(r.share), className="num"),
+                    html.Td(format_count(r.marginal_gain), className="num"),
                     html.Td(format_count(r.captured_after_evasion), className="num"),
-                    html.Td(f"{float(r.coverage_probability):.0%}", className="num"),
+                    html.Td(pct(r.coverage_probability), className="num"),
                 ]
             )
         )
+    gains = view.sites["marginal_gain"].astype("Float64")
+    total = format_count(None if gains.isna().any() else float(gains.sum()))
     header = [
         "#",
         t("Site and reason"),
-        t("Captured"),
-        t("Share"),
+        t("Captured alone"),
+        t("Share alone"),
+        t("Adds (in rank order)"),
         t("After evasion"),
         t("Staffed (share of shifts)"),
     ]
+    foot = html.Tr(
+        [
+            html.Td(""),
+            html.Th(t("Plan total"), scope="row"),
+            html.Td(""),
+            html.Td(""),
+            html.Td(total, className="num"),
+            html.Td(""),
+            html.Td(""),
+        ]
+    )
     return [
-        html.P(t("Captured and after evasion: {unit}.").format(unit=unit), className="muted small"),
+        html.P(
+            t(
+                "Counts in {unit}. Captured alone: the flow through the site; Adds: what it "
+                "adds to the sites ranked above it, so that column sums to the plan's capture."
+            ).format(unit=unit),
+            className="muted small",
+        ),
         html.Div(
             html.Table(
                 [
@@ -740,6 +860,7 @@ def _sites_table(view: Any, *, unit: str, t: i18n.Translator) -> Any:
                         )
                     ),
                     html.Tbody(rows),
+                    html.Tfoot(foot),
                 ],
                 className="data-table",
             ),
@@ -752,21 +873,28 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _calendar(view: Any, run: Any, *, t: i18n.Translator) -> Any:
+def _calendar(view: Any, run: Any, *, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE) -> Any:
     from dashboard.planning_model import schedule_grid
 
     p = run.params
     grid = schedule_grid(view.schedule, days=p.days, shifts=p.shifts)
+    dates, hours = p.dates(), p.shift_times()
     head = html.Tr(
         [
-            html.Th(t("Day"), scope="col"),
-            *[html.Th(t("Shift {n}").format(n=s + 1), scope="col") for s in range(p.shifts)],
+            html.Th(t("Date"), scope="col"),
+            *[
+                html.Th(
+                    [t("Shift {n}").format(n=s + 1), html.Br(), f"{hours[s][0]}–{hours[s][1]}"],
+                    scope="col",
+                )
+                for s in range(p.shifts)
+            ],
         ]
     )
     body = [
         html.Tr(
             [
-                html.Th(str(d + 1), scope="row"),
+                html.Th(i18n.day(dates[d], lang), scope="row"),
                 *[
                     html.Td([html.Span(c, className="team", title=c) for c in cell] or "—")
                     for cell in cells
