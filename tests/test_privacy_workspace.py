@@ -35,7 +35,8 @@ def _overview(app: Any, client: Any) -> dict[str, Any]:
 
 def test_uploaded_flows_drive_the_users_pages_with_their_own_release(tmp_path: Path) -> None:
     region = write_region(tmp_path / "region")
-    users = write_accounts(tmp_path / "instance" / "users.toml", DEMO_ACCOUNTS)
+    accounts = {**DEMO_ACCOUNTS, "analyst2": ("analyst", "analyst2-demo")}
+    users = write_accounts(tmp_path / "instance" / "users.toml", accounts)
     app = create_app(region=str(region), users_file=users, secret_key="ws")
     workspace = Path(app.server.config[data.WORKSPACE_KEY])
     client = app.server.test_client()
@@ -62,6 +63,21 @@ def test_uploaded_flows_drive_the_users_pages_with_their_own_release(tmp_path: P
     other = app.server.test_client()
     login(other, "donor")
     assert "Your data" not in dump(_overview(app, other))
+    # A user of the same role asking the same filter state is never served the cached
+    # answer computed from another user's own data (the view cache is keyed by whose data).
+    report = install_upload(
+        contents, "my_flows.csv", kind="flows", workspace=workspace, user="analyst",
+        bundled=region,
+    )
+    assert report.ok, report.message
+    owner = app.server.test_client()
+    login(owner, "analyst")
+    assert "Your data" in dump(_overview(app, owner))
+    second = app.server.test_client()
+    login(second, "analyst2", "analyst2-demo")
+    same_role = _overview(app, second)
+    assert "Your data" not in dump(same_role) and same_role["overview-years"]["max"] == 2021
+    assert dump(same_role["overview-map"]) == dump(before["overview-map"])
     # The way back.
     assert client.get("/data/bundled").status_code == 302
     back = _overview(app, client)
