@@ -282,7 +282,8 @@ def main() -> int:
     path = str((tmp / "region").resolve())
 
     t0 = time.perf_counter()
-    net = cm.corridor_network(path, "shortest")
+    with app.server.app_context():  # the app's releases folder, as the callbacks use
+        net = cm.corridor_network(path, "shortest")
     index_s = time.perf_counter() - t0
     print(
         f"one-off assignment + sparse index: {index_s:.1f} s; matrix "

@@ -1,10 +1,12 @@
-"""Aggregations behind the Overview page, each passed through small-count suppression.
+"""Aggregations behind the Overview page, over *released* tables only.
 
-Pure functions over the ``flows`` table and the ``places`` layer. Every table they return
-has already gone through :func:`geotraf.privacy.suppress`: a count below the threshold is
-``<NA>`` with ``suppressed=True``, never its value. Flow endpoints may be place ids, ISO3
-codes or admin-1 codes (docs/contracts.md); :func:`endpoint_areas` maps them to a country
-or a province.
+Pure functions over a table of the differentially private release (the released country
+table, or the released place-level flows for provinces) and the ``places`` layer. Every
+sum is post-processing of the release: made a non-negative whole number, then a value
+below the display threshold is ``<NA>`` with ``suppressed=True``
+(:func:`geotraf.privacy.suppress`). Areas the release holds nobody for are left out.
+Flow endpoints may be place ids, ISO3 codes or admin-1 codes (docs/contracts.md);
+:func:`endpoint_areas` maps them to a country or a province.
 """
 
 from __future__ import annotations
@@ -127,20 +129,20 @@ def totals_by_area(
     side: Side,
     threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
-    """Return people by country/province of origin or destination, suppressed.
+    """Return released people by country/province of origin or destination.
 
     Returns
     -------
     pandas.DataFrame
-        ``area``, ``count`` (``<NA>`` when suppressed), ``suppressed``; largest first.
+        ``area``, ``count`` (``<NA>`` below the threshold), ``suppressed``; largest first.
 
     Examples
     --------
-    >>> f = pd.DataFrame({"origin": ["LAO", "LAO", "KHM", "MMR"],
-    ...                   "destination": ["THA"] * 4, "count": [20, 15, 5, 40]})
+    >>> f = pd.DataFrame({"origin": ["LAO", "LAO", "KHM", "MMR", "VNM"],
+    ...                   "destination": ["THA"] * 5, "count": [20, 15, 5, 40, -2]})
     >>> t = totals_by_area(f, None, level="country", side="origin")
     >>> t[["area", "count"]].values.tolist()
-    [['MMR', 40], ['KHM', <NA>], ['LAO', <NA>]]
+    [['MMR', 40], ['LAO', 35], ['KHM', <NA>]]
     """
     areas = areas_of(flows, places, side=side, level=level)
     table = (
@@ -159,10 +161,9 @@ def totals_by_pair(
     level: Level,
     threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
-    """Return people by (origin area, destination area) pair, suppressed.
+    """Return released people by (origin area, destination area) pair.
 
-    Movements inside one area are left out (they draw no line). Secondary suppression
-    runs per origin, because the map's origin totals are shown too.
+    Movements inside one area are left out (they draw no line).
 
     Returns
     -------
@@ -178,11 +179,11 @@ def totals_by_pair(
     ).dropna(subset=["origin", "destination"])
     table = table.loc[table["origin"] != table["destination"]]
     table = table.groupby(["origin", "destination"], as_index=False)["count"].sum()
-    return _suppressed(table, threshold=threshold, by=["origin"])
+    return _suppressed(table, threshold=threshold, by=None)
 
 
 def totals_by_year(flows: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """Return people by year and form of exploitation, suppressed (secondary per year).
+    """Return released people by year and form of exploitation (zeros left out).
 
     Returns
     -------
@@ -190,7 +191,8 @@ def totals_by_year(flows: pd.DataFrame, *, threshold: int = DEFAULT_THRESHOLD) -
         ``year``, ``exploitation``, ``count``, ``suppressed``; sorted by year.
     """
     table = flows.groupby(["year", "exploitation"], as_index=False)["count"].sum()
-    out = suppress(table, count_col="count", threshold=threshold, by=["year"])
+    out = suppress(table, count_col="count", threshold=threshold)
+    out = out.loc[out["suppressed"] | (out["count"].fillna(0) > 0)]
     return out.sort_values(["year", "exploitation"]).reset_index(drop=True)
 
 
@@ -214,6 +216,8 @@ def headline(
     >>> h = headline(f, None)
     >>> h["people"], h["children"], h["top_origin"], h["top_destination"]
     (54.0, 30.0, 'LAO', 'THA')
+    >>> headline(f.assign(count=[30, 4, -20]), None)["people"]
+    14.0
     """
     people = safe_total(flows["count"], threshold=threshold)
     if "age_group" in flows.columns:
@@ -242,7 +246,9 @@ def _top(table: pd.DataFrame) -> str | None:
 
 
 def _suppressed(table: pd.DataFrame, *, threshold: int, by: list[str] | None) -> pd.DataFrame:
-    out = suppress(table, count_col="count", threshold=threshold, by=by)
+    del by
+    out = suppress(table, count_col="count", threshold=threshold)
+    out = out.loc[out["suppressed"] | (out["count"].fillna(0) > 0)]
     order = out["count"].astype("Float64").fillna(-1.0)
     return (
         out.assign(_o=order)

@@ -13,21 +13,27 @@ bound to this app, never to Dash's global callback list.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import importlib
 import os
 import secrets
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 import dash
 from dash import Input, Output, dcc, html
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import generate_csrf
 
-from dashboard import audit, auth, data, i18n, ids, login
+from dashboard import audit, auth, data, headers, i18n, ids, login, viewcache
 from dashboard.roles import allowed, current_role, current_username, is_public, public
 from geotraf.datasets import resolve_region
 from geotraf.errors import GeotrafError
+from layers.region import region_attribution
 
 HERE = Path(__file__).resolve().parent
 PAGES_FOLDER = HERE / "pages"
@@ -42,6 +48,26 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
 #: Environment variables read when an argument is not given.
 ENV_INSTANCE = "GEOTRAF_INSTANCE"
 ENV_SECRET = "GEOTRAF_SECRET_KEY"
+#: ``1``: session cookies are always ``Secure`` (else only on https requests).
+ENV_SECURE = "GEOTRAF_SECURE_COOKIES"
+#: ``1``: trust one proxy's ``X-Forwarded-For/-Proto/-Host`` (TLS ends at the proxy).
+ENV_PROXY = "GEOTRAF_TRUST_PROXY"
+#: Environment settings copied into the Flask config when set.
+ENV_SETTINGS = (
+    "GEOTRAF_SESSION_IDLE_S",
+    "GEOTRAF_SESSION_LIFETIME_S",
+    "GEOTRAF_PLAN_TTL_S",
+    "GEOTRAF_LOGIN_LIMIT_ACCOUNT",
+    "GEOTRAF_LOGIN_LIMIT_ADDRESS",
+)
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, ``Secure`` when configured or on an https request."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        configured = bool(app.config.get("SESSION_COOKIE_SECURE"))
+        return configured or (has_request_context() and request.is_secure)
 
 
 def instance_dir() -> Path:
@@ -68,13 +94,23 @@ def _secret_key(given: str | None, folder: Path) -> str:
         return os.environ[ENV_SECRET]
     path = folder / "secret_key"
     folder.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        key = secrets.token_hex(32)
-        fh.write(key)
+    if not path.exists():
+        # Write the whole key to a private temporary file, then link it into place:
+        # link() fails when the key exists, so of several workers starting at once one
+        # wins and every other reads a complete key (never an empty, half-written file).
+        fd, tmp = tempfile.mkstemp(prefix=".secret_key.", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(secrets.token_hex(32))
+                fh.flush()
+                os.fsync(fh.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < 32:
+        raise GeotrafError(f"{path} holds no usable key; delete it and start again")
     return key
 
 
@@ -132,18 +168,33 @@ def create_app(
         )
     folder = users.resolve().parent
     server = Flask("dashboard", instance_path=str(folder))
+    secure = os.environ.get(ENV_SECURE, "") in ("1", "true", "yes")
     server.config.update(
         SECRET_KEY=_secret_key(secret_key, folder),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
+    server.config.update({k: os.environ[k] for k in ENV_SETTINGS if os.environ.get(k)})
+    server.session_interface = _SessionInterface()
+    if os.environ.get(ENV_PROXY, "") in ("1", "true", "yes"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=1, x_proto=1, x_host=1
+        )
+
     server.config[data.CONFIG_KEY] = str(region_path)
+    server.config[data.RELEASES_KEY] = str(folder / "releases")
     server.config[audit.CONFIG_KEY] = str(audit_log or folder / "audit.jsonl")
     server.config["GEOTRAF_WORKSPACE"] = str(Path(workspace) if workspace else folder / "workspace")
+    server.extensions[viewcache.EXTENSION] = viewcache.ViewCache(folder / "cache" / "views")
     _add_basemap_route(server)
+    data.register_source_routes(server)
     if compress:
         _enable_compression(server)
 
@@ -161,7 +212,7 @@ def create_app(
         # Logging in changes this store: the page router re-renders for the new role.
         routing_callback_inputs={"session": Input(ids.SHELL_SESSION, "data")},
     )
-    app.layout = shell
+    app.layout = functools.partial(shell, attribution=region_attribution(region_path))
     auth.init_auth(
         server,
         users_file=users,
@@ -173,9 +224,24 @@ def create_app(
     for module, *_ in PAGES:
         page = importlib.import_module(f"dashboard.pages.{module}")
         page.register_callbacks(app)
+    headers.init_headers(server, script_hashes=app.csp_hashes)
     if preload:
-        threading.Thread(target=data.warm, args=(str(region_path),), daemon=True).start()
+        threading.Thread(target=_warm, args=(server, str(region_path)), daemon=True).start()
     return app
+
+
+def _warm(server: Flask, path: str) -> None:
+    """Read the region and its release, then build the default corridor network.
+
+    Without it, the first Corridors request each worker gets waits for the assignment (10 s
+    on Mekong). It runs in the app context so that it uses this app's releases folder.
+    """
+    with server.app_context():
+        data.warm(path, data.releases_dir())
+        from dashboard.corridors_model import corridor_network
+
+        with contextlib.suppress(GeotrafError):
+            corridor_network(path, "shortest")
 
 
 def public_outputs(app: dash.Dash) -> set[str]:
@@ -249,7 +315,7 @@ def _add_basemap_route(server: Flask) -> None:
         return resp
 
 
-def shell() -> html.Div:
+def shell(attribution: str = "") -> html.Div:
     """Return the frame around every page: navigation for the user's role, user, language.
 
     Carries no region data: Dash serves it to anonymous visitors too (they see the login
@@ -280,11 +346,15 @@ def shell() -> html.Div:
                 [
                     html.Span(user, id=ids.SHELL_USER, className="user"),
                     html.Span(languages, className="lang-links", title=t("Language")),
-                    html.A(
-                        t("Log out"),
-                        href="/logout",
+                    html.Form(
+                        [
+                            dcc.Input(type="hidden", name=auth.CSRF_FIELD, value=_csrf_token()),
+                            html.Button(t("Log out"), type="submit", className="logout"),
+                        ],
+                        method="POST",
+                        action="/logout",
                         id=ids.SHELL_LOGOUT,
-                        className="logout",
+                        className="logout-form",
                         style=logout_style,
                     ),
                 ],
@@ -294,10 +364,18 @@ def shell() -> html.Div:
         className="app-header",
     )
     footer = html.Footer(
-        t(
-            "Counts below 11 people are suppressed. Basemap: Natural Earth (public domain); "
-            "towns: GeoNames (CC BY 4.0)."
-        ),
+        [
+            t(
+                "Counts below 11 people are suppressed. Basemap: Natural Earth (public domain); "
+                "towns: GeoNames (CC BY 4.0)."
+            ),
+            # The region's own sources (its ATTRIBUTION.txt), in the data's own words.
+            *(
+                [html.Span(f" {attribution}", className="region-attribution")]
+                if attribution
+                else []
+            ),
+        ],
         className="app-footer",
     )
     return html.Div(
@@ -309,6 +387,11 @@ def shell() -> html.Div:
             dcc.Store(id=ids.SHELL_SESSION),
         ]
     )
+
+
+def _csrf_token() -> str:
+    """The session's CSRF token for the logout form (none outside a request)."""
+    return generate_csrf() if has_request_context() else ""
 
 
 def _set_html_lang(app: dash.Dash) -> None:

@@ -10,12 +10,38 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 #: Flask config key holding the audit log path.
 CONFIG_KEY = "GEOTRAF_AUDIT_LOG"
+#: Longest user name and longest other text value written (characters).
+MAX_USER = 64
+MAX_TEXT = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def clean(value: Any, *, limit: int = MAX_TEXT) -> Any:
+    """Return ``value`` fit for a log line: text cut to ``limit``, control characters out.
+
+    Lists and dicts are cleaned item by item (at most 50 items); numbers, booleans and
+    None pass as they are.
+
+    Examples
+    --------
+    >>> clean("a\\nb" + "x" * 300)[:4], len(clean("x" * 300)), clean([1, "a\\tb"])
+    ('a bx', 201, [1, 'a b'])
+    """
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [clean(v, limit=limit) for v in list(value)[:50]]
+    if isinstance(value, dict):
+        return {clean(str(k), limit=40): clean(v, limit=limit) for k, v in list(value.items())[:50]}
+    text = _CONTROL.sub(" ", str(value))
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def append_line(path: str | os.PathLike[str], entry: dict[str, Any]) -> None:
@@ -59,13 +85,14 @@ def record(event: str, *, user: str | None = None, role: str | None = None, **de
         return
     entry: dict[str, Any] = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "event": event,
-        "user": user if user is not None else current_username(),
-        "role": role if role is not None else current_role(),
+        "event": clean(event, limit=40),
+        "user": clean(user if user is not None else current_username(), limit=MAX_USER),
+        "role": clean(role if role is not None else current_role(), limit=40),
     }
     if has_request_context():
-        entry["ip"] = request.remote_addr
-    entry.update(details)
+        entry["ip"] = clean(request.remote_addr, limit=64)
+    for key, value in list(details.items())[:30]:
+        entry.setdefault(clean(str(key), limit=40), clean(value))
     append_line(path, entry)
 
 

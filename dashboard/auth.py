@@ -17,22 +17,27 @@ does the same for scripts, benchmarks and the test client.
 from __future__ import annotations
 
 import functools
-import hmac
 import html
 import os
+import re
 import secrets
+import tempfile
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
-from flask import Flask, make_response, redirect, request, session
+from flask import Flask, current_app, make_response, redirect, request, session
 from flask_login import LoginManager, UserMixin, login_user, logout_user
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from dashboard import audit, i18n
 from dashboard.roles import ROLES
+from dashboard.store import InstanceStore
+from dashboard.throttle import LoginThrottle
 from geotraf.errors import GeotrafError
 
 #: Demo accounts: user name → (role, password). Printed by ``geotraf demo``; documented
@@ -55,6 +60,19 @@ PUBLIC_DASH: tuple[str, ...] = ("/_dash-layout", "/_dash-dependencies", "/_dash-
 UPDATE_PATH = "/_dash-update-component"
 #: Flask config key holding the accounts file (set by :func:`init_auth`).
 USERS_KEY = "GEOTRAF_USERS_FILE"
+#: Flask config keys (and environment variables) of the session timeouts, in seconds.
+IDLE_KEY = "GEOTRAF_SESSION_IDLE_S"
+LIFETIME_KEY = "GEOTRAF_SESSION_LIFETIME_S"
+DEFAULT_IDLE_S = 30 * 60
+DEFAULT_LIFETIME_S = 12 * 3600
+#: Key of the session id inside the signed cookie.
+SID = "sid"
+#: Name of the CSRF form field in every form of ours.
+CSRF_FIELD = "csrf"
+#: ``server.extensions`` keys of the instance store and the login throttle.
+STORE_EXT = "geotraf_store"
+THROTTLE_EXT = "geotraf_throttle"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 @dataclass(frozen=True)
@@ -111,10 +129,26 @@ def write_accounts(
             f'password_hash = "{generate_password_hash(password)}"',
         ]
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tmp.chmod(0o600)
-    tmp.replace(target)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:  # mkstemp creates it 0600
+            fh.write("\n".join(lines) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if force:
+            tmp.replace(target)
+        else:
+            try:
+                # link() fails if the target exists: of several processes creating the
+                # file at once exactly one wins, and nobody sees a half-written file.
+                os.link(tmp, target)
+            except FileExistsError:
+                raise GeotrafError(
+                    f"{target} already exists; pass --force to overwrite it"
+                ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 
@@ -160,18 +194,91 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(8))
 
 
-def _safe_next(target: str | None) -> str:
-    """Return a local path to go to after login (never another host)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
+def safe_next(target: str | None) -> str:
+    r"""Return ``target`` when it is a path on this site, else ``/``.
+
+    Refused: anything with a scheme or host, ``//`` or ``/\`` (browsers read both as
+    another host), control characters and spaces (browsers drop tabs and newlines, so
+    ``/\t/host`` becomes ``//host``), and the same tricks percent-encoded.
+
+    Examples
+    --------
+    >>> safe_next("/corridors?sex=female"), safe_next("//evil"), safe_next("/\t/evil")
+    ('/corridors?sex=female', '/', '/')
+    >>> safe_next("/%2F/evil"), safe_next("/\\evil"), safe_next("https:evil")
+    ('/', '/', '/')
+    """
+    if not target or len(target) > 2000:
         return "/"
+    for candidate in (target, unquote(target), unquote(unquote(target))):
+        if _CONTROL.search(candidate) or " " in candidate:
+            return "/"
+        if not candidate.startswith("/") or candidate.startswith("//"):
+            return "/"
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return "/"
+        if "//" in parts.path.split("?")[0].replace("/./", "//"):
+            return "/"
     return target
+
+
+def store(server: Flask | None = None) -> InstanceStore:
+    """Return the instance store of ``server`` (default: the current app)."""
+    app = server or current_app
+    found: InstanceStore = app.extensions[STORE_EXT]
+    return found
+
+
+def _seconds(server: Flask, key: str, default: int) -> float:
+    value = server.config.get(key) or os.environ.get(key)
+    try:
+        return float(value) if value else float(default)
+    except ValueError:
+        raise GeotrafError(f"{key}={value!r}: give a number of seconds") from None
+
+
+def start_session(account: Account) -> None:
+    """Log ``account`` in: a fresh cookie naming a new server-side session."""
+    session.clear()  # no session fixation: nothing from before the login survives
+    session[SID] = store().create_session(account.username, account.role)
+    login_user(User(account.username, account.role))
+
+
+def attempt_login(username: str, password: str) -> tuple[Account | None, str, int]:
+    """Check a login attempt against the throttle and the accounts; audit it.
+
+    Returns the account (or None), the error message to show (empty on success) and the
+    HTTP status that fits (200, 401 or 429). Used by both login forms.
+    """
+    t = i18n.translator(i18n.current_language())
+    name = username.strip()
+    address = request.remote_addr or "unknown"
+    accounts = load_accounts(current_app.config[USERS_KEY])
+    # A name that is no account is not written down: it may be a password typed into
+    # the wrong field.
+    shown = name if name in accounts else ""
+    extra = {} if shown else {"unknown_user": True}
+    throttle: LoginThrottle = current_app.extensions[THROTTLE_EXT]
+    verdict = throttle.check(name, address)
+    if not verdict.allowed:
+        audit.record("throttled", user=shown, role="", limit=verdict.which, **extra)
+        return None, verdict.message(t), 429
+    account = authenticate(accounts, name, password)
+    if account is None:
+        throttle.failed(name, address)
+        audit.record("login_failed", user=shown, role="", **extra)
+        return None, t("Wrong user name or password."), 401
+    start_session(account)
+    audit.record("login", user=account.username, role=account.role)
+    return account, "", 200
 
 
 def _login_page(
     *, error: str = "", next_url: str = "/", status: int = 200, prefetch: Sequence[str] = ()
 ) -> Response:
     t = i18n.translator(i18n.current_language())
-    token = session.setdefault("csrf", secrets.token_urlsafe(24))
+    token = generate_csrf()
     languages = " ".join(
         f'<a href="/language/{code}?next=/login">{html.escape(name)}</a>'
         for code, name in i18n.LANGUAGES.items()
@@ -191,10 +298,10 @@ def _login_page(
 <p class="muted">{html.escape(t("Trafficking routes and interception planning"))}</p>
 {err}
 <form method="post" action="/login">
-<input type="hidden" name="csrf" value="{token}">
+<input type="hidden" name="{CSRF_FIELD}" value="{token}">
 <input type="hidden" name="next" value="{html.escape(next_url)}">
 <label for="username">{html.escape(t("User name"))}</label>
-<input id="username" name="username" autocomplete="username" required autofocus>
+<input id="username" name="username" autocomplete="username" maxlength="64" required autofocus>
 <label for="password">{html.escape(t("Password"))}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit" id="login-submit">{html.escape(t("Log in"))}</button>
@@ -206,6 +313,25 @@ def _login_page(
     return resp
 
 
+def _csrf_ok() -> bool:
+    try:
+        validate_csrf(request.form.get(CSRF_FIELD, ""))
+    except (CSRFError, ValueError, Exception):  # flask_wtf raises ValidationError
+        return False
+    return True
+
+
+def _same_origin() -> bool:
+    """False for a request a browser marks as sent from another site."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        return urlsplit(origin).netloc == request.host
+    return origin != "null"
+
+
 def init_auth(
     server: Flask,
     *,
@@ -213,25 +339,40 @@ def init_auth(
     prefetch: Callable[[], Sequence[str]] | None = None,
     public_outputs: Callable[[], set[str]] | None = None,
 ) -> None:
-    """Attach Flask-Login, the login/logout/language routes and the gate to ``server``.
+    """Attach sessions, CSRF, throttling, the login/logout/language routes and the gate.
 
     ``prefetch`` returns the script URLs the dashboard needs right after a login through
     the plain ``/login`` form; that page asks the browser to fetch them while the user
     types. ``public_outputs`` returns the callback output keys anonymous visitors may call
     (logging in, the page frame, Dash's page router); every other callback call from an
-    anonymous visitor is answered 401 before it reaches Dash.
+    anonymous visitor is answered 401 (and audited) before it reaches Dash.
+
+    Every POST must come from this site (``Origin``/``Sec-Fetch-Site``); the forms
+    (login, logout) also carry a CSRF token bound to the session (Flask-WTF), and Dash's
+    callback endpoint only takes JSON, which another site cannot send without a CORS
+    pre-flight that this server never grants.
     """
 
     def hints() -> Sequence[str]:
         return prefetch() if prefetch else ()
 
     server.config[USERS_KEY] = str(users_file)
+    server.config.setdefault("WTF_CSRF_FIELD_NAME", CSRF_FIELD)
+    server.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # bound to the session instead
+    store_path = Path(server.instance_path) / "security.sqlite"
+    server.extensions[STORE_EXT] = InstanceStore(store_path)
+    server.extensions[THROTTLE_EXT] = LoginThrottle(server, store_path=str(store_path))
+    idle_s = _seconds(server, IDLE_KEY, DEFAULT_IDLE_S)
+    lifetime_s = _seconds(server, LIFETIME_KEY, DEFAULT_LIFETIME_S)
 
     manager = LoginManager()
     manager.init_app(server)
 
     @manager.user_loader
     def _load_user(user_id: str) -> User | None:
+        row = store(server).check_session(session.get(SID), idle_s=idle_s, lifetime_s=lifetime_s)
+        if row is None or row.user != user_id:
+            return None
         account = load_accounts(users_file).get(user_id)
         return User(account.username, account.role) if account else None
 
@@ -239,6 +380,9 @@ def init_auth(
     def _gate() -> Response | None:
         from flask_login import current_user
 
+        if request.method == "POST" and not _same_origin():
+            audit.record("denied", what=request.path, required="same-origin")
+            return make_response(("cross-site request refused", 403))
         path = request.path
         if current_user.is_authenticated or path.startswith(PUBLIC_DASH):
             return None
@@ -248,6 +392,7 @@ def init_auth(
             if isinstance(body, dict) and body.get("output") in allowed:
                 return None
         if path.startswith(API_PREFIXES):
+            audit.record("denied", what=path[:80], required="login")
             return make_response(("log in first", 401))
         # Pages (the Dash index: no data) show the in-app login form.
         return None
@@ -256,39 +401,35 @@ def init_auth(
     def _login() -> Response:
         t = i18n.translator(i18n.current_language())
         if request.method == "GET":
-            return _login_page(next_url=_safe_next(request.args.get("next")), prefetch=hints())
-        next_url = _safe_next(request.form.get("next"))
-        sent = request.form.get("csrf", "")
-        if not hmac.compare_digest(sent, session.get("csrf", "")):
+            return _login_page(next_url=safe_next(request.args.get("next")), prefetch=hints())
+        next_url = safe_next(request.form.get("next"))
+        if not _csrf_ok():
             return _login_page(
                 error=t("The form expired; please try again."), next_url=next_url, status=400
             )
-        username = request.form.get("username", "").strip()
-        account = authenticate(
-            load_accounts(users_file), username, request.form.get("password", "")
+        account, error, status = attempt_login(
+            request.form.get("username", ""), request.form.get("password", "")
         )
         if account is None:
-            audit.record("login_failed", user=username, role="")
-            return _login_page(
-                error=t("Wrong user name or password."), next_url=next_url, status=401
-            )
-        login_user(User(account.username, account.role))
-        session.pop("csrf", None)
-        audit.record("login", user=account.username, role=account.role)
+            return _login_page(error=error, next_url=next_url, status=status)
         return redirect(next_url)
 
-    @server.route("/logout")
+    @server.route("/logout", methods=["POST"])
     def _logout() -> Response:
         from flask_login import current_user
 
+        if not _csrf_ok():
+            return make_response(("The form expired; reload the page and log out again.", 400))
         if current_user.is_authenticated:
             audit.record("logout")
+        store(server).revoke(session.get(SID))
         logout_user()
+        session.clear()
         return redirect("/")
 
     @server.route("/language/<code>")
     def _language(code: str) -> Response:
-        resp = redirect(_safe_next(request.args.get("next")))
+        resp = redirect(safe_next(request.args.get("next")))
         if code in i18n.LANGUAGES:
             resp.set_cookie(i18n.COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax")
         return resp

@@ -96,6 +96,7 @@ def login_panel(t: Translator) -> html.Div:
                 html.Label(t("User name"), htmlFor=ids.LOGIN_USERNAME),
                 dcc.Input(
                     id=ids.LOGIN_USERNAME,
+                    maxLength=64,
                     autoComplete="username",
                     autoFocus=True,
                     required=True,

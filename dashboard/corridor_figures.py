@@ -1,7 +1,7 @@
 """Pure figure pieces of the Corridors map: hotspots, incident density, what-if overlays.
 
 The corridor lines themselves are drawn in the browser from the geometry sent once and
-the per-filter loads (:data:`COMPOSE_MAP_JS`), so a filter change ships a few numbers per
+the per-filter loads (:data:`COMPOSE_MAP_FN`), so a filter change ships a few numbers per
 segment instead of the whole network. Everything here takes tables that were already
 suppressed (:mod:`geotraf.privacy`); colours are colour-blind safe (Okabe-Ito for
 categories, viridis/cividis for quantities). No trace uses text mode (no glyphs offline).

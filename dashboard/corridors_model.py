@@ -8,9 +8,11 @@ boolean mask over the flows, turned into a weight vector ``w`` (people per year)
 segment loads are one sparse product ``Mᵀw``: no re-routing, no per-flow loop.
 
 A *segment* is one road piece drawn on the map: the two directed edges of a two-way road
-are one segment whose load is the sum of both directions. Everything that leaves the
-server is aggregated and suppressed below the threshold (:mod:`geotraf.privacy`); no flow
-row is ever sent.
+are one segment whose load is the sum of both directions. The flows assigned are the
+region's *released* flows (:func:`corridor_network`, ``source="release"``): every load,
+headline, hotspot and what-if is post-processing of the differentially private release
+(:mod:`geotraf.privacy`), values below the display threshold are shown as ``<11`` and no
+flow row is ever sent.
 """
 
 from __future__ import annotations
@@ -244,15 +246,17 @@ def route_graph(path: str) -> nx.MultiDiGraph:
     return graph
 
 
-@functools.lru_cache(maxsize=6)
-def corridor_network(path: str, method: str = DEFAULT_METHOD) -> CorridorNetwork:
-    """Assign the region's flows once and index them for fast filtering (cached)."""
-    from dashboard.data import load_region
+@functools.lru_cache(maxsize=8)
+def _corridor_network(path: str, method: str, source: str, releases: str) -> CorridorNetwork:
+    from dashboard.data import load_region, released_region_flows
     from geotraf.routing import assign
 
     region = load_region(path)
     graph = route_graph(path)
-    flows = region.flows if region.flows is not None else pd.DataFrame()
+    if source == "raw":
+        flows = region.flows if region.flows is not None else pd.DataFrame()
+    else:
+        flows = released_region_flows(path, releases)
     flows = flows.reset_index(drop=True)
     assignment = assign(graph, flows, method=method, places=region.places)
     return build_network(
@@ -263,6 +267,26 @@ def corridor_network(path: str, method: str = DEFAULT_METHOD) -> CorridorNetwork
         assignment,
         synthetic=bool(getattr(region, "synthetic", False)),
     )
+
+
+def corridor_network(
+    path: str, method: str = DEFAULT_METHOD, *, source: str = "release"
+) -> CorridorNetwork:
+    """Assign the region's flows once and index them for fast filtering (cached).
+
+    ``source="release"`` (the default, for every page a donor or analyst sees) assigns the
+    *released* flows (:func:`geotraf.privacy.region.released_flows`), so every load,
+    hotspot and what-if is post-processing of the release. ``source="raw"`` assigns the
+    raw flows: only the planner's plan computation uses it.
+    """
+    from dashboard.data import releases_for
+
+    if source not in {"release", "raw"}:
+        raise ValueError(f"source must be 'release' or 'raw', got {source!r}")
+    return _corridor_network(path, method, source, releases_for(path))
+
+
+corridor_network.cache_clear = _corridor_network.cache_clear  # type: ignore[attr-defined]
 
 
 def build_network(
@@ -472,6 +496,21 @@ def load_classes(
 
     shown = loads[loads >= threshold]
     return flow_classes(list(shown), n=n, threshold=threshold)
+
+
+def protection_notes(path: str, *, t: Translator, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """Return the on-screen statement of the protection behind the page's numbers."""
+    from dashboard.data import region_release, releases_for
+    from geotraf.privacy import protection_note
+
+    release = region_release(path, releases_for(path))
+    stated = protection_note(release.epsilon, threshold=threshold)
+    return [
+        stated[0].upper()
+        + stated[1:]
+        + ". "
+        + t("Loads are modelled by routing the released flows, not the raw data.")
+    ]
 
 
 def unit_label(synthetic: bool, t: Translator) -> str:
@@ -891,6 +930,8 @@ def _moved_table(
         ["count", "minutes"]
     ].sum()
     grouped["added_min"] = grouped["minutes"] / grouped["count"].where(grouped["count"] > 0)
+    # A group below the threshold is not listed: its town pair is never named.
+    grouped = grouped.loc[grouped["count"] >= threshold]
     grouped = grouped.sort_values("count", ascending=False, kind="stable").head(top)
     safe = suppress(grouped.drop(columns="minutes"), threshold=threshold)
     return safe[columns].reset_index(drop=True)

@@ -1,5 +1,10 @@
 """Region data for the dashboard, loaded once per worker process and never mutated.
 
+Donors and analysts see only the region's differentially private release
+(:mod:`geotraf.privacy`): the view carries the released country table and the released
+place-level flows, never the raw flows. The release is made once per dataset version and
+stored in the instance's ``releases`` folder, which every worker and restart reuses.
+
 Nothing is read at import. The first callback of a worker calls :func:`region_view` with
 the region's resolved path (from the Flask config), which reads the region through
 :func:`layers.read_region` and derives what the pages need (country names, centroids,
@@ -13,7 +18,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -28,10 +33,19 @@ from dashboard.basemap import (
 )
 
 if TYPE_CHECKING:
+    from geotraf.privacy.release import Release
     from layers.region import Region
 
 #: Flask config key holding the resolved region path.
 CONFIG_KEY = "GEOTRAF_REGION_PATH"
+#: Flask config key holding the instance's releases folder.
+RELEASES_KEY = "GEOTRAF_RELEASES"
+#: Flask config key holding the users' workspace folder.
+WORKSPACE_KEY = "GEOTRAF_WORKSPACE"
+#: Session key: ``"bundled"`` when the user chose the bundled region over their own data.
+SOURCE_SESSION_KEY = "geotraf_data"
+#: Separates the parts of a workspace region key (bundled path, user folder, version).
+WORKSPACE_SEP = "::"
 #: Layers of the basemap that are extra files beside the region's own layers.
 EXTRA_LAYERS: tuple[str, ...] = ("context", "provinces")
 _EXTRA_SUFFIXES: tuple[str, ...] = (".geojson", ".json", ".gpkg")
@@ -48,6 +62,7 @@ class RegionView:
     path: str
     name: str
     synthetic: bool
+    #: Released place-level flows (:func:`geotraf.privacy.region.released_flows`), areas added.
     flows: pd.DataFrame
     places: pd.DataFrame | None
     country_names: dict[str, str]
@@ -57,6 +72,12 @@ class RegionView:
     bounds: tuple[float, float, float, float]
     years: tuple[int, int] | None
     basemap_layers: tuple[str, ...] = field(default_factory=tuple)
+    #: Released country table (noisy whole numbers; sums are made non-negative for display).
+    country_table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: ε, δ, release id of the release behind every number of this view.
+    protection: dict[str, object] = field(default_factory=dict)
+    #: The user's own data behind this view (files, uploaded, rows); None when bundled.
+    source: dict[str, object] | None = None
 
     @property
     def has_provinces(self) -> bool:
@@ -66,33 +87,153 @@ class RegionView:
 
 @functools.lru_cache(maxsize=4)
 def load_region(path: str) -> Region:
-    """Read and validate the region at ``path`` (once per process)."""
+    """Read and validate the region at ``path`` (once per process).
+
+    A workspace key (:func:`workspace_key`) gives the bundled region with the user's
+    uploaded layers in place of its own.
+    """
     from layers import read_region
 
+    if WORKSPACE_SEP in path:
+        return _workspace_region(path)
     region: Region = read_region(Path(path))
     return region
 
 
+def base_path(path: str) -> str:
+    """Return the bundled region's path of a region key (itself when not a workspace key)."""
+    return path.split(WORKSPACE_SEP, 1)[0]
+
+
+def workspace_layers(user_dir: Path) -> dict[str, Path]:
+    """Return the user's uploaded layer files by kind (``<kind>.<ext>`` in ``user_dir``)."""
+    from layers.schema import LAYER_KINDS
+
+    if not user_dir.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(user_dir.iterdir()) if p.is_file() and p.stem in LAYER_KINDS}
+
+
+def workspace_key(bundled: str, user_dir: Path) -> str | None:
+    """Return the key of a user's data version (None unless they uploaded flows).
+
+    The key changes with every upload (it holds the files' modification time), so a new
+    upload is a new dataset version: its own view, release and ledger line.
+    """
+    files = workspace_layers(user_dir)
+    if "flows" not in files:
+        return None
+    version = max(f.stat().st_mtime_ns for f in files.values())
+    return WORKSPACE_SEP.join((bundled, str(user_dir), str(version)))
+
+
+def _workspace_region(key: str) -> Region:
+    from dataclasses import replace
+
+    from layers import read_region
+    from layers._read import read_layer
+
+    bundled, user_dir, _ = key.split(WORKSPACE_SEP)
+    base: Region = read_region(Path(bundled))
+    layers = {kind: read_layer(f, kind) for kind, f in workspace_layers(Path(user_dir)).items()}
+    return replace(base, **layers)
+
+
+def workspace_releases(key: str) -> str:
+    """Return the releases folder of a workspace key: ``<workspace>/<user>/releases``."""
+    return str(Path(key.split(WORKSPACE_SEP)[1]).parent / "releases")
+
+
+def releases_for(path: str) -> str:
+    """Return the releases folder of a region key (the user's own for workspace data)."""
+    return workspace_releases(path) if WORKSPACE_SEP in path else releases_dir()
+
+
+def data_source(path: str) -> dict[str, object] | None:
+    """Return what the user's own data is (files, upload time, rows), or None if bundled."""
+    if WORKSPACE_SEP not in path:
+        return None
+    from datetime import UTC, datetime
+
+    files = workspace_layers(Path(path.split(WORKSPACE_SEP)[1]))
+    flows = load_region(path).flows
+    stamp = max(f.stat().st_mtime for f in files.values())
+    return {
+        "files": [f.name for f in files.values()],
+        "uploaded": datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "rows": 0 if flows is None else len(flows),
+    }
+
+
+def active_key() -> str:
+    """Return the region key of this request: the user's own data, unless they chose the
+    bundled region (``/data/bundled``) or have uploaded no flows."""
+    from flask import current_app, has_request_context, session
+
+    bundled = str(current_app.config[CONFIG_KEY])
+    workspace = current_app.config.get(WORKSPACE_KEY)
+    if not workspace or not has_request_context():
+        return bundled
+    if session.get(SOURCE_SESSION_KEY) == "bundled":
+        return bundled
+    from flask_login import current_user
+
+    if not getattr(current_user, "is_authenticated", False):
+        return bundled
+    from dashboard.uploads import user_region
+
+    return workspace_key(bundled, user_region(workspace, str(current_user.id))) or bundled
+
+
+def releases_dir() -> str:
+    """Return the releases folder: the app's (Flask config) or ``<instance>/releases``."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.config.get(RELEASES_KEY):
+        return str(current_app.config[RELEASES_KEY])
+    from geotraf.privacy.store import default_folder
+
+    return str(default_folder())
+
+
 @functools.lru_cache(maxsize=4)
-def region_view(path: str) -> RegionView:
-    """Return the dashboard's view of the region at ``path`` (once per process)."""
+def region_release(path: str, releases: str) -> Release:
+    """Return the release of the region at ``path`` (made once, then read from ``releases``)."""
+    from geotraf.privacy.region import release_region
+
+    return release_region(load_region(path), store=releases, source=path)
+
+
+@functools.lru_cache(maxsize=4)
+def released_region_flows(path: str, releases: str) -> pd.DataFrame:
+    """Return the released place-level flows of the region at ``path`` (read-only)."""
+    from geotraf.privacy.region import released_flows
+
+    return released_flows(region_release(path, releases), load_region(path).places)
+
+
+@functools.lru_cache(maxsize=4)
+def region_view(path: str, releases: str | None = None) -> RegionView:
+    """Return the dashboard's view of the region at ``path`` (once per process).
+
+    ``releases`` is the releases folder (default :func:`releases_dir`).
+    """
+    releases = releases or releases_dir()
     region = load_region(path)
-    flows = (
-        region.flows
-        if region.flows is not None
-        else pd.DataFrame(
-            columns=["origin", "destination", "year", "count", "exploitation", "age_group"]
-        )
-    )
+    release = region_release(path, releases)
+    flows = released_region_flows(path, releases)
     places = region.places
     borders = region.borders
-    provinces = extra_layer(path, "provinces")
+    provinces = extra_layer(base_path(path), "provinces")
     province_key = _province_key(provinces, places)
-    years = (int(flows["year"].min()), int(flows["year"].max())) if len(flows) else None
-    available = tuple(name for name in BASEMAP_LAYERS if basemap_layer(path, name) is not None)
+    country = release.table("country")
+    years = (int(country["year"].min()), int(country["year"].max())) if len(country) else None
+    available = tuple(
+        name for name in BASEMAP_LAYERS if basemap_layer(base_path(path), name) is not None
+    )
     return RegionView(
         path=path,
-        name=Path(path).stem,
+        name=Path(base_path(path)).stem,
         synthetic=bool(getattr(region, "synthetic", False)),
         flows=with_areas(pd.DataFrame(flows), places),
         places=None if places is None else pd.DataFrame(places),
@@ -103,6 +244,14 @@ def region_view(path: str) -> RegionView:
         bounds=_bounds(borders, places),
         years=years,
         basemap_layers=available,
+        country_table=country,
+        source=data_source(path),
+        protection={
+            "epsilon": release.epsilon,
+            "delta": release.delta,
+            "release_id": release.release_id,
+            "created": release.created,
+        },
     )
 
 
@@ -217,7 +366,7 @@ def _bounds(
     return WORLD_BOUNDS
 
 
-def warm(path: str) -> None:
+def warm(path: str, releases: str | None = None) -> None:
     """Load the region and its basemap into this process's caches (call from a thread).
 
     Lets a freshly started worker answer its first map request without the load delay;
@@ -226,7 +375,7 @@ def warm(path: str) -> None:
     from geotraf.errors import GeotrafError
 
     try:
-        view = region_view(path)
+        view = region_view(path, releases)
         for name in view.basemap_layers:
             basemap_layer(path, name)
     except GeotrafError:
@@ -235,6 +384,17 @@ def warm(path: str) -> None:
 
 def current_view() -> RegionView:
     """Return the region view of the app serving this request."""
-    from flask import current_app
+    key = active_key()
+    return region_view(key, releases_for(key))
 
-    return region_view(str(current_app.config[CONFIG_KEY]))
+
+def register_source_routes(server: Any) -> None:
+    """Add ``/data/bundled`` and ``/data/mine``: switch this user's pages between the
+    bundled region and their own uploaded data (kept in their session)."""
+    from flask import redirect, session
+
+    def choose(choice: str) -> Any:
+        session[SOURCE_SESSION_KEY] = "bundled" if choice == "bundled" else "mine"
+        return redirect("/")
+
+    server.add_url_rule("/data/<choice>", "choose_data_source", choose)

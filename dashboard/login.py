@@ -17,11 +17,12 @@ import time
 from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
-from flask import current_app
-from flask_login import login_user
+from dash.exceptions import PreventUpdate
 
-from dashboard import audit, components, i18n, ids
+from dashboard import components, i18n, ids
 from dashboard.roles import public
+
+Translator = i18n.Translator
 
 
 def register_login_callbacks(app: Dash) -> None:
@@ -40,16 +41,13 @@ def register_login_callbacks(app: Dash) -> None:
     def log_in(
         clicks: int | None, submits: int | None, username: str | None, password: str | None
     ) -> tuple[Any, Any]:
-        from dashboard.auth import USERS_KEY, User, authenticate, load_accounts
+        from dashboard.auth import attempt_login
 
-        t = i18n.translator(i18n.current_language())
-        name = (username or "").strip()
-        account = authenticate(load_accounts(current_app.config[USERS_KEY]), name, password or "")
+        if not (clicks or submits):
+            # Dash calls this when the form is first drawn: nobody has tried anything, so
+            # there is nothing to refuse and nothing to audit.
+            raise PreventUpdate
+        account, error, _ = attempt_login(username or "", password or "")
         if account is None:
-            audit.record("login_failed", user=name, role="")
-            return no_update, components.notice(
-                t("Wrong user name or password."), kind="error", role="alert"
-            )
-        login_user(User(account.username, account.role))
-        audit.record("login", user=account.username, role=account.role)
+            return no_update, components.notice(error, kind="error", role="alert")
         return {"user": account.username, "at": time.time()}, None

@@ -2,7 +2,8 @@
 
 Pure: :func:`render_overview` takes a :class:`~dashboard.data.RegionView`, an
 :class:`OverviewState` and the basemap URLs, and returns the figures, headline and notes
-(all counts already suppressed). The page's callback only parses its inputs, calls this,
+(every count computed from the region's differentially private release, values below
+the display threshold shown as ``<11``). The page's callback only parses its inputs, calls this,
 and returns the result, so the same code is unit-tested and benchmarked without a server.
 The filter state round-trips through the URL query string (:meth:`OverviewState.to_query`
 / :meth:`OverviewState.from_query`) so that a view can be shared.
@@ -21,7 +22,12 @@ from dashboard import aggregates, basemap, figures
 from dashboard.aggregates import FlowFilter
 from dashboard.data import RegionView
 from dashboard.years import clamp_range, years_from_query, years_query
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count
+from geotraf.privacy import (
+    DEFAULT_THRESHOLD,
+    DONOR_NOTE,
+    format_count,
+    protection_note,
+)
 from layers.schema import EXPLOITATION
 
 Translator = Callable[[str], str]
@@ -141,27 +147,32 @@ def render_overview(
     style = basemap.basemap_style(urls)
     center, zoom = basemap.fit_view(view.bounds)
     unit = unit_label(view, t)
-    flows = aggregates.filter_flows(view.flows, state.flow_filter())
+    notes.extend(protection_notes(view, t=t, threshold=threshold))
+    country = aggregates.filter_flows(view.country_table, state.flow_filter())
 
     level = state.level
     if level == "province" and not view.has_provinces:
         notes.append(t("This region's places carry no provinces; the map shows countries."))
         level = "country"
-    if len(flows) == 0:
+    # Countries from the released country table; provinces from the released flows.
+    flows = (
+        country if level == "country" else aggregates.filter_flows(view.flows, state.flow_filter())
+    )
+    areas = aggregates.totals_by_area(
+        flows, view.places, level=level, side=state.side, threshold=threshold
+    )
+    if len(areas) == 0:
         message = t(
             "No flows match these filters. Widen the year range or tick more forms of exploitation."
         )
         return OverviewResult(
             map_figure=figures.empty_map(style, center=center, zoom=zoom, message=message),
             trend_figure=figures.empty_chart(message),
-            headline=_headline_items(view, flows, t=t, unit=unit, threshold=threshold),
+            headline=_headline_items(view, country, t=t, unit=unit, threshold=threshold),
             notes=notes,
             state=state,
         )
 
-    areas = aggregates.totals_by_area(
-        flows, view.places, level=level, side=state.side, threshold=threshold
-    )
     pairs = (
         aggregates.totals_by_pair(flows, view.places, level=level, threshold=threshold)
         if state.arcs
@@ -221,15 +232,37 @@ def render_overview(
         threshold=threshold,
     )
     trend = figures.trend_chart(
-        aggregates.totals_by_year(flows, threshold=threshold), unit=unit, t=t, threshold=threshold
+        aggregates.totals_by_year(country, threshold=threshold),
+        unit=unit,
+        t=t,
+        threshold=threshold,
     )
     return OverviewResult(
         map_figure=map_figure,
         trend_figure=trend,
-        headline=_headline_items(view, flows, t=t, unit=unit, threshold=threshold),
+        headline=_headline_items(view, country, t=t, unit=unit, threshold=threshold),
         notes=notes,
         state=state,
     )
+
+
+def source_notice(view: RegionView, *, t: Translator) -> tuple[str, str, str] | None:
+    """Return (text, link label, link) naming the user's own data, or None when bundled."""
+    if not view.source:
+        return None
+    files = ", ".join(str(f) for f in view.source["files"])  # type: ignore[attr-defined]
+    text = t("Your data: {files}, uploaded {uploaded}, {rows} rows.").format(
+        files=files, uploaded=view.source["uploaded"], rows=view.source["rows"]
+    )
+    return text, t("Back to the bundled region"), "/data/bundled"
+
+
+def protection_notes(
+    view: RegionView, *, t: Translator, threshold: int = DEFAULT_THRESHOLD
+) -> list[str]:
+    """Return the on-screen statement of the protection and the plain note for donors."""
+    epsilon = float(view.protection.get("epsilon", 0.0) or 0.0)  # type: ignore[arg-type]
+    return [protection_note(epsilon, threshold=threshold).capitalize() + ".", t(DONOR_NOTE)]
 
 
 def _headline_items(

@@ -271,7 +271,7 @@ def run_plan(path: str, params: PlanParams, *, progress: Progress = _no_progress
     from geotraf.schedule import schedule
 
     progress(5, "Stage 1 of 3, assignment: loading the region and routing its flows")
-    net = corridor_network(path, "shortest")
+    net = corridor_network(path, "shortest", source="raw")  # the plan alone uses raw flows
     sites = getattr(net.region, "sites", None)
     if sites is None or len(sites) == 0:
         raise PlanError("This region has no candidate sites (sites layer): upload one first.")
@@ -368,8 +368,11 @@ def plan_view(
     frame = pd.DataFrame(plan.sites.drop(columns="geometry"))
     frame["lon"] = plan.sites.geometry.x.to_numpy()
     frame["lat"] = plan.sites.geometry.y.to_numpy()
+    # The plan is computed from the raw flows; what is displayed is rounded to whole
+    # people per year (shares to whole percent) and thresholded.
     for col in ("captured", "marginal_gain", "captured_after_evasion"):
-        frame[col] = frame[col].astype(float) / span
+        frame[col] = (frame[col].astype(float) / span).round(0)
+    frame["share"] = frame["share"].astype(float).round(2)
     safe = suppress(frame, count_col="captured", threshold=threshold)
     for col in ("marginal_gain", "captured_after_evasion"):
         values = safe[col].astype(float)
@@ -404,7 +407,12 @@ def plan_view(
             t("seed {seed}").format(seed=run.params.seed),
         ),
     ]
-    notes = []
+    notes = [
+        t(
+            "RESTRICTED: this plan is computed from the raw flows, not the differentially "
+            "private release; captures are rounded and below {threshold} shown as <{threshold}."
+        ).format(threshold=threshold)
+    ]
     if plan.unattached_sites:
         notes.append(
             t("{n} candidate site(s) are too far from any road and were left out: {ids}.").format(

@@ -55,6 +55,7 @@ def check_role(required: str, *, what: str) -> None:
 
     role = current_role()
     if role is None:
+        audit.record("denied", what=what, required="login")
         raise Unauthorized("log in first")
     if not allowed(role, required):
         audit.record("denied", what=what, required=required)

@@ -1,17 +1,16 @@
 """``geotraf demo``, ``geotraf serve`` and ``geotraf users``: start the dashboard, make accounts.
 
-``serve`` runs gunicorn (``dashboard.wsgi:server``) with N worker processes, threaded so
-that a page's parallel callback requests do not queue; ``--debug`` runs Flask's
-development server with the reloader instead. ``demo`` writes the demo accounts when
-missing, prints them and the address, and serves the bundled Mekong region the same way.
+``serve`` runs gunicorn (``dashboard.wsgi:server``) in its own process with N worker
+processes, threaded so that a page's parallel callback requests do not queue;
+``--debug`` runs Flask's development server with the reloader instead. ``demo`` writes
+the demo accounts when missing, prints them and the address, and serves the bundled
+Mekong region the same way.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from dashboard.app import default_users_file
@@ -24,9 +23,14 @@ THREADS = 4
 
 def ensure_demo_accounts(path: Path) -> bool:
     """Write the demo accounts file unless it exists; return True when it was created."""
+    from geotraf.errors import GeotrafError
+
     if path.exists():
         return False
-    write_accounts(path, DEMO_ACCOUNTS)
+    try:
+        write_accounts(path, DEMO_ACCOUNTS)
+    except GeotrafError:  # another process created it first: theirs is complete
+        return False
     return True
 
 
@@ -49,30 +53,61 @@ def demo_accounts_text(url: str, users_file: Path) -> str:
     return "\n".join(lines)
 
 
+def gunicorn_options(*, host: str, port: int, workers: int) -> dict[str, object]:
+    """Return the gunicorn settings of ``geotraf serve``.
+
+    Examples
+    --------
+    >>> gunicorn_options(host="127.0.0.1", port=8050, workers=2)["bind"]
+    '127.0.0.1:8050'
+    """
+    return {
+        "bind": f"{host}:{port}",
+        "workers": max(1, workers),
+        "threads": THREADS,
+        "worker_class": "gthread",
+        "accesslog": "-",
+        "timeout": 300,
+        "graceful_timeout": 10,
+        # A browser (or a proxy) reuses its connection between callbacks; closing idle
+        # ones after gunicorn's default 2 s made clients race a closing socket under load.
+        "keepalive": 30,
+        # No control socket in the home folder, shared by every instance of the user.
+        "control_socket_disable": True,
+    }
+
+
 def _gunicorn(*, region: str, users: Path, host: str, port: int, workers: int) -> int:
-    env = dict(os.environ)
-    env.update({"GEOTRAF_REGION": region, "GEOTRAF_USERS": str(users.resolve())})
-    env.setdefault("GEOTRAF_INSTANCE", str(users.resolve().parent))
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(max(1, workers)),
-        "--threads",
-        str(THREADS),
-        "--bind",
-        f"{host}:{port}",
-        "--access-logfile",
-        "-",
-        "--timeout",
-        "300",
-        "dashboard.wsgi:server",
-    ]
+    """Run gunicorn's arbiter in this process, so stopping ``geotraf`` stops the workers.
+
+    (Started as a child process, a killed ``geotraf serve`` left gunicorn answering.) The
+    workers load :mod:`dashboard.wsgi`, configured from the environment set here. The
+    umask makes everything the server writes (audit log, caches, uploads) private.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    os.environ.update({"GEOTRAF_REGION": region, "GEOTRAF_USERS": str(users.resolve())})
+    os.environ.setdefault("GEOTRAF_INSTANCE", str(users.resolve().parent))
+    os.umask(0o077)
+    options = gunicorn_options(host=host, port=port, workers=workers)
+
+    class _Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> object:
+            from dashboard.wsgi import server
+
+            return server
+
     try:
-        return subprocess.call(cmd, env=env)
+        _Server().run()
     except KeyboardInterrupt:
         return 0
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -3,12 +3,20 @@
 The bundled region is never written to: every upload lands under
 ``<workspace>/<user>/region/`` through :func:`layers.import_layer`, which validates the
 whole file first and reports every problem (file, row, column, value, what to do).
+
+Before anything is parsed, an upload must be a layer file type (:data:`ALLOWED_TYPES`),
+at most :data:`MAX_BYTES` (checked on the encoded size, before decoding), fit in the
+user's quota (:data:`QUOTA_BYTES` for everything under ``<workspace>/<user>``) and hold at
+most :data:`MAX_ROWS` rows or features, counted from the file's metadata (GeoParquet,
+GeoPackage) or its line count (CSV) — a few kilobytes of compressed GeoParquet can hold
+millions of rows. The uploaded copy is deleted once it is installed or refused.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +27,12 @@ from layers.schema import LAYER_KINDS
 
 #: Upload size limit (bytes), below Flask's request limit.
 MAX_BYTES = 32 * 1024 * 1024
+#: Most rows (CSV) or features (spatial files) an upload may hold.
+MAX_ROWS = 200_000
+#: Most bytes a user's workspace (their region and pending uploads) may hold.
+QUOTA_BYTES = 256 * 1024 * 1024
+#: File types a layer may be uploaded as (lower-case suffixes).
+ALLOWED_TYPES: tuple[str, ...] = (".csv", ".gpkg", ".geojson", ".json", ".parquet", ".geoparquet")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -60,6 +74,8 @@ def install_upload(
     workspace: str | Path,
     user: str,
     bundled: str | Path,
+    quota_bytes: int = QUOTA_BYTES,
+    max_rows: int = MAX_ROWS,
 ) -> UploadReport:
     """Decode a ``dcc.Upload`` payload, validate it as ``kind`` and install it.
 
@@ -75,6 +91,8 @@ def install_upload(
         The upload goes to ``<workspace>/<user>/region/<kind>.gpkg``.
     bundled
         The region the app serves: refused as a destination, whatever the settings.
+    quota_bytes, max_rows
+        The user's workspace quota and the row/feature limit.
 
     Returns
     -------
@@ -83,12 +101,33 @@ def install_upload(
     """
     if kind not in LAYER_KINDS:
         return UploadReport(False, f"unknown layer kind {kind!r}; pick one of the list")
+    suffix = Path(safe_name(filename)).suffix.lower()
+    if suffix not in ALLOWED_TYPES:
+        return UploadReport(
+            False,
+            f"{safe_name(filename)}: file type {suffix or '(none)'} is not a layer file; "
+            f"upload one of {', '.join(ALLOWED_TYPES)}",
+        )
+    encoded = contents.split(",", 1)[1] if "," in contents else ""
+    too_big = f"the file is larger than {MAX_BYTES // 2**20} MB; upload a smaller extract"
+    if len(encoded) * 3 // 4 > MAX_BYTES + 3:
+        return UploadReport(False, too_big)
     try:
-        payload = base64.b64decode(contents.split(",", 1)[1], validate=True)
-    except (IndexError, ValueError, binascii.Error):
+        payload = base64.b64decode(encoded, validate=True)
+    except (ValueError, binascii.Error):
+        return UploadReport(False, "the upload could not be read; try the file again")
+    if not payload:
         return UploadReport(False, "the upload could not be read; try the file again")
     if len(payload) > MAX_BYTES:
-        return UploadReport(False, f"the file is larger than {MAX_BYTES // 2**20} MB")
+        return UploadReport(False, too_big)
+    user_dir = user_region(workspace, user).parent
+    used = _usage(user_dir)
+    if used + len(payload) > quota_bytes:
+        return UploadReport(
+            False,
+            f"your workspace quota of {quota_bytes // 2**20 or 1} MB is used up "
+            f"({used // 2**20} MB held); ask an administrator to remove old layers",
+        )
     dest_dir = user_region(workspace, user).resolve()
     bundled_path = Path(bundled).resolve()
     if dest_dir == bundled_path or dest_dir.is_relative_to(bundled_path):
@@ -97,9 +136,18 @@ def install_upload(
         )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     incoming = dest_dir.parent / "uploads" / f"{stamp}-{safe_name(filename)}"
-    incoming.parent.mkdir(parents=True, exist_ok=True)
-    incoming.write_bytes(payload)
+    incoming.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(incoming, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(payload)
     try:
+        rows = count_rows(incoming)
+        if rows is not None and rows > max_rows:
+            return UploadReport(
+                False,
+                f"{safe_name(filename)} has {rows:,} rows; the limit is {max_rows:,}: "
+                "upload a smaller extract (or split the file)",
+            )
         from layers import import_layer
 
         dest = import_layer(incoming, dest_dir, kind=kind)
@@ -111,9 +159,53 @@ def install_upload(
             "nothing was installed",
             problems=problems,
         )
+    finally:
+        incoming.unlink(missing_ok=True)  # installed as a layer, or refused: not kept
     return UploadReport(
         True, f"{filename} is valid and was installed as your {kind} layer", path=str(dest)
     )
+
+
+def count_rows(path: str | Path) -> int | None:
+    """Count a layer file's rows without reading it whole; None when it cannot be told.
+
+    GeoParquet: the row count in its footer. GeoPackage/GeoJSON: the feature count GDAL
+    reports. CSV: lines after the header, counted in 1 MB chunks.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("name,lon,lat\\nA,1,2\\nB,3,4\\n")
+    >>> count_rows(p)
+    2
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".parquet", ".geoparquet"):
+            import pyarrow.parquet as pq
+
+            return int(pq.ParquetFile(p).metadata.num_rows)
+        if suffix == ".csv":
+            lines, last = 0, b"\n"
+            with p.open("rb") as fh:
+                while chunk := fh.read(2**20):
+                    lines += chunk.count(b"\n")
+                    last = chunk[-1:]
+            return max(0, lines - 1 + (last != b"\n"))
+        import pyogrio
+
+        return int(pyogrio.read_info(p)["features"])
+    except Exception:  # unreadable: import_layer reports it with the file and the fix
+        return None
+
+
+def _usage(folder: Path) -> int:
+    """Bytes held under ``folder`` (0 when absent)."""
+    if not folder.exists():
+        return 0
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
 def _shown(problem: Problem, filename: str) -> dict[str, object]:

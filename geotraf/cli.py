@@ -24,6 +24,10 @@ ASSIGNMENT_HELP = (
     "how flows take routes: 'shortest' (one fastest path), 'k_shortest' (equal split over "
     "the k fastest loopless paths) or 'logit' (split by travel time); default: %(default)s"
 )
+RAW_HELP = (
+    "data owner only: compute from the raw flows instead of the differentially private "
+    "release; output is marked RESTRICTED and must not be shared"
+)
 DASK_HELP = (
     "run shortest-path batches on Dask: 'local' starts a LocalCluster, or give a "
     "scheduler address (tcp://host:8786); default: this process only"
@@ -43,7 +47,9 @@ def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     p.add_argument("path", help="a layer file, a region GeoPackage or a folder of layer files")
     p.add_argument("--layer", choices=None, metavar="KIND", help="layer kind of a single file")
-    p.add_argument("--crs", help="CRS of a file that has none, e.g. EPSG:32647")
+    p.add_argument(
+        "--crs", help="CRS of a file that has none, e.g. EPSG:326NN for UTM zone NN north"
+    )
     p.add_argument("--repair", action="store_true", help="repair invalid geometries (make_valid)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=_run_validate)
@@ -75,6 +81,34 @@ def _run_layers(args: argparse.Namespace) -> int:
     return cli_support.run_layers(args)
 
 
+# --- init --------------------------------------------------------------------------------
+
+
+def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "init",
+        help="write a new region from the bundled world geography",
+        description="Write a ready region folder for some countries: borders, provinces and "
+        "towns (Natural Earth, GeoNames) with ISO3 codes, place ids, admin-1 codes, default "
+        "roles and a schematic road sketch, plus a README saying what to add.",
+    )
+    p.add_argument("folder", help="the new region folder")
+    p.add_argument(
+        "--countries", required=True, help="ISO3 codes separated by commas, e.g. NGA,BEN"
+    )
+    p.add_argument(
+        "--min-population", type=int, default=15_000, help="smallest town kept (default 15000)"
+    )
+    p.add_argument("--force", action="store_true", help="write into a folder that has files")
+    p.set_defaults(run=_run_init)
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from geotraf import init_region
+
+    return init_region.run_init(args)
+
+
 # --- build -------------------------------------------------------------------------------
 
 
@@ -87,14 +121,33 @@ def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument("--region", required=True, help=REGION_HELP)
     p.add_argument("--out", help="write the graph to this GeoPackage (nodes + edges layers)")
+    p.add_argument(
+        "--snap-m",
+        type=float,
+        default=None,
+        metavar="M",
+        help="join road ends and intersections closer than M metres; default: from the data "
+        "(half the 1st percentile of road lengths, 0.5-25 m)",
+    )
+    p.add_argument(
+        "--trust-declared-country",
+        action="store_true",
+        help="a place keeps its declared country when its point lies in another country's "
+        "polygon (default: the polygon's; every disagreement is reported)",
+    )
+    p.add_argument(
+        "--simplify",
+        action="store_true",
+        help="merge chains of pass-through junctions into single edges (geometry kept)",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=_run_build)
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from geotraf import graph
+    from geotraf import cli_build
 
-    return graph.run_build_command(args)
+    return cli_build.run_build_command(args)
 
 
 # --- hotspots / plan / scenario ------------------------------------------------------------
@@ -113,6 +166,7 @@ def _add_hotspots(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--out", help="write hotspots to .csv, .geojson or .gpkg")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
+    p.add_argument("--raw", action="store_true", help=RAW_HELP)
     p.set_defaults(run=_run_hotspots)
 
 
@@ -148,6 +202,7 @@ def _add_plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", help="write the plan to .csv, .geojson or .gpkg")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
+    p.add_argument("--raw", action="store_true", help=RAW_HELP)
     p.set_defaults(run=_run_plan)
 
 
@@ -170,6 +225,7 @@ def _add_scenario(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--assignment", choices=ASSIGNMENTS, default="shortest", help=ASSIGNMENT_HELP)
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
+    p.add_argument("--raw", action="store_true", help=RAW_HELP)
     p.set_defaults(run=_run_scenario)
 
 
@@ -177,6 +233,37 @@ def _run_scenario(args: argparse.Namespace) -> int:
     from geotraf import commands
 
     return commands.run_scenario(args)
+
+
+# --- privacy -------------------------------------------------------------------------------
+
+
+def _add_privacy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "privacy",
+        help="the differentially private releases of this instance and their budget",
+        description="Show the ledger of releases (dataset, keys, ε, δ, time) and the "
+        "cumulative privacy loss per dataset, or make a region's release.",
+    )
+    verbs = p.add_subparsers(dest="verb", metavar="VERB")
+    status = verbs.add_parser("status", help="print the ledger and the budget spent")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    status.set_defaults(run=_run_privacy)
+    release = verbs.add_parser("release", help="make (or reuse) a region's release")
+    release.add_argument("--region", required=True, help=REGION_HELP)
+    release.add_argument("--epsilon", type=float, default=None, help="total ε (default 1)")
+    release.add_argument(
+        "--force", action="store_true", help="release data already released (recorded)"
+    )
+    release.add_argument("--format", choices=("text", "json"), default="text")
+    release.set_defaults(run=_run_privacy)
+    p.set_defaults(run=_run_privacy, verb=None)
+
+
+def _run_privacy(args: argparse.Namespace) -> int:
+    from geotraf import commands
+
+    return commands.run_privacy(args)
 
 
 # --- demo / serve / users ------------------------------------------------------------------
@@ -245,10 +332,12 @@ def _run_users(args: argparse.Namespace) -> int:
 _COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_validate,
     _add_layers,
+    _add_init,
     _add_build,
     _add_hotspots,
     _add_plan,
     _add_scenario,
+    _add_privacy,
     _add_serve,
 )
 

@@ -8,7 +8,8 @@ exit code 2 by :func:`geotraf.cli.main`.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from geotraf.errors import GeotrafError
 from geotraf.scale import dask_client
@@ -39,12 +40,84 @@ def load_region_and_graph(region: str) -> tuple[Region, nx.MultiDiGraph]:
 
 
 def _flows(
-    reg: Region, region: str, *, nothing_to: str, error: type[GeotrafError] = GeotrafError
+    reg: Region,
+    region: str,
+    *,
+    nothing_to: str,
+    error: type[GeotrafError] = GeotrafError,
+    raw: bool = False,
 ) -> pd.DataFrame:
-    """Return the region's flows; raise ``error`` when it has none."""
+    """Return the flows the command works on; raise ``error`` when the region has none.
+
+    By default the region's *released* flows (:func:`geotraf.privacy.region.released_flows`,
+    made once per dataset version and reused from the instance's releases folder): every
+    number the command prints or writes is then post-processing of the differentially
+    private release and may be shared. ``raw=True`` (``--raw``, the data owner) returns
+    the raw flows; those outputs are RESTRICTED.
+    """
     if reg.flows is None or len(reg.flows) == 0:
         raise error(f"region {region!r} has no flows layer: nothing to {nothing_to}")
-    return reg.flows
+    if raw:
+        return reg.flows
+    from geotraf.privacy.region import release_region, released_flows
+
+    flows = released_flows(release_region(reg, source=region), reg.places)
+    if len(flows) == 0:
+        raise error(
+            f"region {region!r}: the differentially private release holds no flows above its "
+            f"threshold: nothing to {nothing_to}. Fix: use more data, or --raw (data owner)"
+        )
+    return flows
+
+
+def protection(reg: Region, region: str, *, raw: bool) -> dict[str, Any]:
+    """Return the protection statement every shareable output carries.
+
+    Examples
+    --------
+    >>> protection(None, "x", raw=True)["protection"]  # type: ignore[arg-type]
+    'RESTRICTED — computed from raw flows, not differentially private; do not share'
+    """
+    if raw:
+        return {"protection": RAW_NOTICE, "classification": "RESTRICTED"}
+    from geotraf.privacy import protection_note
+    from geotraf.privacy.region import release_region
+
+    release = release_region(reg, source=region)
+    return {
+        "protection": protection_note(release.epsilon),
+        "epsilon": round(release.epsilon, 6),
+        "delta": release.delta,
+        "release_id": release.release_id,
+    }
+
+
+def _unrouted_rows(unrouted: pd.DataFrame, *, raw: bool) -> list[dict[str, Any]]:
+    """Unrouted flows: per flow for the data owner (``--raw``), else people by reason."""
+    from geotraf.privacy import DEFAULT_THRESHOLD
+
+    if raw:
+        return [
+            {
+                "flow_id": r.flow_id,
+                "origin": r.origin,
+                "destination": r.destination,
+                "reason": r.reason,
+            }
+            for r in unrouted.itertuples()
+        ]
+    if len(unrouted) == 0:
+        return []
+    by_reason = unrouted.groupby("reason")["count"].sum()
+    return [
+        {"reason": str(reason), "people": round(float(n), 1)}
+        for reason, n in by_reason.items()
+        if n >= DEFAULT_THRESHOLD
+    ]
+
+
+#: What an output computed from raw flows (``--raw``) says about itself.
+RAW_NOTICE = "RESTRICTED — computed from raw flows, not differentially private; do not share"
 
 
 def _assign(
@@ -71,8 +144,10 @@ def run_hotspots(args: argparse.Namespace) -> int:
 
     if args.top is not None and args.top < 1:
         raise GeotrafError(f"--top must be at least 1, got {args.top}")
+    raw = bool(getattr(args, "raw", False))
     reg, graph = load_region_and_graph(args.region)
-    flows = _flows(reg, args.region, nothing_to="assign")
+    flows = _flows(reg, args.region, nothing_to="assign", raw=raw)
+    stated = protection(reg, args.region, raw=raw)
     result = _assign(graph, reg, flows, method=args.assignment, dask=args.dask)
     spots = hotspots(graph, result, incidents=reg.incidents, sites=reg.sites, top=args.top)
     safe = suppress(spots, count_col="load")
@@ -83,25 +158,22 @@ def run_hotspots(args: argparse.Namespace) -> int:
     if args.out:
         from geotraf._write import write_table
 
-        write_table(safe.drop(columns="suppressed"), args.out, layer="hotspots")
+        write_table(
+            safe.drop(columns="suppressed").assign(protection=stated["protection"]),
+            args.out,
+            layer="hotspots",
+        )
     total, routed = result.total, result.routed
     unrouted = result.unrouted
     if args.format == "json":
         summary = {
             "region": args.region,
+            **stated,
             "synthetic": bool(getattr(reg, "synthetic", False)),
             "assignment": result.method,
             "total_flow": format_count(total),
             "routed_share": round(routed / total, 4) if total else 0.0,
-            "unrouted": [
-                {
-                    "flow_id": r.flow_id,
-                    "origin": r.origin,
-                    "destination": r.destination,
-                    "reason": r.reason,
-                }
-                for r in unrouted.itertuples()
-            ],
+            "unrouted": _unrouted_rows(unrouted, raw=raw),
             "hotspots": [
                 {
                     "rank": int(r["rank"]),
@@ -139,6 +211,7 @@ def run_hotspots(args: argparse.Namespace) -> int:
         print_json(summary)
         return 0
     note = " (synthetic demo counts)" if getattr(reg, "synthetic", False) else ""
+    print(stated["protection"])
     print(
         f"{len(result.flows)} flows, {format_count(total)} people{note}; "
         f"{routed / total if total else 0:.0%} routed ({result.method}), "
@@ -165,12 +238,76 @@ def run_hotspots(args: argparse.Namespace) -> int:
     return 0
 
 
+def _moved_rows(
+    moved: pd.DataFrame, *, raw: bool, safe: Callable[[float], float | None]
+) -> list[dict[str, Any]]:
+    """Moved flows: per flow for the data owner; else grouped by change of route, and a
+    group below the threshold is not listed (no town pair is ever named)."""
+    if len(moved) == 0:
+        return []
+    if raw:
+        return [
+            {
+                "flow_id": r.flow_id,
+                "origin": r.origin,
+                "destination": r.destination,
+                "count": safe(r.count),
+                "old_crossings": list(r.old_crossings),
+                "new_crossings": list(r.new_crossings),
+                "old_refs": list(r.old_refs),
+                "new_refs": list(r.new_refs),
+                "added_time_min": round(r.added_time_s / 60.0, 1),
+            }
+            for r in moved.itertuples()
+        ]
+    import pandas as pd
+
+    from geotraf.privacy import DEFAULT_THRESHOLD
+
+    frame = pd.DataFrame(
+        {
+            "old_crossings": [";".join(c) for c in moved["old_crossings"]],
+            "new_crossings": [";".join(c) for c in moved["new_crossings"]],
+            "count": moved["count"].to_numpy(float),
+            "minutes": moved["added_time_s"].to_numpy(float) / 60.0 * moved["count"].to_numpy(),
+        }
+    )
+    grouped = frame.groupby(["old_crossings", "new_crossings"], as_index=False).sum()
+    grouped = grouped.loc[grouped["count"] >= DEFAULT_THRESHOLD]
+    grouped = grouped.sort_values("count", ascending=False, kind="stable")
+    return [
+        {
+            "old_crossings": [c for c in r.old_crossings.split(";") if c],
+            "new_crossings": [c for c in r.new_crossings.split(";") if c],
+            "count": round(float(r.count), 1),
+            "added_time_min": round(float(r.minutes) / float(r.count), 1),
+        }
+        for r in grouped.itertuples()
+    ]
+
+
+def _newly_unrouted_rows(
+    frame: pd.DataFrame, *, raw: bool, safe: Callable[[float], float | None]
+) -> list[dict[str, Any]]:
+    if raw:
+        return [
+            {
+                "flow_id": r.flow_id,
+                "origin": r.origin,
+                "destination": r.destination,
+                "reason": r.reason,
+                "count": safe(r.count),
+            }
+            for r in frame.itertuples()
+        ]
+    return _unrouted_rows(frame, raw=False)
+
+
 def run_scenario(args: argparse.Namespace) -> int:
     """``geotraf scenario``: close or watch crossings/roads and report the displacement.
 
     Counts below the suppression threshold are shown as ``<11`` (text) or ``null`` (JSON).
     """
-    from typing import Any
 
     from geotraf._output import print_json
     from geotraf.privacy import DEFAULT_THRESHOLD, format_count
@@ -180,8 +317,10 @@ def run_scenario(args: argparse.Namespace) -> int:
     watch_ids = [s.strip() for s in (args.watch or "").split(",") if s.strip()]
     if not close_ids and not watch_ids:
         raise GeotrafError("give crossing or road ids to --close and/or --watch, e.g. --close X1")
+    raw = bool(getattr(args, "raw", False))
     reg, graph = load_region_and_graph(args.region)
-    flows = _flows(reg, args.region, nothing_to="displace")
+    flows = _flows(reg, args.region, nothing_to="displace", raw=raw)
+    stated = protection(reg, args.region, raw=raw)
     with dask_client(args.dask) as client:
         result = displacement(
             graph,
@@ -220,38 +359,17 @@ def run_scenario(args: argparse.Namespace) -> int:
     if args.format == "json":
         out = {
             "region": args.region,
+            **stated,
             "assignment": args.assignment,
             "closed": close_ids,
             "watched": watch_ids,
             "flows_moved": summary["flows_moved"],
             "flow_moved": safe(moved_total),
             "mean_added_time_min": round(summary["mean_added_time_min"], 1),
-            "moved": [
-                {
-                    "flow_id": r.flow_id,
-                    "origin": r.origin,
-                    "destination": r.destination,
-                    "count": safe(r.count),
-                    "old_crossings": list(r.old_crossings),
-                    "new_crossings": list(r.new_crossings),
-                    "old_refs": list(r.old_refs),
-                    "new_refs": list(r.new_refs),
-                    "added_time_min": round(r.added_time_s / 60.0, 1),
-                }
-                for r in moved.itertuples()
-            ],
+            "moved": _moved_rows(moved, raw=raw, safe=safe),
             "corridors": change_rows(changes, "ref"),
             "crossings": change_rows(crossings, "crossing_id"),
-            "newly_unrouted": [
-                {
-                    "flow_id": r.flow_id,
-                    "origin": r.origin,
-                    "destination": r.destination,
-                    "reason": r.reason,
-                    "count": safe(r.count),
-                }
-                for r in result.newly_unrouted.itertuples()
-            ],
+            "newly_unrouted": _newly_unrouted_rows(result.newly_unrouted, raw=raw, safe=safe),
         }
         print_json(out)
         return 0
@@ -264,6 +382,7 @@ def run_scenario(args: argparse.Namespace) -> int:
         if part
     )
     print(f"Scenario: {what}.")
+    print(stated["protection"])
     print(
         f"{summary['flows_moved']} flow(s) moved ({format_count(moved_total)} people), "
         f"mean added time {summary['mean_added_time_min']:.0f} min; "
@@ -289,10 +408,15 @@ def run_scenario(args: argparse.Namespace) -> int:
         biggest = changes.reindex(changes["change"].abs().sort_values(ascending=False).index)
         for row in change_rows(biggest.head(10), "ref"):
             print(f"  {row['ref']}: {format_count(row['base'])} → {format_count(row['scenario'])}")
-    for r in result.newly_unrouted.itertuples():
-        print(
-            f"  no route left: {r.origin} → {r.destination} ({format_count(r.count)}): {r.detail}"
-        )
+    if raw:
+        for r in result.newly_unrouted.itertuples():
+            print(
+                f"  no route left: {r.origin} → {r.destination} ({format_count(r.count)}): "
+                f"{r.detail}"
+            )
+    else:
+        for row in _unrouted_rows(result.newly_unrouted, raw=False):
+            print(f"  no route left ({row['reason']}): {format_count(row['people'])} people")
     return 0
 
 
@@ -308,8 +432,10 @@ def run_plan(args: argparse.Namespace) -> int:
     from geotraf.export import RESTRICTED, summary, write_plan
     from geotraf.schedule import schedule
 
+    raw = bool(getattr(args, "raw", False))
     reg, graph = load_region_and_graph(args.region)
-    flows = _flows(reg, args.region, nothing_to="intercept", error=PlanError)
+    flows = _flows(reg, args.region, nothing_to="intercept", error=PlanError, raw=raw)
+    stated = protection(reg, args.region, raw=raw)
     if reg.sites is None or len(reg.sites) == 0:
         raise PlanError(f"region {args.region!r} has no sites layer: add candidate checkpoints")
     result = _assign(graph, reg, flows, method=args.assignment, dask=args.dask)
@@ -350,6 +476,7 @@ def run_plan(args: argparse.Namespace) -> int:
     ]
     if args.format == "json":
         out = {
+            **stated,
             **head,
             "region": args.region,
             "synthetic": bool(getattr(reg, "synthetic", False)),
@@ -372,6 +499,7 @@ def run_plan(args: argparse.Namespace) -> int:
     synthetic = " — synthetic demo counts" if getattr(reg, "synthetic", False) else ""
     gap = "" if p.gap is None else f", proven gap {100 * p.gap:.2f}%"
     print(f"{RESTRICTED}: share only with authorised planners{synthetic}")
+    print(stated["protection"])
     print(
         f"{len(p.sites)} of {args.budget} sites by {p.method}{gap}; they capture "
         f"{100 * p.captured_share:.1f}% of modelled flow, "
@@ -396,4 +524,63 @@ def run_plan(args: argparse.Namespace) -> int:
     if p.unattached_sites:
         print(f"Left out (too far from any road): {', '.join(p.unattached_sites)}")
     print("Written: " + ", ".join(written) if written else "Use --out FILE to save it.")
+    return 0
+
+
+def run_privacy(args: argparse.Namespace) -> int:
+    """``geotraf privacy status|release``: the ledger of releases, or make one.
+
+    ``status`` prints every release made in this instance (dataset hash, keys, ε, δ, time,
+    forced or not) and the cumulative ε and δ per dataset (basic composition: the ε's of
+    releases of the same data add up). ``release`` makes a region's release, or reuses it
+    when this version of the data was already released with these settings; a different
+    release of data already released is refused unless ``--force`` (recorded).
+    """
+    from geotraf.privacy.region import release_region
+    from geotraf.privacy.release import ReleaseConfig
+    from geotraf.privacy.store import ReleaseStore, default_folder, status
+    from layers.cli_support import print_json
+
+    store = ReleaseStore(default_folder())
+    if args.verb == "release":
+        reg = load_region(args.region)
+        config = ReleaseConfig() if args.epsilon is None else ReleaseConfig(epsilon=args.epsilon)
+        before = len(store.ledger())
+        release = release_region(
+            reg, store=store, config=config, force=args.force, source=args.region
+        )
+        made = len(store.ledger()) > before
+        if args.format == "json":
+            print_json({**release.summary(), "new": made, "folder": str(store.folder)})
+            return 0
+        verb = "made" if made else "reused (this data and settings were released before)"
+        print(
+            f"Release {release.release_id} {verb}: ε = {release.epsilon:g}, "
+            f"δ = {release.delta:.2g}, in {store.folder}"
+        )
+        return 0
+    if args.verb != "status":
+        raise GeotrafError("say what to do: `geotraf privacy status` or `geotraf privacy release`")
+    report = status(store)
+    if args.format == "json":
+        print_json(report)
+        return 0
+    if not report["releases"]:
+        print(f"No release made yet in {store.folder}.")
+        return 0
+    print(f"Releases in {store.folder}:")
+    for e in report["releases"]:
+        forced = " FORCED" if e.get("forced") else ""
+        keys = "; ".join(f"{name}: {', '.join(k)}" for name, k in e["keys"].items())
+        print(
+            f"  {e['time']}  {e['release_id']}  data {e['dataset_hash'][:12]}  "
+            f"ε = {e['epsilon']:g}  δ = {float(e['delta']):.2g}{forced}  ({e['source']})"
+        )
+        print(f"      keys — {keys}")
+    print("Budget spent per dataset (releases of the same data add up):")
+    for digest, d in report["datasets"].items():
+        print(
+            f"  data {digest[:12]}: {d['releases']} release(s), ε = {d['epsilon']:g}, "
+            f"δ = {d['delta']:.2g}, forced {d['forced']}"
+        )
     return 0

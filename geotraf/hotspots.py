@@ -21,9 +21,11 @@ parts present). Candidate nodes are crossings, vulnerable places, nodes with a c
 site, and junctions where three or more neighbours meet (interchanges); the interior of a
 road, and towns that are only origins or destinations, are not hotspots.
 
-Every explanation respects small-count suppression: a count below
-:data:`geotraf.privacy.DEFAULT_THRESHOLD` is written ``<11``, and origin → destination
-pairs are aggregated names (places, provinces or countries), never cases.
+Every number here is computed from the flows it is given: the CLI and the dashboard give
+it the *released* flows (:func:`geotraf.privacy.region.released_flows`), so loads,
+shares, scores and explanations are post-processing of the differentially private
+release. A count below :data:`geotraf.privacy.DEFAULT_THRESHOLD` is written ``<11``, and
+an origin → destination pair carrying less than that is not named at all.
 """
 
 from __future__ import annotations
@@ -298,9 +300,8 @@ def _pairs_text(
     total = float(pairs.sum())
     parts = []
     for pair, weight in pairs.head(top_pairs).items():
-        if weight < DEFAULT_THRESHOLD:
-            parts.append(f"{pair} ({format_count(weight)})")
-        else:
+        # A pair below the display threshold is not named: a tiny group is never listed.
+        if weight >= DEFAULT_THRESHOLD:
             parts.append(f"{pair} ({weight / total:.0%})")
     years = ""
     if "year" in flows.columns:

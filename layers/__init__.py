@@ -11,7 +11,7 @@ from layers.errors import GeotrafError, LayerError, Problem
 from layers.flows import read_flows
 from layers.incidents import read_incidents
 from layers.io import import_layer, write_layer
-from layers.osm import read_osm_roads
+from layers.osm import read_osm_roads, read_osm_sites
 from layers.places import read_places
 from layers.region import Region, read_region
 from layers.roads import read_roads
@@ -34,6 +34,7 @@ __all__ = [
     "read_flows",
     "read_incidents",
     "read_osm_roads",
+    "read_osm_sites",
     "read_places",
     "read_region",
     "read_roads",

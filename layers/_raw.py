@@ -7,6 +7,7 @@ into a normalised GeoDataFrame or a :class:`~layers.errors.LayerError`.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -141,7 +142,8 @@ def geometry_from_columns(raw: RawLayer) -> tuple[pd.DataFrame, bool]:
                         column=bad_col,
                         value=None if empty else str(bad),
                         message="missing coordinate" if empty else "coordinate is not a number",
-                        fix=f"give decimal degrees in {x_col!r} and {y_col!r}, e.g. 100.5018",
+                        fix=f"give decimal degrees in {x_col!r} (-180 to 180) and "
+                        f"{y_col!r} (-90 to 90)",
                     ),
                 )
             )
@@ -158,7 +160,9 @@ def geometry_from_columns(raw: RawLayer) -> tuple[pd.DataFrame, bool]:
         if text is None or not str(text).strip():
             continue  # reported later as an empty geometry
         try:
-            geoms[pos] = shapely.from_wkt(str(text))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # NaN: reported as such later
+                geoms[pos] = shapely.from_wkt(str(text))
         except shapely.errors.GEOSException as exc:
             raw.problems.append(
                 (

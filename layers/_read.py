@@ -7,8 +7,10 @@ everything else is left to :mod:`layers._validate`, which reports all of it toge
 
 from __future__ import annotations
 
+import _csv
 import csv
 import difflib
+import warnings
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -18,27 +20,18 @@ import pyogrio
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from layers._formats import (
+    ALL_ENDINGS,
+    FORMATS,
+    _sniff,
+    _special_reader,
+    not_regular,
+    unreadable,
+)
 from layers._raw import RawLayer, geometry_from_columns
 from layers._validate import validate_raw
 from layers.errors import LayerError, Problem, file_error
 from layers.schema import schema_for
-
-#: Extension → reader. GeoParquet goes through geopandas (pyarrow), the rest through GDAL.
-FORMATS: dict[str, str] = {
-    ".gpkg": "GPKG",
-    ".geojson": "GeoJSON",
-    ".json": "GeoJSON",
-    ".shp": "ESRI Shapefile",
-    ".parquet": "GeoParquet",
-    ".geoparquet": "GeoParquet",
-    ".fgb": "FlatGeobuf",
-    ".csv": "CSV",
-}
-
-
-def supported(path: Path) -> bool:
-    """Return True when ``path`` has an extension geotraf reads."""
-    return path.suffix.lower() in FORMATS
 
 
 def parse_crs(crs: object, *, source: str, kind: str) -> CRS:
@@ -54,7 +47,8 @@ def parse_crs(crs: object, *, source: str, kind: str) -> CRS:
                     None,
                     str(crs),
                     "the CRS given is not one pyproj knows",
-                    "give an EPSG code such as EPSG:4326 (degrees) or EPSG:32647 (UTM 47N)",
+                    "give an EPSG code such as EPSG:4326 (degrees) or EPSG:326NN "
+                    "(UTM zone NN north)",
                 )
             ],
             kind=kind,
@@ -91,12 +85,20 @@ def read_raw(
             "give one file, or read the folder as a region with read_region",
             kind=kind,
         )
+    special = not_regular(path)
+    if special is not None:
+        raise file_error(
+            source,
+            f"is not a regular file (it is {special})",
+            "give a layer file saved on disk",
+            kind=kind,
+        )
     ext = path.suffix.lower()
     if ext not in FORMATS:
         raise file_error(
             source,
             f"unsupported file type {ext or '(no extension)'!r}",
-            f"save it as one of {', '.join(sorted(FORMATS))}",
+            f"save it as one of {', '.join(ALL_ENDINGS)}",
             kind=kind,
         )
     if path.stat().st_size == 0:
@@ -130,6 +132,14 @@ def read_raw(
 
 def _read_csv(path: Path, *, kind: str) -> RawLayer:
     source = path.name
+    head = path.open("rb").read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise file_error(
+            source,
+            "is UTF-16 text, not UTF-8",
+            "save the CSV as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+            kind=kind,
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -144,6 +154,20 @@ def _read_csv(path: Path, *, kind: str) -> RawLayer:
     # never in a header, so the header decides.
     delimiter = ";" if ";" in first and "," not in first else ","
     reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    try:
+        return _csv_records(reader, source=source, kind=kind, delimiter=delimiter)
+    except csv.Error:
+        # The csv module stops at a field over its limit (128 KiB): no layer has such text.
+        raise file_error(
+            source,
+            f"line {reader.line_num} has a field longer than {csv.field_size_limit()} characters",
+            "check that this is the right file: a layer's text fields are short "
+            "(a quote left open makes the rest of the file one field)",
+            kind=kind,
+        ) from None
+
+
+def _csv_records(reader: _csv.Reader, *, source: str, kind: str, delimiter: str) -> RawLayer:
     header = next(reader, None)
     if not header or not any(h.strip() for h in header):
         raise file_error(
@@ -210,9 +234,14 @@ def _pick_layer(path: Path, kind: str, layer: str | None) -> tuple[str | None, s
     try:
         names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:  # any GDAL failure means the same to a user: unreadable
+        raise unreadable(path, kind=kind, error=exc) from None
+    if not names:
         raise file_error(
-            path.name, f"cannot be read ({exc})", "check that the file is not damaged", kind=kind
-        ) from None
+            path.name,
+            "is a GeoPackage with no layers",
+            f"add the {kind} layer to it (or give the file that has it)",
+            kind=kind,
+        )
     if layer is not None:
         wanted = layer
     elif kind in names or len(names) != 1:
@@ -239,34 +268,29 @@ def _read_vector(path: Path, ext: str, *, kind: str, layer: str | None) -> RawLa
         try:
             frame = gpd.read_parquet(path)
         except ValueError as exc:
-            if schema.geometry is not None or "geo" not in str(exc).lower():
+            if "geo" not in str(exc).lower():
+                raise unreadable(path, kind=kind, error=exc) from None
+            if schema.geometry is not None:
                 raise file_error(
                     source,
-                    f"is not a GeoParquet file ({exc})",
+                    "is a Parquet table without GeoParquet geometry",
                     "write it with GeoDataFrame.to_parquet (GeoParquet metadata)",
                     kind=kind,
                 ) from None
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises many types for a damaged file
-            raise file_error(
-                source,
-                f"cannot be read ({exc})",
-                "check that the file is not damaged",
-                kind=kind,
-            ) from None
+            raise unreadable(path, kind=kind, error=exc) from None
     else:
         layer_name: str | None = None
+        _sniff(path, kind=kind)
         if FORMATS[ext] == "GPKG" or layer is not None:
             layer_name, source = _pick_layer(path, kind, layer)
         try:
-            frame = pyogrio.read_dataframe(path, layer=layer_name)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # NaN coordinates: reported
+                frame = pyogrio.read_dataframe(path, layer=layer_name)
         except Exception as exc:  # any GDAL failure means the same to a user: unreadable
-            raise file_error(
-                source,
-                f"cannot be read ({exc})",
-                "check that the file is complete (a Shapefile needs .shp, .shx, .dbf and .prj)",
-                kind=kind,
-            ) from None
+            raise unreadable(path, kind=kind, error=exc) from None
     if len(frame) == 0:
         raise file_error(
             source,
@@ -303,6 +327,9 @@ def read_layer(
     The result carries ``attrs["source"]`` (file name) and ``attrs["source_crs"]`` (the
     CRS the coordinates came in, as a string, or ``None`` for a table without geometry).
     """
+    special = _special_reader(Path(path), kind)
+    if special is not None:
+        return special
     raw = read_raw(path, kind, crs=crs, layer=layer)
     out = validate_raw(raw, kind, repair=repair)
     out.attrs["source"] = raw.source

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -27,6 +28,7 @@ FALSE_WORDS = frozenset({"false", "f", "no", "n", "0"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Spreadsheets run a cell starting with = + @ (or - followed by a function name) as a
 # formula (CSV injection, OWASP); a bare "-" or "-5" is harmless.
+_PAIR = re.compile(r"^([A-Z]{3})\s*([-/,|+&]|\s)\s*([A-Z]{3})$")
 _FORMULA = re.compile(r"^\s*(?:[=+@]|-\s*[A-Za-z(])")
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>?")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -77,6 +79,14 @@ def hostile(text: str) -> Finding | None:
         return Finding(
             "contains control characters",
             "remove control characters (tabs, line breaks, NUL) from the text",
+        )
+    invisible = next((c for c in text if unicodedata.category(c) == "Cf"), None)
+    if invisible is not None:
+        name = unicodedata.name(invisible, "format character")
+        return Finding(
+            f"contains an invisible or direction-changing character "
+            f"U+{ord(invisible):04X} ({name})",
+            "retype the text without it (it can make one id look like another)",
         )
     if _FORMULA.match(text):
         return Finding(
@@ -138,6 +148,14 @@ def parse_int(cell: object) -> tuple[int | None, Finding | None]:
     if not math.isfinite(value) or not value.is_integer():
         return None, Finding("is not a whole number", "give a whole number, e.g. 12")
     return int(value), None
+
+
+def parse_year(cell: object) -> tuple[int | None, Finding | None]:
+    """Return a year, with a fix that shows a year (not a count) when it is not one."""
+    value, finding = parse_int(cell)
+    if finding is not None:
+        return None, Finding(finding.message, "give a year as four digits, e.g. 2023")
+    return value, None
 
 
 def parse_float(cell: object) -> tuple[float | None, Finding | None]:
@@ -207,9 +225,25 @@ def parse_iso3(text: str) -> tuple[str | None, Finding | None]:
         return None, Finding(
             "is an ISO alpha-2 code; geotraf uses alpha-3", f"use {alpha3!r} ({name})"
         )
-    close = difflib.get_close_matches(code, sorted(iso3_codes()), n=1, cutoff=0.6)
+    pair = _PAIR.match(code)
+    if pair is not None:
+        first, second = pair.group(1), pair.group(3)
+        return None, Finding(
+            f"is two codes joined by {pair.group(2)!r}",
+            f"separate the two codes with ';', e.g. {first};{second}",
+        )
+    by_name = {name.casefold(): a3 for a3, name in iso_table().values()}
+    if text.strip().casefold() in by_name:
+        alpha3 = by_name[text.strip().casefold()]
+        return None, Finding("is a country name, not a code", f"use {alpha3!r}")
+    # A near miss is only suggested for a three-letter typo (THX → THA), never for a word.
+    close = (
+        difflib.get_close_matches(code, sorted(iso3_codes()), n=1, cutoff=0.6)
+        if _ISO3.match(code)
+        else []
+    )
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return None, Finding(
         "is not an ISO 3166-1 alpha-3 country code",
-        f"use three capital letters, e.g. THA, LAO, KHM, MMR, VNM{hint}",
+        f"use the country's three capital letters (ISO 3166-1 alpha-3), e.g. FRA for France{hint}",
     )

@@ -16,9 +16,10 @@ from typing import Any
 import pandas as pd
 import pyogrio
 
-from layers._read import FORMATS, read_layer
+from layers._formats import ALL_ENDINGS, content_kind, supported
+from layers._read import read_layer
 from layers.errors import GeotrafError, LayerError, Problem
-from layers.region import read_region
+from layers.region import country_notes, read_region
 from layers.schema import LAYER_KINDS, SCHEMAS, Schema, schema_for
 
 EXIT_OK = 0
@@ -61,7 +62,40 @@ def _summary_line(path: Path, kind: str, frame: pd.DataFrame) -> str:
     else:
         where = f"{crs} → EPSG:4326"
     noun = kind if n != 1 else kind.rstrip("s")
-    return f"{path.name}: {n} {noun} valid ({where})"
+    line = f"{path.name}: {n} {noun} valid ({where})"
+    return line + "".join(f"\n  {note}" for note in intake_notes(frame))
+
+
+def intake_notes(frame: pd.DataFrame) -> list[str]:
+    """Return what an aggregating reader (OSM, CTDC) kept, aggregated and dropped, and why.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"count": [3]})
+    >>> frame.attrs.update(records=5, dropped={"unknown year": 2})
+    >>> intake_notes(frame)
+    ['5 records aggregated into 1 flows', 'dropped 2: unknown year']
+    """
+    notes: list[str] = []
+    if "records" in frame.attrs:
+        notes.append(f"{frame.attrs['records']} records aggregated into {len(frame)} flows")
+    if "ways" in frame.attrs:
+        notes.append(f"{frame.attrs['ways']} OSM ways read, {len(frame)} kept as roads")
+    if frame.attrs.get("cut"):
+        notes.append(
+            f"{frame.attrs['cut']} roads cut by the extract boundary, kept as far as they go"
+        )
+    dropped = frame.attrs.get("dropped") or {}
+    if dropped:
+        total = sum(dropped.values())
+        notes.append(
+            f"dropped {total}: "
+            + ", ".join(
+                f"{n} {why}" if n != total or len(dropped) > 1 else str(why)
+                for why, n in dropped.items()
+            )
+        )
+    return notes
 
 
 def _check(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
@@ -91,16 +125,25 @@ def _check(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
             + ", ".join(f"{n} {k}" for k, n in counts.items())
             + ")"
         )
-        report = {"valid": True, "path": str(path), "region": True, "layers": counts}
-        return report, [line]
+        notes = country_notes(region)
+        report = {
+            "valid": True,
+            "path": str(path),
+            "region": True,
+            "layers": counts,
+            "notes": notes,
+        }
+        return report, [line, *(f"  note: {n}" for n in notes)]
     if kind is None:
         kind = infer_kind(path) or (gpkg_kinds[0] if gpkg_kinds else None)
     if kind is None:
+        kind = content_kind(path)
+    if kind is None:
         if not path.exists():
             fix, message = "check the path and file name", f"file not found: {path}"
-        elif path.suffix.lower() not in FORMATS:
+        elif not supported(path):
             message = f"unsupported file type {path.suffix or '(no extension)'!r}"
-            fix = f"save it as one of {', '.join(sorted(FORMATS))}"
+            fix = f"save it as one of {', '.join(ALL_ENDINGS)}"
         else:
             message = "cannot tell which layer this file is from its name"
             fix = (
@@ -117,6 +160,9 @@ def _check(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
         "source_crs": frame.attrs.get("source_crs"),
         "crs": "EPSG:4326" if frame.attrs.get("source_crs") else None,
     }
+    intake = {k: frame.attrs[k] for k in ("records", "ways", "cut", "dropped") if k in frame.attrs}
+    if intake:
+        report["intake"] = intake
     return report, [_summary_line(path, kind, frame)]
 
 

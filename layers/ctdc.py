@@ -186,9 +186,11 @@ def read_ctdc(path: str | Path) -> pd.DataFrame:
                     None,
                     col,
                     None,
-                    f"CTDC column is missing (columns found: {', '.join(columns[:12]) or 'none'}"
+                    "the file looks like the CTDC dataset, but this CTDC column is missing "
+                    f"(columns found: {', '.join(columns[:12]) or 'none'}"
                     f"{', ...' if len(columns) > 12 else ''})",
-                    "give the CTDC global k-anonymised CSV as downloaded",
+                    "give the CTDC global k-anonymised CSV as downloaded, or a flows table "
+                    "with origin, destination, year and count",
                 )
                 for col in missing
             ],

@@ -17,7 +17,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from layers._read import FORMATS, file_error, read_layer
+from layers._formats import kind_stem, supported
+from layers._read import file_error, read_layer
 from layers._validate import validate
 from layers.schema import schema_for
 
@@ -189,7 +190,7 @@ def import_layer(
     frame = read_layer(src, kind, crs=crs, repair=repair)
     dest = write_layer(frame, Path(dest_dir) / f"{kind}.gpkg", kind=kind)
     for other in dest.parent.glob(f"{kind}.*"):
-        if other != dest and other.suffix.lower() in FORMATS:
+        if other != dest and kind_stem(other) == kind and supported(other):
             # Two files of one kind make the region ambiguous; keep the old one aside.
             os.replace(other, other.with_name(other.name + ".replaced"))
     return dest

@@ -1,9 +1,10 @@
-"""Import roads from an OpenStreetMap extract (``.osm.pbf`` or ``.osm``).
+"""Import roads from an OpenStreetMap extract (``.osm.pbf``, ``.osm``, ``.osm.bz2``/``.gz``).
 
-GDAL's OSM driver (through pyogrio) gives the ``lines`` layer with ``highway`` and
-``railway`` as columns and the remaining tags in ``other_tags`` (hstore text). Ways are
-mapped to the roads schema; ways that are not roads, ferries or railways are dropped and
-counted in ``attrs["dropped"]``.
+pyosmium streams the file (node locations in a compact index, ways one at a time). Ways
+are mapped to the roads schema; ways that are not roads, ferries or railways, and road
+ways with fewer than two nodes inside the extract, are dropped and counted in
+``attrs["dropped"]``. :func:`parse_other_tags` reads GDAL's hstore text, for files
+exported by GDAL's OSM driver.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
+import osmium
 import pandas as pd
-import pyogrio
 import shapely
 
 from layers._validate import validate
@@ -37,6 +39,10 @@ HIGHWAY_CLASS: dict[str, str] = {
     "track": "track",
     "path": "track",
 }
+#: How ways with neither a ``highway`` nor a ``railway`` tag are counted.
+NOT_A_ROAD = "no highway or railway tag"
+#: Why a road way with no usable stretch is left out.
+OUTSIDE = "fewer than two nodes inside the extract"
 #: ``highway`` values OSM treats as one-way unless tagged ``oneway=no``.
 IMPLIED_ONEWAY: frozenset[str] = frozenset({"motorway"})
 MPH_TO_KPH = 1.609344
@@ -113,7 +119,42 @@ def _dropped_key(highway: object, railway: object, tags: dict[str, str]) -> str:
     for key, value in (("highway", highway), ("railway", railway)):
         if isinstance(value, str):
             return f"{key}={value}"
-    return "untagged"
+    return NOT_A_ROAD
+
+
+def _open(path: Path) -> Any:
+    """Return an osmium FileProcessor for ``path`` with node locations on ways."""
+    fmt = "pbf" if path.name.lower().endswith(".pbf") else ""
+    source = osmium.io.File(str(path), fmt) if fmt else str(path)
+    return (
+        osmium.FileProcessor(source, osmium.osm.NODE | osmium.osm.WAY)
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+    )
+
+
+def _runs(nodes: Any) -> tuple[list[list[tuple[float, float]]], int]:
+    """Split a way's node list into runs of nodes with a location (inside the extract).
+
+    Returns the runs of at least two distinct points and how many nodes had no location.
+    """
+    runs: list[list[tuple[float, float]]] = []
+    current: list[tuple[float, float]] = []
+    missing = 0
+    for nd in nodes:
+        loc = nd.location
+        if not loc.valid():
+            missing += 1
+            if len(current) >= 2:
+                runs.append(current)
+            current = []
+            continue
+        xy = (loc.lon, loc.lat)
+        if not current or current[-1] != xy:
+            current.append(xy)
+    if len(current) >= 2:
+        runs.append(current)
+    return runs, missing
 
 
 def read_osm_roads(
@@ -128,17 +169,25 @@ def read_osm_roads(
     are reversed, ``motorway`` is one-way unless tagged otherwise, ``bridge`` or
     ``tunnel`` mark the way as grade-separated. ``road_id`` is ``osm-w<way id>``.
 
+    The file is streamed with pyosmium (nodes' locations kept in a compact index, ways
+    mapped one at a time), so memory grows with the number of nodes, not with the tags.
+    A way cut by the extract boundary is kept as far as it goes: the stretches of
+    consecutive nodes inside the extract (a MultiLineString when there are several).
+
     Parameters
     ----------
     path
-        ``.osm.pbf`` or ``.osm`` file.
+        ``.osm.pbf``, ``.pbf``, ``.osm``, ``.osm.bz2`` or ``.osm.gz`` file.
     bbox
         (min lon, min lat, max lon, max lat): only ways intersecting it.
 
     Returns
     -------
     GeoDataFrame
-        Roads schema, EPSG:4326; ``attrs["dropped"]`` counts the ways left out by tag.
+        Roads schema, EPSG:4326. ``attrs["dropped"]`` counts the ways left out, by tag
+        (``highway=footway``) or reason (``fewer than two nodes inside the extract``);
+        ``attrs["cut"]`` counts the roads kept in part because the extract cut them;
+        ``attrs["ways"]`` is the number of ways read.
 
     Raises
     ------
@@ -147,63 +196,82 @@ def read_osm_roads(
 
     Examples
     --------
-    >>> roads = read_osm_roads("tests/data/osm/test.osm.pbf")  # doctest: +SKIP
-    >>> roads["road_class"].value_counts()["motorway"]  # doctest: +SKIP
-    12
+    >>> roads = read_osm_roads("tests/data/osm/test.osm.pbf")
+    >>> roads["road_class"].value_counts()["motorway"]
+    np.int64(12)
     """
     path = Path(path)
     if not path.is_file():
         raise file_error(path.name, f"file not found: {path}", "check the path", kind="roads")
-    if not (path.name.lower().endswith(".osm.pbf") or path.suffix.lower() in (".osm", ".pbf")):
+    if not path.name.lower().endswith((".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz")):
         raise file_error(
             path.name,
             "not an OpenStreetMap file",
             "give a .osm.pbf or .osm extract (e.g. from a Geofabrik download)",
             kind="roads",
         )
-    try:
-        lines = pyogrio.read_dataframe(path, layer="lines", bbox=bbox)
-    except Exception as exc:  # any GDAL failure means the same to a user: unreadable
-        raise file_error(
-            path.name, f"cannot be read ({exc})", "check that the file is complete", kind="roads"
-        ) from None
     records: list[dict[str, object]] = []
     geoms: list[object] = []
     dropped: Counter[str] = Counter()
-    for row in lines.itertuples(index=False):
-        tags = parse_other_tags(getattr(row, "other_tags", None))
-        highway, railway = getattr(row, "highway", None), getattr(row, "railway", None)
-        road_class = _road_class(highway, railway, tags)
-        if road_class is None:
-            dropped[_dropped_key(highway, railway, tags)] += 1
-            continue
-        implied = highway in IMPLIED_ONEWAY or tags.get("junction") == "roundabout"
-        oneway, reverse = parse_oneway(tags.get("oneway"), implied=implied)
-        geom = row.geometry
-        records.append(
-            {
-                "road_id": f"osm-w{row.osm_id}",
-                "name": _clean(getattr(row, "name", None)),
-                "ref": _clean(tags.get("ref")),
-                "road_class": road_class,
-                "maxspeed_kph": parse_maxspeed(tags.get("maxspeed")),
-                "oneway": oneway,
-                "bridge": any(tags.get(t, "no") not in ("no", "") for t in ("bridge", "tunnel")),
-                "schematic": False,
-            }
-        )
-        geoms.append(shapely.reverse(geom) if reverse else geom)
-    if not records:
+    cut = 0
+    ways = 0
+    try:
+        for way in _open(path):
+            ways += 1
+            tags = {t.k: t.v for t in way.tags}
+            highway, railway = tags.get("highway"), tags.get("railway")
+            road_class = _road_class(highway, railway, tags)
+            if road_class is None:
+                dropped[_dropped_key(highway, railway, tags)] += 1
+                continue
+            runs, missing = _runs(way.nodes)
+            if not runs:
+                dropped[OUTSIDE] += 1
+                continue
+            cut += missing > 0
+            implied = highway in IMPLIED_ONEWAY or tags.get("junction") == "roundabout"
+            oneway, reverse = parse_oneway(tags.get("oneway"), implied=implied)
+            lines = [shapely.LineString(r[::-1] if reverse else r) for r in runs]
+            records.append(
+                {
+                    "road_id": f"osm-w{way.id}",
+                    "name": _clean(tags.get("name")),
+                    "ref": _clean(tags.get("ref")),
+                    "road_class": road_class,
+                    "maxspeed_kph": parse_maxspeed(tags.get("maxspeed")),
+                    "oneway": oneway,
+                    "bridge": any(
+                        tags.get(t, "no") not in ("no", "") for t in ("bridge", "tunnel")
+                    ),
+                    "schematic": False,
+                }
+            )
+            geoms.append(lines[0] if len(lines) == 1 else shapely.MultiLineString(lines))
+    except RuntimeError:  # libosmium's error for a damaged, truncated or non-OSM file
         raise file_error(
             path.name,
-            f"has no roads, ferries or railways ({sum(dropped.values())} other ways)",
+            "is not a readable OpenStreetMap file (damaged, cut short, or not OSM data)",
+            "download the extract again (e.g. from Geofabrik) and check its size",
+            kind="roads",
+        ) from None
+    if not records:
+        other = sum(dropped.values())
+        raise file_error(
+            path.name,
+            f"has no roads, ferries or railways ({other} other way{'s' if other != 1 else ''})",
             "use an extract that covers roads, or widen bbox",
             kind="roads",
         )
-    frame = gpd.GeoDataFrame(pd.DataFrame(records), geometry=geoms, crs=lines.crs or "EPSG:4326")
+    frame = gpd.GeoDataFrame(pd.DataFrame(records), geometry=geoms, crs="EPSG:4326")
+    if bbox is not None:
+        inside = frame.intersects(shapely.box(*bbox))
+        dropped["outside bbox"] += int((~inside).sum())
+        frame = frame[inside.to_numpy()].reset_index(drop=True)
     out = validate(frame, "roads", source=path.name)
     assert isinstance(out, gpd.GeoDataFrame)
     out.attrs["dropped"] = dict(dropped.most_common())
+    out.attrs["cut"] = cut
+    out.attrs["ways"] = ways
     out.attrs["source"] = path.name
     return out
 
@@ -214,3 +282,77 @@ def _clean(value: object) -> str:
         return ""
     text = value.strip()
     return "" if hostile(text) is not None else text
+
+
+#: OSM node tags → site type of the sites layer (checkpoint candidates).
+SITE_TAGS: dict[tuple[str, str], str] = {
+    ("amenity", "fuel"): "petrol_station",
+    ("highway", "rest_area"): "truck_stop",
+    ("highway", "services"): "truck_stop",
+    ("amenity", "bus_station"): "bus_station",
+    ("barrier", "border_control"): "border_crossing",
+    ("railway", "station"): "rail_station",
+    ("amenity", "ferry_terminal"): "ferry_terminal",
+    ("tourism", "motel"): "motel",
+}
+
+
+def read_osm_sites(path: str | Path) -> gpd.GeoDataFrame:
+    """Read checkpoint candidate sites from the tagged nodes of an OpenStreetMap extract.
+
+    ``amenity=fuel`` → petrol_station, ``highway=rest_area``/``services`` → truck_stop,
+    ``amenity=bus_station``, ``barrier=border_control`` → border_crossing,
+    ``railway=station`` → rail_station, ``amenity=ferry_terminal``, ``tourism=motel``.
+    ``site_id`` is ``osm-n<node id>``; a site without a usable ``name`` is named after its
+    type. (Sites drawn as areas are not read: only nodes.)
+
+    Returns
+    -------
+    GeoDataFrame
+        Sites schema, EPSG:4326; ``attrs["by_type"]`` counts the sites per type.
+
+    Raises
+    ------
+    LayerError
+        When the file cannot be read or has no such node.
+
+    Examples
+    --------
+    >>> sites = read_osm_sites("tests/data/osm/test.osm.pbf")
+    >>> sites["site_type"].tolist()
+    ['petrol_station', 'petrol_station']
+    """
+    path = Path(path)
+    records: list[dict[str, object]] = []
+    points: list[object] = []
+    try:
+        for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+            if not isinstance(node, osmium.osm.Node):
+                continue
+            tags = node.tags
+            site_type = next((t for (k, v), t in SITE_TAGS.items() if tags.get(k) == v), None)
+            if site_type is None or not node.location.valid():
+                continue
+            name = _clean(tags.get("name")) or site_type.replace("_", " ")
+            records.append({"site_id": f"osm-n{node.id}", "name": name, "site_type": site_type})
+            points.append(shapely.Point(node.location.lon, node.location.lat))
+    except RuntimeError:
+        raise file_error(
+            path.name,
+            "is not a readable OpenStreetMap file (damaged, cut short, or not OSM data)",
+            "download the extract again (e.g. from Geofabrik) and check its size",
+            kind="sites",
+        ) from None
+    if not records:
+        raise file_error(
+            path.name,
+            "has no node tagged as a site (fuel, rest area, bus station, border control...)",
+            "give the sites layer as its own file",
+            kind="sites",
+        )
+    frame = gpd.GeoDataFrame(pd.DataFrame(records), geometry=points, crs="EPSG:4326")
+    out = validate(frame, "sites", source=path.name)
+    assert isinstance(out, gpd.GeoDataFrame)
+    out.attrs["by_type"] = dict(Counter(out["site_type"]).most_common())
+    out.attrs["source"] = path.name
+    return out

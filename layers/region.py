@@ -10,8 +10,9 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from layers._read import FORMATS, read_layer
-from layers._values import iso3_codes
+from layers._formats import ALL_ENDINGS, kind_stem, supported
+from layers._read import read_layer
+from layers._values import hostile, iso3_codes
 from layers.errors import LayerError, Problem, file_error
 from layers.schema import LAYER_KINDS, REQUIRED_KINDS, split_list
 
@@ -73,8 +74,8 @@ def region_files(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
     """
     candidates: dict[str, list[Path]] = {}
     for file in sorted(folder.iterdir()):
-        if file.is_file() and file.stem in LAYER_KINDS and file.suffix.lower() in FORMATS:
-            candidates.setdefault(file.stem, []).append(file)
+        if file.is_file() and kind_stem(file) in LAYER_KINDS and supported(file):
+            candidates.setdefault(kind_stem(file), []).append(file)
     files: dict[str, Path] = {}
     problems: list[Problem] = []
     for kind, paths in candidates.items():
@@ -120,6 +121,7 @@ def check_references(layers: dict[str, pd.DataFrame]) -> list[Problem]:
     problems: list[Problem] = []
     places = layers.get("places")
     place_ids = set(places["place_id"]) if places is not None else set()
+    countries = sorted(set(places["country"])) if places is not None else []
     flows = layers.get("flows")
     if flows is not None:
         source = str(flows.attrs.get("source", "flows"))
@@ -135,8 +137,10 @@ def check_references(layers: dict[str, pd.DataFrame]) -> list[Problem]:
                             value,
                             "is not a place_id of the places layer, an ISO3 country code or "
                             "an admin-1 code",
-                            "use a place_id from places, e.g. "
-                            f"{sorted(place_ids)[0] if place_ids else 'bkk'}, or a code like THA",
+                            "use a place_id from places"
+                            + (f", e.g. {sorted(place_ids)[0]}" if place_ids else "")
+                            + ", or a country's ISO3 code"
+                            + (f" such as {countries[0]}" if countries else ""),
                         )
                     )
         for pos, value in enumerate(flows["via"]):
@@ -169,6 +173,64 @@ def check_references(layers: dict[str, pd.DataFrame]) -> list[Problem]:
                     )
                 )
     return problems
+
+
+#: The file in a region folder whose first line the dashboard footer shows.
+ATTRIBUTION_FILE = "ATTRIBUTION.txt"
+#: Longest attribution shown.
+MAX_ATTRIBUTION = 300
+
+
+def region_attribution(path: str | Path) -> str:
+    """Return the data sources a region folder names in ``ATTRIBUTION.txt`` (or ``""``).
+
+    Only the first line is used, cut at :data:`MAX_ATTRIBUTION` characters; text that
+    validation would refuse (control characters, markup) is not shown.
+
+    Examples
+    --------
+    >>> region_attribution("data/mekong")
+    ''
+    """
+    file = Path(path) / ATTRIBUTION_FILE
+    if not file.is_file():
+        return ""
+    try:
+        first = file.read_text(encoding="utf-8").strip().splitlines()[:1]
+    except (OSError, UnicodeDecodeError):
+        return ""
+    text = first[0].strip()[:MAX_ATTRIBUTION] if first else ""
+    return text if text and hostile(text) is None else ""
+
+
+def country_notes(region: Region) -> list[str]:
+    """Say which places' declared country differs from the border polygon they lie in.
+
+    Nothing is changed here: ``geotraf build`` uses the polygon's country unless told
+    ``--trust-declared-country``; these notes tell the user before it happens.
+
+    Examples
+    --------
+    >>> country_notes(read_region("data/mekong"))  # doctest: +SKIP
+    []
+    """
+    if region.borders is None or len(region.borders) == 0:
+        return []
+    points = region.places[["place_id", "country", "geometry"]].copy()
+    points["geometry"] = points.geometry.representative_point()
+    joined = gpd.sjoin(
+        points, region.borders[["country", "geometry"]], predicate="within", how="inner"
+    )
+    notes = []
+    for row in joined.itertuples(index=False):
+        declared, polygon = str(row.country_left), str(row.country_right)
+        if declared != polygon:
+            notes.append(
+                f"place {row.place_id}: declared {declared}, but its point lies in {polygon}'s "
+                f"polygon; build uses {polygon} (pass --trust-declared-country to keep "
+                f"{declared})"
+            )
+    return sorted(set(notes))
 
 
 def read_region(path: str | Path, *, repair: bool = False) -> Region:
@@ -243,7 +305,7 @@ def read_region(path: str | Path, *, repair: bool = False) -> Region:
                     None,
                     None,
                     f"required layer {kind!r} is missing",
-                    f"add {where} (formats: {', '.join(sorted(FORMATS))})",
+                    f"add {where} (formats: {', '.join(ALL_ENDINGS)})",
                 )
             )
     if problems:

@@ -171,7 +171,7 @@ class Schema:
         raise KeyError(f"{self.kind} has no field {name!r}")
 
 
-ISO3 = "ISO 3166-1 alpha-3 country code, e.g. THA"
+ISO3 = "ISO 3166-1 alpha-3 country code, e.g. FRA for France"
 
 PLACES = Schema(
     kind="places",

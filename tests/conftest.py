@@ -254,3 +254,22 @@ def tiny_region(
         sites=tiny_sites,
         path=None,
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _release_instance(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Keep differentially private releases made outside an app out of the worktree.
+
+    Code that runs without an app (the CLI, models called directly) stores releases in
+    ``$GEOTRAF_INSTANCE/releases``; tests point it at a temporary folder unless set.
+    """
+    import os
+
+    if os.environ.get("GEOTRAF_INSTANCE"):
+        yield None
+        return
+    os.environ["GEOTRAF_INSTANCE"] = str(tmp_path_factory.mktemp("instance"))
+    try:
+        yield None
+    finally:
+        os.environ.pop("GEOTRAF_INSTANCE", None)

@@ -47,7 +47,9 @@ def _numbers(obj: Any, keys: tuple[str, ...]) -> list[float]:
 
 
 def test_hotspots_json(corridor: nx.MultiDiGraph, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["hotspots", "--region", "corridor", "--top", "3", "--format", "json"]) == 0
+    assert (
+        main(["hotspots", "--raw", "--region", "corridor", "--top", "3", "--format", "json"]) == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["synthetic"] is True
     assert [h["node"] for h in out["hotspots"]] == ["x:X1", "p:BUS", "j1"]
@@ -64,11 +66,11 @@ def test_hotspots_json(corridor: nx.MultiDiGraph, capsys: pytest.CaptureFixture[
 
 
 def test_hotspots_text(corridor: nx.MultiDiGraph, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["hotspots", "--region", "corridor", "--top", "2"]) == 0
+    assert main(["hotspots", "--raw", "--region", "corridor", "--top", "2"]) == 0
     text = capsys.readouterr().out
     assert "7 flows, 177 people (synthetic demo counts); 88% routed" in text
     assert "1. Friendship Bridge [crossing, THA] score 1.00, load 155" in text
-    assert "Pak → Bkk (<11)" in text
+    assert "Pak" not in text  # below the threshold: never named
     assert "AH12-1: j1 – j2, 24 km, load 155" in text
 
 
@@ -77,7 +79,7 @@ def test_hotspots_out_files(
     corridor: nx.MultiDiGraph, tmp_path: Path, capsys: pytest.CaptureFixture[str], ext: str
 ) -> None:
     target = tmp_path / f"spots{ext}"
-    assert main(["hotspots", "--region", "corridor", "--out", str(target)]) == 0
+    assert main(["hotspots", "--raw", "--region", "corridor", "--out", str(target)]) == 0
     assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temp file left
     back = pd.read_csv(target) if ext == ".csv" else gpd.read_file(target)
     assert back["node"].tolist()[:2] == ["x:X1", "p:BUS"]
@@ -89,12 +91,17 @@ def test_hotspots_out_files(
 def test_hotspots_bad_out_is_a_user_error(
     corridor: nx.MultiDiGraph, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["hotspots", "--region", "corridor", "--out", str(tmp_path / "x.xlsx")]) == 2
+    assert (
+        main(["hotspots", "--raw", "--region", "corridor", "--out", str(tmp_path / "x.xlsx")]) == 2
+    )
     assert ".csv, .geojson or .gpkg" in capsys.readouterr().err
 
 
 def test_scenario_json(corridor: nx.MultiDiGraph, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["scenario", "--region", "corridor", "--close", "X1", "--format", "json"]) == 0
+    assert (
+        main(["scenario", "--raw", "--region", "corridor", "--close", "X1", "--format", "json"])
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["flows_moved"] == 4
     assert out["flow_moved"] == 155.0
@@ -110,13 +117,13 @@ def test_scenario_json(corridor: nx.MultiDiGraph, capsys: pytest.CaptureFixture[
 def test_scenario_text_and_errors(
     corridor: nx.MultiDiGraph, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["scenario", "--region", "corridor", "--close", "X1,X2"]) == 0
+    assert main(["scenario", "--raw", "--region", "corridor", "--close", "X1,X2"]) == 0
     text = capsys.readouterr().out
     assert "Scenario: closed X1, X2." in text
     assert "4 flow(s) left without a route" in text
-    assert main(["scenario", "--region", "corridor"]) == 2
+    assert main(["scenario", "--raw", "--region", "corridor"]) == 2
     assert "--close" in capsys.readouterr().err
-    assert main(["scenario", "--region", "corridor", "--close", "X9"]) == 2
+    assert main(["scenario", "--raw", "--region", "corridor", "--close", "X9"]) == 2
     assert "X9" in capsys.readouterr().err
 
 
@@ -124,14 +131,14 @@ def test_hotspots_and_scenario_take_the_assignment_method(
     corridor: nx.MultiDiGraph, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # logit sends part of the flow over the slower X2 corridor (AH16) even before closing
-    hot = ["hotspots", "--region", "corridor", "--top", "3", "--format", "json"]
+    hot = ["hotspots", "--raw", "--region", "corridor", "--top", "3", "--format", "json"]
     assert main([*hot, "--assignment", "logit"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["assignment"] == "logit"
     loads = {h["node"]: h["load"] for h in out["hotspots"]}
     assert loads["p:BUS"] == 155.0
     assert 100.0 < loads["x:X1"] < 155.0
-    scen = ["scenario", "--region", "corridor", "--close", "X1", "--format", "json"]
+    scen = ["scenario", "--raw", "--region", "corridor", "--close", "X1", "--format", "json"]
     assert main([*scen, "--assignment", "logit"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["assignment"] == "logit"

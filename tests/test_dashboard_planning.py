@@ -246,6 +246,12 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
         json=dash_body(app, "planning-audit", {"planning-run.n_clicks": 1, **FORM}),
     )
     assert ran.status_code == 200 and "recorded in the audit log" in dump(ran.get_json())
+    # Starting the background job is what writes the "plan" audit line.
+    started = client.post(
+        "/_dash-update-component",
+        json=dash_body(app, "planning-map", {"planning-run.n_clicks": 1, **FORM}),
+    )
+    assert "cacheKey" in started.get_json()
     # The background job itself, called as Dash's worker process calls it.
     progress: list[Any] = []
     values = list(FORM.values())

@@ -8,7 +8,7 @@ report. Filters live in the URL so a view can be shared.
 Callbacks stay thin (parse inputs → :mod:`dashboard.corridors_model` → figure pieces).
 The geometry of the segments is sent once per page load; a filter change sends one
 rounded, suppressed load per segment and the browser redraws the lines
-(:data:`COMPOSE_MAP_JS`). Every server callback checks the role on the server.
+(:data:`COMPOSE_MAP_FN`). Every server callback checks the role on the server.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Dash, Input, Output, State, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
 
 from dashboard import audit, components, i18n, ids
 from dashboard.corridors_model import (
@@ -26,6 +26,7 @@ from dashboard.corridors_model import (
     clamp_years,
 )
 from dashboard.roles import allowed, check_role, current_role, requires_role
+from dashboard.viewcache import cached_callback
 from layers.schema import LAYER_KINDS
 
 #: The lowest role that may open this page.
@@ -79,59 +80,12 @@ dash.register_page(
     __name__, path="/corridors", name="Corridors", title="geotraf — corridors", order=1
 )
 
-#: Draws the corridor lines from the geometry (sent once) and the loads (per filter).
-COMPOSE_MAP_JS = """
-function(geom, loads, overlay, whatif, layout) {
-    const nu = window.dash_clientside.no_update;
-    if (!geom || !loads || !layout) { return nu; }
-    const L = loads.loads, cls = loads.classes, sup = loads.suppressed;
-    const n = cls.length;
-    const groups = [];
-    for (let i = 0; i <= n; i++) { groups.push({lon: [], lat: [], text: []}); }
-    const off = geom.offsets, lon = geom.lon, lat = geom.lat;
-    const names = geom.labels, label = geom.label;
-    const fmt = new Intl.NumberFormat("en");
-    const small = sup.label.split(" ")[0];
-    for (let s = 0; s < L.length; s++) {
-        const v = L[s];
-        if (v === 0) { continue; }
-        let g = n;
-        if (v > 0) { g = 0; while (g < n - 1 && v >= cls[g].high) { g++; } }
-        const grp = groups[g];
-        const txt = (names[label[s]] || "") + ": " + (v > 0 ? fmt.format(v) : small)
-            + " " + loads.unit;
-        for (let k = off[s]; k < off[s + 1]; k++) {
-            grp.lon.push(lon[k]); grp.lat.push(lat[k]); grp.text.push(txt);
-        }
-        grp.lon.push(null); grp.lat.push(null); grp.text.push(null);
-    }
-    const title = {text: loads.title + "<br><sup>" + loads.unit + "</sup>"};
-    const data = [];
-    ((overlay && overlay.below) || []).forEach(function(t) { data.push(t); });
-    const order = [n];
-    for (let i = 0; i < n; i++) { order.push(i); }
-    order.forEach(function(g) {
-        const spec = g === n ? sup : cls[g];
-        if (g === n && groups[g].lon.length === 0) { return; }
-        data.push({type: "scattermap", mode: "lines", lon: groups[g].lon, lat: groups[g].lat,
-                   hovertext: groups[g].text, hoverinfo: "text", connectgaps: false,
-                   line: {color: spec.color, width: spec.width}, name: spec.label,
-                   legendgroup: "corridors", legendgrouptitle: title});
-    });
-    ((overlay && overlay.above) || []).forEach(function(t) { data.push(t); });
-    (whatif || []).forEach(function(t) { data.push(t); });  // closed/watched on top
-    return {data: data, layout: layout};
-}
-"""
-
-URL_SYNC_JS = """
-function(search) {
-    if (typeof search === "string" && window.location.search !== search) {
-        window.history.replaceState(null, "", window.location.pathname + search);
-    }
-    return window.dash_clientside.no_update;
-}
-"""
+#: The client-side functions (``dashboard/assets/geotraf-clientside.js``): one draws the
+#: corridor lines from the geometry (sent once) and the loads (per filter), one rewrites
+#: the address bar. Kept out of Python so that the page runs under a CSP without inline
+#: scripts.
+COMPOSE_MAP_FN = ClientsideFunction(namespace="geotraf", function_name="composeCorridorMap")
+URL_SYNC_FN = ClientsideFunction(namespace="geotraf", function_name="syncUrl")
 
 
 def _dropdown(name: str, values: tuple[str, ...], t: i18n.Translator) -> html.Div:
@@ -483,6 +437,7 @@ def register_callbacks(app: Dash) -> None:
         *_filter_inputs(),
     )
     @requires_role(ROLE)
+    @cached_callback("corridors-tables")  # about 1 s to build; repeated states reuse it
     def update_tables(years: Any, *rest: Any) -> tuple[Any, ...]:
         from dashboard import corridor_figures as cf
         from dashboard import corridors_model as cm
@@ -504,7 +459,9 @@ def register_callbacks(app: Dash) -> None:
                 ]
             ),
         }
-        notes = [components.notice(n, kind="warning") for n in _notes(tables, t)]
+        notes = _source_link(net.path, t)
+        notes += [components.notice(n) for n in cm.protection_notes(net.path, t=t)]
+        notes += [components.notice(n, kind="warning") for n in _notes(tables, t)]
         return (
             overlay,
             _corridor_table(tables.corridors, unit=unit, t=t),
@@ -608,7 +565,7 @@ def register_callbacks(app: Dash) -> None:
         return _upload_report(report, t, filename=filename or "upload", kind=str(kind))
 
     app.clientside_callback(
-        COMPOSE_MAP_JS,
+        COMPOSE_MAP_FN,
         Output(ids.CORRIDORS_MAP, "figure"),
         Input(ids.CORRIDORS_GEOMETRY, "data"),
         Input(ids.CORRIDORS_LOADS, "data"),
@@ -617,7 +574,7 @@ def register_callbacks(app: Dash) -> None:
         Input(ids.CORRIDORS_LAYOUT, "data"),
     )
     app.clientside_callback(
-        URL_SYNC_JS,
+        URL_SYNC_FN,
         Output(ids.CORRIDORS_URL_SYNC, "id"),
         Input(ids.CORRIDORS_URL_SYNC, "data"),
         prevent_initial_call=True,
@@ -885,3 +842,15 @@ def _upload_report(report: Any, t: i18n.Translator, *, filename: str, kind: str)
             )
         )
     return parts
+
+
+def _source_link(path: str, t: Any) -> list[Any]:
+    """The notice naming the user's own data, with the way back to the bundled region."""
+    from dashboard.data import region_view, releases_for
+    from dashboard.overview_model import source_notice
+
+    found = source_notice(region_view(path, releases_for(path)), t=t)
+    if found is None:
+        return []
+    text, label, href = found
+    return [html.Div([text, " ", html.A(label, href=href)], className="notice notice-info")]

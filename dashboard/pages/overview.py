@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Dash, Input, Output, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
 from dashboard import audit, components, i18n, ids
 from dashboard.overview_model import OverviewState, render_overview
 from dashboard.roles import allowed, current_role, requires_role
+from dashboard.viewcache import cached
 from layers.schema import EXPLOITATION
 
 #: The lowest role that may open this page.
@@ -207,7 +208,11 @@ def register_callbacks(app: Dash) -> None:
         except GeotrafError as exc:
             message = t("The region's data could not be loaded: {error}").format(error=exc)
             return _message_outputs(message, state, kind="error")
-        result = render_overview(view, state, base_url=request.root_url, t=t)
+        result = cached(  # repeated filter states reuse the figures (half a second each)
+            "overview",
+            [state, request.root_url],
+            lambda: render_overview(view, state, base_url=request.root_url, t=t),
+        )
         shown = result.state
         audit.record(
             "view",
@@ -226,7 +231,7 @@ def register_callbacks(app: Dash) -> None:
             result.trend_figure,
             components.headline_cards(result.headline),
             components.synthetic_banner(t) if view.synthetic else None,
-            [components.notice(n) for n in result.notes] or None,
+            _source_link(view, t) + [components.notice(n) for n in result.notes] or None,
             low,
             high,
             {str(k): v for k, v in marks.items()},
@@ -237,14 +242,7 @@ def register_callbacks(app: Dash) -> None:
     # Rewrite the address bar in place (replaceState): Dash's own location component is
     # not told, so the page is not rebuilt, yet a copied URL reopens this exact view.
     app.clientside_callback(
-        """
-        function(search) {
-            if (typeof search === "string" && window.location.search !== search) {
-                window.history.replaceState(null, "", window.location.pathname + search);
-            }
-            return window.dash_clientside.no_update;
-        }
-        """,
+        ClientsideFunction(namespace="geotraf", function_name="syncUrl"),
         Output(ids.OVERVIEW_URL_SYNC, "id"),
         Input(ids.OVERVIEW_URL_SYNC, "data"),
         prevent_initial_call=True,
@@ -269,3 +267,14 @@ def _message_outputs(
         dash.no_update,
         state.to_query(),
     )
+
+
+def _source_link(view: Any, t: Any) -> list[Any]:
+    """The notice naming the user's own data, with the way back to the bundled region."""
+    from dashboard.overview_model import source_notice
+
+    found = source_notice(view, t=t)
+    if found is None:
+        return []
+    text, label, href = found
+    return [html.Div([text, " ", html.A(label, href=href)], className="notice notice-info")]

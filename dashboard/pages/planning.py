@@ -16,7 +16,10 @@ job runs outside the request â€” a ``before_request`` guard refuses any
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,8 +38,16 @@ ROLE = "planner"
 PREFIX = "planning-"
 #: Flask config key of the folder holding finished plans for download.
 PLAN_CACHE_KEY = "GEOTRAF_PLAN_CACHE"
-#: Hours a finished plan stays available for download.
-PLAN_TTL_S = 8 * 3600
+#: Flask config key (and environment variable) of the seconds a finished plan, and the
+#: job result it came from, stay on disk.
+PLAN_TTL_KEY = "GEOTRAF_PLAN_TTL_S"
+#: Default: a finished plan stays available for download for 24 hours.
+PLAN_TTL_S = 24 * 3600
+#: Position of the seed among the plan job's arguments (the run button, then the form).
+_SEED_ARG = 8
+#: Store holding the token of the plan on screen, so that the next run can discard it.
+KEPT_PLAN = "planning-plan-kept"
+_TTL_FILE = "plan_ttl"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -47,7 +58,7 @@ dash.register_page(__name__, path="/planning", name="Planning", title="geotraf â
 def _number(
     id_: str,
     label: str,
-    value: float,
+    value: float | None,
     *,
     low: float,
     high: float,
@@ -91,7 +102,9 @@ def layout(**query: str) -> html.Div:
                 high=2,
                 step=0.05,
             ),
-            _number(ids.PLANNING_SEED, t("Seed (blank: random)"), 2024, low=0, high=2**31 - 1),
+            # No default seed: a fixed one would give every run on the defaults the same,
+            # predictable schedule. Blank draws one from the OS; the result shows it.
+            _number(ids.PLANNING_SEED, t("Seed (blank: random)"), None, low=0, high=2**31 - 1),
             *_operation_fields(t),
             # Method, detours and the buttons share one full-width row: squeezed into the
             # number fields' narrow grid cells, their labels overflowed onto each other.
@@ -240,6 +253,7 @@ def layout(**query: str) -> html.Div:
                 className="panel",
             ),
             dcc.Store(id=ids.PLANNING_PLAN),
+            dcc.Store(id=KEPT_PLAN),
             dcc.Store(id=ids.PLANNING_LANG, data=lang),
         ],
         id=ids.PLANNING_ROOT,
@@ -316,16 +330,59 @@ class PlanJobManager(DiskcacheManager):
     path and plan folder to it when it builds the job.
     """
 
-    def __init__(self, cache: Any, *, region_path: str, plan_dir: str) -> None:
+    def __init__(self, cache: Any, *, region_path: str, plan_dir: str, expire: float) -> None:
         self.region_path = region_path
         self.plan_dir = plan_dir
-        super().__init__(cache)
+        super().__init__(cache, expire=expire)
 
     def make_job_fn(self, fn: Any, progress: Any, key: Any = None) -> Any:
         """Bind this app's region path and plan folder to the plan job."""
         if getattr(fn, "__name__", "") == run_plan_job.__name__:
             fn = functools.partial(fn, self.region_path, self.plan_dir)
         return super().make_job_fn(fn, progress, key)
+
+    def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> Any:
+        """Start a plan job: check the role, draw the seed, audit the run, then start it.
+
+        Dash calls this (inside the request) for every job it starts, whichever callback
+        or hand-written request asked for it, so this is where a run is recorded.
+        """
+        check_role(ROLE, what="planning job")
+        args = list(args)
+        if len(args) > _SEED_ARG and args[_SEED_ARG] in (None, ""):
+            args[_SEED_ARG] = secrets.randbelow(2**31)  # OS entropy, never a default
+        details = _run_details(args)
+        audit.record("plan", page="planning", **details)
+        return super().call_job_fn(key, functools.partial(_private_job, job_fn), args, context)
+
+
+def _private_job(job_fn: Any, *args: Any) -> Any:
+    """Run a job with umask 077 (in its own process): what it writes is the server's only."""
+    os.umask(0o077)
+    return job_fn(*args)
+
+
+def _run_details(args: list[Any]) -> dict[str, Any]:
+    from dashboard.planning_model import PlanParams
+    from geotraf.errors import PlanError
+
+    try:
+        return PlanParams.from_inputs(**_form_values(tuple(args[1 : _SEED_ARG + 1]))).to_dict()
+    except PlanError as exc:
+        return {"invalid": str(exc), "seed": args[_SEED_ARG]}
+
+
+def _private_tree(folder: str | Path) -> None:
+    """Make a cache folder and everything in it readable by the server's user only."""
+    root = Path(folder)
+    for path in [root, *root.rglob("*")]:
+        with contextlib.suppress(FileNotFoundError):
+            path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def _ttl(server: Any) -> float:
+    value = server.config.get(PLAN_TTL_KEY) or os.environ.get(PLAN_TTL_KEY)
+    return float(value) if value else float(PLAN_TTL_S)
 
 
 def register_callbacks(app: Dash) -> None:
@@ -336,12 +393,19 @@ def register_callbacks(app: Dash) -> None:
 
     cache_root = Path(app.server.instance_path) / "cache"
     plan_dir = cache_root / "plans"
-    plan_dir.mkdir(parents=True, exist_ok=True)
+    plan_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ttl = _ttl(app.server)
     app.server.config[PLAN_CACHE_KEY] = str(plan_dir)
+    app.server.config[PLAN_TTL_KEY] = ttl
+    jobs = diskcache.Cache(str(cache_root / "jobs"))
+    # The job process has no Flask config: the plans' lifetime is kept beside them.
+    (cache_root / _TTL_FILE).write_text(str(ttl), encoding="utf-8")
+    _private_tree(cache_root)
     manager = PlanJobManager(
-        diskcache.Cache(str(cache_root / "jobs")),
+        jobs,
         region_path=str(app.server.config[CONFIG_KEY]),
         plan_dir=str(plan_dir),
+        expire=ttl,
     )
     _guard_requests(app)
 
@@ -379,18 +443,26 @@ def register_callbacks(app: Dash) -> None:
     )
     @requires_role(ROLE)
     def record_run(_: int, *form: Any) -> str:
-        from dashboard.planning_model import PlanParams
-        from geotraf.errors import PlanError
-
+        # The audit line itself is written where the job starts (PlanJobManager), so a
+        # run is recorded whoever asks for it; this only tells the planner.
         t = i18n.translator(i18n.current_language())
-        try:
-            details: dict[str, Any] = PlanParams.from_inputs(**_form_values(form)).to_dict()
-        except PlanError as exc:
-            details = {"invalid": str(exc)}
-        details.pop("seed", None)  # drawn afresh by the job when blank; recorded on export
-        audit.record("plan", page="planning", **details)
         when = datetime.now(UTC).strftime("%H:%M UTC")
         return t("Run requested at {when}; recorded in the audit log.").format(when=when)
+
+    @app.callback(
+        Output(KEPT_PLAN, "data"),
+        Input(ids.PLANNING_PLAN, "data"),
+        State(KEPT_PLAN, "data"),
+        prevent_initial_call=True,
+    )
+    @requires_role(ROLE)
+    def discard_previous(stored: dict[str, Any] | None, kept: str | None) -> str | None:
+        from flask import current_app
+
+        token = stored.get("token") if isinstance(stored, dict) else None
+        if isinstance(kept, str) and kept and kept != token:
+            _discard_run(str(current_app.config[PLAN_CACHE_KEY]), kept)
+        return token if isinstance(token, str) else None
 
     @app.callback(
         Output(ids.PLANNING_DOWNLOAD_CSV, "disabled"),
@@ -533,8 +605,6 @@ def run_plan_job(
     guard before Dash started it, and the run was audited by ``record_run``. The region
     path and plan folder are bound by :class:`PlanJobManager`.
     """
-    import secrets
-
     import diskcache
 
     from dashboard import planning_model as pm
@@ -564,7 +634,9 @@ def run_plan_job(
         )
     token = secrets.token_urlsafe(18)
     with diskcache.Cache(plan_dir) as cache:
-        cache.set(token, run, expire=PLAN_TTL_S)
+        cache.expire()  # drop plans past their time
+        cache.set(token, run, expire=_stored_ttl(plan_dir))
+    _private_tree(plan_dir)
     view = pm.plan_view(run, t=t, lang=str(lang or i18n.DEFAULT_LANGUAGE))
     unit = pm.unit_label(run, t)
     figure = _plan_figure(region_path, run, view, unit=unit, t=t, base_url=_root(href))
@@ -632,13 +704,30 @@ def _plan_figure(
     )
 
 
+def _stored_ttl(plan_dir: str) -> float:
+    """The plan lifetime, kept beside the plans (the job process has no Flask config)."""
+    try:
+        return float((Path(plan_dir).parent / _TTL_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return float(PLAN_TTL_S)
+
+
 def _stored_run(plan_dir: str, token: object) -> Any:
     import diskcache
 
     if not isinstance(token, str) or not token:
         return None
     with diskcache.Cache(plan_dir) as cache:
+        cache.expire()
         return cache.get(token)
+
+
+def _discard_run(plan_dir: str, token: str) -> None:
+    """Delete a stored plan the planner replaced with a new run."""
+    import diskcache
+
+    with diskcache.Cache(plan_dir) as cache:
+        cache.delete(token)
 
 
 def _briefing(run: Any, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE) -> tuple[bytes, Any]:

@@ -1,0 +1,292 @@
+"""Load benchmark: N simulated users log in and filter against ``geotraf serve``.
+
+Run: ``.venv/bin/python benchmarks/bench_load.py [--users 50] [--seconds 60] [--workers 2]``.
+Not a test: it prints the figures recorded in ``benchmarks/README.md``.
+
+Bounded by construction: the server is started here, on a free port of 127.0.0.1 only
+(no other address is accepted), on a fresh instance folder with the demo accounts and
+the bundled Mekong region; the users stop after ``--seconds`` (at most 300) and the
+server's process group is stopped at the end, whatever happens.
+
+Each simulated user (one thread, one HTTP session):
+
+1. fetches ``/login`` and posts the form with its CSRF token (as analyst or planner;
+   the four demo accounts are shared between the users);
+2. then, until the time is up, repeats one interaction after a think time of
+   0.3–1.2 s: either a Corridors filter change (the two callbacks the browser sends for
+   it, ``corridors-loads`` and ``corridors-overlay``, at once) or an Overview filter
+   change (``overview-map``). Filter states are drawn from a small set — years, one or
+   two categories — as people click the same few filters.
+
+Every callback request's latency is recorded; errors are non-200 answers and failed
+connections. ``--kill-worker`` SIGKILLs one gunicorn worker half-way through, to check
+that a new worker comes up and no session is lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+HOST = "127.0.0.1"
+MAX_SECONDS = 300
+YEARS = [[2018, 2024], [2020, 2024], [2022, 2024], [2018, 2020], [2023, 2023]]
+EXPLOITATION = [None, ["sexual"], ["forced_labour"], ["sexual", "forced_labour"]]
+SEX = [None, ["female"], ["male"]]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _bodies() -> dict[str, Any]:
+    """Callback bodies shaped from the app's own callback map (as the browser sends them)."""
+    from _dashboard_fixtures import callback_body
+
+    from dashboard.app import create_app
+    from dashboard.auth import DEMO_ACCOUNTS, write_accounts
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-load-bodies-"))
+    users = write_accounts(tmp / "users.toml", DEMO_ACCOUNTS)
+    app = create_app(region="mekong", users_file=users, secret_key="bench")
+    return {
+        "loads": lambda v: callback_body(app, "corridors-loads", v),
+        "overlay": lambda v: callback_body(app, "corridors-overlay", v),
+        "overview": lambda v: callback_body(app, "overview-map", v),
+    }
+
+
+def _corridor_state(rng: random.Random) -> dict[str, Any]:
+    return {
+        "corridors-years.value": rng.choice(YEARS),
+        "corridors-exploitation.value": rng.choice(EXPLOITATION),
+        "corridors-sex.value": rng.choice(SEX),
+    }
+
+
+def _overview_state(rng: random.Random) -> dict[str, Any]:
+    return {
+        "overview-years.value": rng.choice(YEARS),
+        "overview-exploitation.value": rng.choice(EXPLOITATION),
+        "overview-level.value": rng.choice(["country", "country", "province"]),
+        "overview-side.value": rng.choice(["origin", "destination"]),
+        "overview-arcs.value": ["arcs"],
+    }
+
+
+class Recorder:
+    """Latencies (ms) and errors, from every user thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.logins = 0
+
+    def add(self, ms: float, error: str | None) -> None:
+        with self.lock:
+            self.latencies.append(ms)
+            if error:
+                self.errors.append(error)
+
+
+def _user(index: int, base: str, bodies: dict[str, Any], until: float, rec: Recorder) -> None:
+    import requests
+
+    rng = random.Random(1000 + index)
+    account = ("analyst", "planner")[index % 2]
+    http = requests.Session()
+    page = http.get(f"{base}/login", timeout=30).text
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    resp = http.post(
+        f"{base}/login",
+        data={
+            "username": account,
+            "password": f"{account}-demo",
+            "csrf": token.group(1) if token else "",
+            "next": "/",
+        },
+        allow_redirects=False,
+        timeout=30,
+    )
+    if resp.status_code != 302:
+        rec.add(0.0, f"login {resp.status_code}")
+        return
+    with rec.lock:
+        rec.logins += 1
+
+    def call(body: dict[str, Any]) -> None:
+        t0 = time.perf_counter()
+        error = None
+        try:
+            r = http.post(f"{base}/_dash-update-component", json=body, timeout=60)
+            if r.status_code != 200:
+                error = f"HTTP {r.status_code}"
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {str(exc)[:60]}"
+        rec.add((time.perf_counter() - t0) * 1000, error)
+
+    with ThreadPoolExecutor(max_workers=2) as pair:
+        while time.monotonic() < until:
+            time.sleep(rng.uniform(0.3, 1.2))
+            if time.monotonic() >= until:
+                break
+            if rng.random() < 0.6:
+                state = _corridor_state(rng)
+                futures = [pair.submit(call, bodies[k](state)) for k in ("loads", "overlay")]
+                for f in futures:
+                    f.result()
+            else:
+                call(bodies["overview"](_overview_state(rng)))
+
+
+def _wait_until_up(base: str, proc: subprocess.Popen[bytes], limit_s: float = 120) -> None:
+    import requests
+
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("geotraf serve exited before answering")
+        try:
+            if requests.get(f"{base}/login", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"geotraf serve did not answer within {limit_s:.0f} s")
+
+
+def _warm(base: str, bodies: dict[str, Any]) -> None:
+    """One user's first page, so that each worker has read the region (not measured)."""
+    rec = Recorder()
+    _user(0, base, bodies, time.monotonic() + 8, rec)
+
+
+def _kill_one_worker(server_pid: int) -> int | None:
+    import psutil
+
+    children = psutil.Process(server_pid).children(recursive=True)
+    if not children:
+        return None
+    victim = children[0].pid
+    os.kill(victim, signal.SIGKILL)
+    return victim
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--kill-worker", action="store_true")
+    parser.add_argument("--label", default="")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="rounds of --seconds against one server"
+    )
+    parser.add_argument("--server-log", default="", help="write the server's output here")
+    args = parser.parse_args()
+    seconds = min(args.seconds, MAX_SECONDS)
+    bodies = _bodies()
+    instance = Path(tempfile.mkdtemp(prefix="bench-load-instance-"))
+    from dashboard.auth import DEMO_ACCOUNTS, write_accounts
+
+    write_accounts(instance / "users.toml", DEMO_ACCOUNTS)
+    port = _free_port()
+    base = f"http://{HOST}:{port}"
+    env = {**os.environ, "GEOTRAF_INSTANCE": str(instance), "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "geotraf.cli", "serve", "--host", HOST, "--port", str(port)]
+    cmd += ["--workers", str(args.workers)]
+    log = open(args.server_log, "wb") if args.server_log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
+    try:
+        _wait_until_up(base, proc)
+        for _ in range(args.workers * 2):
+            _warm(base, bodies)
+        for round_ in range(max(1, args.rounds)):
+            _round(args, seconds, base, bodies, proc, round_)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    return 0
+
+
+def _round(
+    args: argparse.Namespace,
+    seconds: float,
+    base: str,
+    bodies: dict[str, Any],
+    proc: subprocess.Popen[bytes],
+    round_: int,
+) -> None:
+    rec = Recorder()
+    until = time.monotonic() + seconds
+    start = time.monotonic()
+    threads = [
+        threading.Thread(target=_user, args=(i, base, bodies, until, rec), daemon=True)
+        for i in range(args.users)
+    ]
+    for t in threads:
+        t.start()
+    killed = None
+    if args.kill_worker:
+        time.sleep(seconds / 2)
+        killed = _kill_one_worker(proc.pid)
+    for t in threads:
+        t.join(timeout=seconds + 120)
+    elapsed = time.monotonic() - start
+    lat = sorted(rec.latencies)
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, round(p / 100 * (len(lat) - 1)))] if lat else 0.0
+
+    load = os.getloadavg()
+    print(
+        f"bench_load {args.label} round {round_ + 1}: {args.users} users, {seconds:.0f} s, "
+        f"--workers {args.workers}, {os.cpu_count()} cores, load average {load[0]:.1f} "
+        f"({platform.python_version()})"
+    )
+    print(
+        f"  logins {rec.logins}/{args.users}; callbacks {len(lat):,} "
+        f"({len(lat) / elapsed:.0f}/s); errors {len(rec.errors)}"
+        + (f" {sorted(set(rec.errors))}" if rec.errors else "")
+    )
+    if lat:
+        print(
+            f"  latency ms: p50 {pct(50):.0f}, p95 {pct(95):.0f}, p99 {pct(99):.0f}, "
+            f"max {lat[-1]:.0f}, mean {statistics.fmean(lat):.0f}"
+        )
+    if args.kill_worker:
+        print(f"  killed worker pid {killed} half-way")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

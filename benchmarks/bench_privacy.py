@@ -1,0 +1,125 @@
+"""Accuracy and cost of the differentially private release on the demo region, by ε.
+
+For each ε (default 0.25, 0.5, 1, 2, 4) and ``--repeats`` independent releases of the
+demo region's flows (:func:`geotraf.privacy.release.make_release`, the default table
+split: half of ε on the country table, half on the place-level flows table):
+
+- **country-year error**: median over (origin country, year) of |released − true| / true,
+  the released value being the non-negative sum of the country table's cells (as the
+  Overview shows it);
+- **top-10 hotspots kept**: how many of the 10 hotspots ranked on the raw flows are in
+  the top 10 ranked on the released flows (:func:`geotraf.privacy.region.released_flows`),
+  both assigned with ``shortest``;
+- **corridor load error**: median relative error of the edge loads of the 20 most loaded
+  edges (raw assignment) when the released flows are assigned instead;
+- **plan capture difference**: a greedy plan of 5 sites chosen on the released flows,
+  evaluated on the raw assignment (share of people whose path passes a chosen site),
+  minus the same for the plan chosen on the raw flows, in percentage points (negative:
+  the release's plan captures less of the real flow);
+- **release time**: wall time of one release (median over the repeats).
+
+The machine may be shared: times are noisy; the raw assignment is timed in the same run
+for reference.
+
+Usage::
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_privacy.py [--repeats 3] [--eps 0.5 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+
+from geotraf.checkpoints import plan
+from geotraf.commands import load_region_and_graph
+from geotraf.hotspots import hotspots
+from geotraf.privacy.region import release_input, released_flows
+from geotraf.privacy.release import ReleaseConfig, make_release
+from geotraf.routing import Assignment, assign
+
+EPSILONS = (0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+def captured_share(result: Assignment, nodes: set[str]) -> float:
+    """Share of the assignment's people whose path passes one of ``nodes``."""
+    paths = result.paths
+    hit = np.array([bool(nodes.intersection(p)) for p in paths["nodes"]])
+    total = float(paths["weight"].sum())
+    return float(paths.loc[hit, "weight"].sum()) / total if total else 0.0
+
+
+def plan_nodes(graph: Any, result: Assignment, sites: Any) -> set[str]:
+    """Nodes of a greedy 5-site plan on ``result``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        chosen = plan(graph, result, sites, budget=5, method="greedy")
+    return {str(n) for n in chosen.sites["node"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--eps", type=float, nargs="*", default=list(EPSILONS))
+    args = parser.parse_args()
+
+    reg, graph = load_region_and_graph("mekong")
+    flows, domains, digest = release_input(reg)
+    truth = flows.groupby(["origin_country", "year"])["count"].sum()
+    started = time.perf_counter()
+    raw = assign(graph, reg.flows, method="shortest", places=reg.places, show_progress=None)
+    raw_seconds = time.perf_counter() - started
+    raw_spots = hotspots(graph, raw, incidents=reg.incidents, sites=reg.sites, top=10)
+    raw_top = set(raw_spots["node"])
+    top_edges = raw.edge_load.sort_values(ascending=False).head(20)
+    raw_plan_share = captured_share(raw, plan_nodes(graph, raw, reg.sites))
+
+    print(
+        f"demo region: {len(flows)} flows rows, {int(flows['count'].sum())} people; "
+        f"raw assignment {raw_seconds:.2f} s"
+    )
+    print(
+        "| ε | country-year median rel. error | top-10 hotspots kept | "
+        "top-20 edge load median rel. error | plan capture diff. (pp) | "
+        "release time (s) | δ | flows keys released |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for eps in args.eps:
+        errors, kept, loads, plans, seconds, kept_keys = [], [], [], [], [], []
+        delta = 0.0
+        for _ in range(args.repeats):
+            config = ReleaseConfig(epsilon=eps)
+            t0 = time.perf_counter()
+            release = make_release(flows, domains=domains, config=config, data_hash=digest)
+            seconds.append(time.perf_counter() - t0)
+            delta = release.delta
+            country = release.table("country")
+            noisy = country.groupby(["origin_country", "year"])["count"].sum().clip(lower=0)
+            rel = (noisy.reindex(truth.index).fillna(0) - truth).abs() / truth
+            errors.append(float(rel.median()))
+            released = released_flows(release, reg.places)
+            kept_keys.append(len(released))
+            result = assign(
+                graph, released, method="shortest", places=reg.places, show_progress=None
+            )
+            spots = hotspots(graph, result, incidents=reg.incidents, sites=reg.sites, top=10)
+            kept.append(len(raw_top & set(spots["node"])))
+            got = result.edge_load.reindex(top_edges.index).fillna(0.0)
+            loads.append(float(((got - top_edges).abs() / top_edges).median()))
+            share = captured_share(raw, plan_nodes(graph, result, reg.sites))
+            plans.append(100 * (share - raw_plan_share))
+        print(
+            f"| {eps:g} | {statistics.median(errors):.1%} | {statistics.median(kept):g} "
+            f"(min {min(kept)}) | {statistics.median(loads):.1%} | "
+            f"{statistics.median(plans):+.1f} | {statistics.median(seconds):.2f} | "
+            f"{delta:.1e} | {int(statistics.median(kept_keys))} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

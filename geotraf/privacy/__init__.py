@@ -1,0 +1,35 @@
+"""Differential privacy for every count geotraf shows: one release, then display rules.
+
+- :mod:`geotraf.privacy.release` makes an ε-DP release of the flows with OpenDP: noisy
+  counts over declared keys. Every number a donor or analyst sees is computed from it
+  (post-processing costs no further privacy).
+- :mod:`geotraf.privacy.store` keeps each release in the instance folder (computed once
+  per dataset version, shared by workers and restarts) with a ledger of every release.
+- :mod:`geotraf.privacy.region` declares the keys of a region's release and obtains it.
+- :mod:`geotraf.privacy.display` is the last step: noisy values below the display
+  threshold (11) are shown as ``<11``.
+"""
+
+from geotraf.privacy.display import (
+    DEFAULT_THRESHOLD,
+    DONOR_NOTE,
+    SUPPRESSED_LABEL,
+    assert_no_small_counts,
+    format_count,
+    non_negative,
+    protection_note,
+    safe_total,
+    suppress,
+)
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "DONOR_NOTE",
+    "SUPPRESSED_LABEL",
+    "assert_no_small_counts",
+    "format_count",
+    "non_negative",
+    "protection_note",
+    "safe_total",
+    "suppress",
+]

@@ -1,0 +1,86 @@
+"""Issue 11, item 12: the callback-layer cache behind the load figures.
+
+Repeated filter states are answered from the cache, but never across data versions,
+languages or roles, and the role check and audit line still happen on every call.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _dashboard_fixtures import build_app, callback_body, login, overview_inputs
+
+from dashboard import audit, viewcache
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    return build_app(tmp_path, monkeypatch)
+
+
+def _cache(app: Any) -> viewcache.ViewCache:
+    cache: viewcache.ViewCache = app.server.extensions[viewcache.EXTENSION]
+    return cache
+
+
+def _overview(app: Any, client: Any, **changes: Any) -> Any:
+    body = callback_body(app, "overview-map", overview_inputs(**changes))
+    resp = client.post("/_dash-update-component", json=body)
+    assert resp.status_code == 200
+    return resp.get_json()["response"]
+
+
+def test_a_repeated_state_is_served_from_the_cache_and_still_audited(app: Any) -> None:
+    client = app.server.test_client()
+    login(client, "donor")
+    first = _overview(app, client, exploitation=["sexual", "forced_labour"])
+    misses = _cache(app).misses
+    again = _overview(app, client, exploitation=["forced_labour", "sexual"])  # same state
+    first.pop("overview-url-sync")  # the address keeps the user's own order
+    again.pop("overview-url-sync")
+    assert again == first and _cache(app).misses == misses and _cache(app).hits >= 1
+    views = [e for e in audit.read_log(app.server.config[audit.CONFIG_KEY]) if e["event"] == "view"]
+    assert len(views) == 2
+
+
+def test_changed_region_files_are_never_answered_from_the_cache(app: Any) -> None:
+    from dashboard.data import CONFIG_KEY
+
+    client = app.server.test_client()
+    login(client, "donor")
+    _overview(app, client)
+    misses = _cache(app).misses
+    (Path(app.server.config[CONFIG_KEY]) / "flows-new.csv").write_text("new release\n")
+    _overview(app, client)
+    assert _cache(app).misses == misses + 1
+
+
+def test_languages_and_roles_get_their_own_entries(app: Any) -> None:
+    donor = app.server.test_client()
+    login(donor, "donor")
+    _overview(app, donor)
+    misses = _cache(app).misses
+    donor.set_cookie("geotraf_lang", "fr")
+    _overview(app, donor)
+    analyst = app.server.test_client()
+    login(analyst, "analyst")
+    _overview(app, analyst)
+    assert _cache(app).misses == misses + 2
+
+
+def test_the_role_is_checked_before_the_cache(app: Any) -> None:
+    analyst = app.server.test_client()
+    login(analyst, "analyst")
+    body = callback_body(app, "corridors-overlay", {})
+    assert analyst.post("/_dash-update-component", json=body).status_code == 200
+    donor = app.server.test_client()
+    login(donor, "donor")
+    assert donor.post("/_dash-update-component", json=body).status_code == 403
+
+
+def test_normalise_ignores_the_order_of_ticked_options_only() -> None:
+    assert viewcache.normalise(["b", "a"]) == viewcache.normalise(["a", "b"])
+    assert viewcache.normalise([2024, 2018]) != viewcache.normalise([2018, 2024])
+    assert viewcache.normalise({"x": ("b", "a")}) == {"x": ["a", "b"]}
