@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from layers._formats import OSM_ENDINGS, is_osm
 from layers.errors import LayerError, Problem
 from layers.schema import LAYER_KINDS
 
@@ -32,7 +33,15 @@ MAX_ROWS = 200_000
 #: Most bytes a user's workspace (their region and pending uploads) may hold.
 QUOTA_BYTES = 256 * 1024 * 1024
 #: File types a layer may be uploaded as (lower-case suffixes).
-ALLOWED_TYPES: tuple[str, ...] = (".csv", ".gpkg", ".geojson", ".json", ".parquet", ".geoparquet")
+ALLOWED_TYPES: tuple[str, ...] = (
+    ".csv",
+    ".gpkg",
+    ".geojson",
+    ".json",
+    ".parquet",
+    ".geoparquet",
+    *OSM_ENDINGS,
+)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -102,7 +111,7 @@ def install_upload(
     if kind not in LAYER_KINDS:
         return UploadReport(False, f"unknown layer kind {kind!r}; pick one of the list")
     suffix = Path(safe_name(filename)).suffix.lower()
-    if suffix not in ALLOWED_TYPES:
+    if not safe_name(filename).lower().endswith(ALLOWED_TYPES):
         return UploadReport(
             False,
             f"{safe_name(filename)}: file type {suffix or '(none)'} is not a layer file; "
@@ -182,6 +191,8 @@ def count_rows(path: str | Path) -> int | None:
     """
     p = Path(path)
     suffix = p.suffix.lower()
+    if is_osm(p):  # streamed way by way on import; the byte limit bounds it
+        return None
     try:
         if suffix in (".parquet", ".geoparquet"):
             import pyarrow.parquet as pq
