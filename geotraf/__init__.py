@@ -19,6 +19,9 @@ FrozenList(['u', 'v', 'key'])
 
 Everything here is a plain re-export; the modules behind it (``geotraf.routing``,
 ``geotraf.checkpoints``, ...) stay importable for the options the front door leaves out.
+Shared numbers come from the differentially private release of the flows, made once per
+dataset version and kept with a ledger: ``geotraf.release_region(region)`` returns it,
+``geotraf.released_flows(release, region.places)`` gives the flows table to analyse.
 ``docs/tutorial.md`` walks from a region to a plan, a corridor map and a GeoPackage.
 """
 
@@ -45,7 +48,14 @@ from geotraf.errors import (
 )
 from geotraf.export import write_plan
 from geotraf.io import load_graph, save_graph, save_layers
-from geotraf.privacy import suppress
+from geotraf.privacy import (
+    Release,
+    ReleaseConfig,
+    ReleaseStore,
+    release_region,
+    released_flows,
+    suppress,
+)
 from geotraf.routing import Assignment
 from geotraf.schedule import schedule
 
@@ -61,6 +71,9 @@ __all__ = [
     "Plan",
     "PlanError",
     "PrivacyError",
+    "Release",
+    "ReleaseConfig",
+    "ReleaseStore",
     "__version__",
     "assign",
     "build_route_graph",
@@ -71,6 +84,8 @@ __all__ = [
     "load_graph",
     "load_region",
     "plan",
+    "release_region",
+    "released_flows",
     "save_graph",
     "save_layers",
     "scenario",

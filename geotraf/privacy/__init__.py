@@ -21,15 +21,24 @@ from geotraf.privacy.display import (
     safe_total,
     suppress,
 )
+from geotraf.privacy.region import release_region, released_flows
+from geotraf.privacy.release import Release, ReleaseConfig, make_release
+from geotraf.privacy.store import ReleaseStore
 
 __all__ = [
     "DEFAULT_THRESHOLD",
     "DONOR_NOTE",
     "SUPPRESSED_LABEL",
+    "Release",
+    "ReleaseConfig",
+    "ReleaseStore",
     "assert_no_small_counts",
     "format_count",
+    "make_release",
     "non_negative",
     "protection_note",
+    "release_region",
+    "released_flows",
     "safe_total",
     "suppress",
 ]
