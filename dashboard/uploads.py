@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dashboard.bounded import LimitExceeded, run_bounded
 from layers._formats import OSM_ENDINGS, is_osm
 from layers.errors import LayerError, Problem
 from layers.schema import LAYER_KINDS
@@ -42,6 +44,17 @@ ALLOWED_TYPES: tuple[str, ...] = (
     ".geoparquet",
     *OSM_ENDINGS,
 )
+#: Seconds an upload's validation may take (it runs in a child process, see
+#: :mod:`dashboard.bounded`, with its memory capped too).
+UPLOAD_SECONDS = 60.0
+_LIMIT_MESSAGES = {
+    "time": "{name} took too long to read (over a minute): nothing was installed; "
+    "upload a smaller extract or split the file",
+    "memory": "{name} needs more memory to read than an upload may use: nothing was "
+    "installed; upload a smaller extract or split the file",
+    "crash": "{name} could not be read: nothing was installed; check the file opens in "
+    "a GIS program, then upload it again",
+}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -85,6 +98,7 @@ def install_upload(
     bundled: str | Path,
     quota_bytes: int = QUOTA_BYTES,
     max_rows: int = MAX_ROWS,
+    seconds: float = UPLOAD_SECONDS,
 ) -> UploadReport:
     """Decode a ``dcc.Upload`` payload, validate it as ``kind`` and install it.
 
@@ -102,6 +116,10 @@ def install_upload(
         The region the app serves: refused as a destination, whatever the settings.
     quota_bytes, max_rows
         The user's workspace quota and the row/feature limit.
+    seconds
+        How long validation may run; it runs in a child process whose memory is capped
+        (:func:`dashboard.bounded.run_bounded`), so a file that parses slowly or asks for
+        gigabytes costs that child, not the web worker.
 
     Returns
     -------
@@ -159,7 +177,10 @@ def install_upload(
             )
         from layers import import_layer
 
-        dest = import_layer(incoming, dest_dir, kind=kind)
+        job = functools.partial(import_layer, kind=kind)
+        dest = run_bounded(job, incoming, dest_dir, seconds=seconds)
+    except LimitExceeded as exc:
+        return UploadReport(False, _LIMIT_MESSAGES[exc.what].format(name=safe_name(filename)))
     except LayerError as exc:
         problems = [_shown(p, filename) for p in exc.problems]
         return UploadReport(

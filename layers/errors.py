@@ -84,6 +84,11 @@ class LayerError(GeotrafError, ValueError):
         self.kind = kind
         super().__init__(self._render())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled whole (problems and kind), e.g. from a child process that validated
+        # an upload; the default would rebuild it from the rendered message alone.
+        return (_layer_error, (self.problems, self.kind))
+
     def _render(self) -> str:
         n = len(self.problems)
         files = sorted({p.file for p in self.problems})
@@ -97,6 +102,10 @@ class LayerError(GeotrafError, ValueError):
         if n > MAX_LISTED:
             lines.append(f"  ... and {n - MAX_LISTED} more problems")
         return "\n".join(lines)
+
+
+def _layer_error(problems: list[Problem], kind: str | None) -> LayerError:
+    return LayerError(problems, kind=kind)
 
 
 def file_error(source: str, message: str, fix: str, *, kind: str | None = None) -> LayerError:
