@@ -28,11 +28,16 @@ SHARED = (
 ANALYSIS = (
     "pages/corridors.py",
     "pages/planning.py",
+    "planning_layout.py",
+    "planning_map.py",
+    "planning_tables.py",
     "corridor_figures.py",
     "planning_figures.py",
     "corridors_model.py",
     "planning_model.py",
+    "planning_params.py",
     "briefing.py",
+    "briefing_map.py",
 )
 #: ``t(...)`` calls, and the planning job's ``progress(percent, message)`` (translated
 #: by the page when it shows the progress text).
