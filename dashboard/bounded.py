@@ -14,7 +14,9 @@ import resource
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["LimitExceeded", "run_bounded"]
+from layers.errors import GeotrafError
+
+__all__ = ["LimitError", "run_bounded"]
 
 #: Address space a child may take (bytes): room for Python, GDAL and pyarrow plus data.
 MEMORY_BYTES = 4 * 2**30
@@ -22,7 +24,7 @@ MEMORY_BYTES = 4 * 2**30
 SECONDS = 60.0
 
 
-class LimitExceeded(Exception):
+class LimitError(GeotrafError):
     """The work ran out of its time or memory; ``what`` says which."""
 
     def __init__(self, what: str) -> None:
@@ -54,7 +56,7 @@ def run_bounded(
 
     Raises
     ------
-    LimitExceeded
+    LimitError
         ``"time"`` when the child ran past ``seconds`` (it is killed), ``"memory"`` when it
         could not get the memory it asked for, ``"crash"`` when it died without answering.
 
@@ -70,11 +72,11 @@ def run_bounded(
     child.close()
     try:
         if not parent.poll(seconds):
-            raise LimitExceeded("time")
+            raise LimitError("time")
         try:
             status, value = parent.recv()
         except EOFError:
-            raise LimitExceeded("crash") from None
+            raise LimitError("crash") from None
     finally:
         if process.is_alive():
             process.kill()
@@ -83,5 +85,5 @@ def run_bounded(
     if status == "ok":
         return value
     if status == "memory":
-        raise LimitExceeded("memory")
+        raise LimitError("memory")
     raise value

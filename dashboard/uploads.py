@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dashboard.bounded import LimitExceeded, run_bounded
+from dashboard.bounded import LimitError, run_bounded
 from layers._formats import OSM_ENDINGS, is_osm
 from layers.errors import LayerError, Problem
 from layers.schema import LAYER_KINDS
@@ -179,7 +179,7 @@ def install_upload(
 
         job = functools.partial(import_layer, kind=kind)
         dest = run_bounded(job, incoming, dest_dir, seconds=seconds)
-    except LimitExceeded as exc:
+    except LimitError as exc:
         return UploadReport(False, _LIMIT_MESSAGES[exc.what].format(name=safe_name(filename)))
     except LayerError as exc:
         problems = [_shown(p, filename) for p in exc.problems]

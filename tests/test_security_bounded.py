@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import uploads
-from dashboard.bounded import LimitExceeded, run_bounded
+from dashboard.bounded import LimitError, run_bounded
 from layers.errors import LayerError, file_error
 
 PLACES = (
@@ -21,14 +21,14 @@ PLACES = (
 
 def test_work_that_overruns_its_time_is_killed_and_reported() -> None:
     start = time.monotonic()
-    with pytest.raises(LimitExceeded) as caught:
+    with pytest.raises(LimitError) as caught:
         run_bounded(time.sleep, 30, seconds=1.0)
     assert caught.value.what == "time"
     assert time.monotonic() - start < 15  # the child was killed, not waited for
 
 
 def test_work_that_asks_for_too_much_memory_fails_in_the_child() -> None:
-    with pytest.raises(LimitExceeded) as caught:
+    with pytest.raises(LimitError) as caught:
         run_bounded(bytearray, 3 * 2**30, memory_bytes=2**30)
     assert caught.value.what == "memory"
 
