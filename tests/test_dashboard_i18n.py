@@ -31,6 +31,11 @@ ANALYSIS = (
     "corridor_figures.py",
     "planning_figures.py",
     "corridors_model.py",
+    "corridors_controls.py",
+    "corridors_layout.py",
+    "corridors_render.py",
+    "corridors_view.py",
+    "corridors_whatif.py",
     "planning_model.py",
     "briefing.py",
 )
