@@ -28,14 +28,14 @@ def main(argv: list[str] | None = None) -> None:
     from bench_callbacks import make_region
 
     import dashboard.corridors_model as cm
-    from dashboard import data
+    from dashboard import corridors_network, data
     from geotraf.routing import assign
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-oneoff-"))
     region, graph = make_region(args.flows, 200, tmp / "region")
     (tmp / "region").mkdir(parents=True, exist_ok=True)
     data.load_region = lambda path: region  # type: ignore[assignment]
-    cm.route_graph = lambda path: graph  # type: ignore[assignment]
+    corridors_network.route_graph = lambda path: graph  # type: ignore[assignment]
     build = getattr(cm.corridor_network, "__wrapped__", cm.corridor_network)
     a_s, p_s, n_s = [], [], []
     net = None

@@ -259,7 +259,7 @@ def main() -> int:
     from _dashboard_fixtures import login
 
     from dashboard import corridors_model as cm
-    from dashboard import data
+    from dashboard import corridors_network, data
     from dashboard.app import create_app
     from dashboard.auth import DEMO_ACCOUNTS, write_accounts
 
@@ -276,7 +276,8 @@ def main() -> int:
 
     # The production code path, with the region reader and graph builder swapped.
     data.load_region = lambda path: region  # type: ignore[assignment]
-    cm.route_graph = lambda path: graph  # type: ignore[assignment]
+    # The facade (the page imports it from there) and the module that builds the network.
+    cm.route_graph = corridors_network.route_graph = lambda path: graph  # type: ignore[assignment]
     users = write_accounts(tmp / "instance" / "users.toml", DEMO_ACCOUNTS)
     app = create_app(region=str(tmp / "region"), users_file=users, secret_key="bench")
     path = str((tmp / "region").resolve())

@@ -1,0 +1,250 @@
+"""HTML pieces of the Corridors page's results: tables, notes, what-if and upload reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from dashboard import components, i18n
+from dashboard.corridors_controls import reason_label
+
+
+def table_notes(tables: Any, t: i18n.Translator) -> list[str]:
+    from geotraf.privacy import format_count
+
+    notes = []
+    for row in tables.unrouted.itertuples():
+        notes.append(
+            t("{count} people/year of the selection could not be routed ({reason}).").format(
+                count=format_count(row.count), reason=reason_label(row.reason, t)
+            )
+        )
+    if len(tables.hotspots) == 0:
+        notes.append(t("No flow matches these filters. Clear a filter or widen the years."))
+    return notes
+
+
+def _table(
+    header: list[str], rows: list[list[Any]], *, numeric: set[int], caption: str
+) -> html.Div:
+    table = html.Table(
+        [
+            html.Caption(caption, className="sr-only"),
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(h, scope="col", className="num" if i in numeric else None)
+                        for i, h in enumerate(header)
+                    ]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(c, className="num" if i in numeric else None)
+                            for i, c in enumerate(r)
+                        ]
+                    )
+                    for r in rows
+                ]
+            ),
+        ],
+        className="data-table",
+    )
+    return html.Div(table, className="table-scroll")
+
+
+def _short(name: object, limit: int = 28) -> str:
+    text = str(name)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _share(value: Any) -> str:
+    import pandas as pd
+
+    return "<11" if value is None or pd.isna(value) else f"{float(value):.1%}"
+
+
+def corridor_table(frame: Any, *, unit: str, t: i18n.Translator) -> Any:
+    from geotraf.privacy import format_count
+
+    if frame is None or len(frame) == 0:
+        return html.P(t("No corridor carries 5 % of the selected flow."), className="muted")
+    rows = [
+        [
+            r.ref,
+            f"{_short(r.start)} – {_short(r.end)}",
+            f"{float(r.length_km):,.0f}",
+            format_count(r.load),
+            _share(r.share),
+            str(r.crossings).replace(";", ", ") or "—",
+        ]
+        for r in frame.itertuples()
+    ]
+    return [
+        html.P(
+            t("Runs of roads carrying at least 5 % of the selected flow. Loads in {unit}.").format(
+                unit=unit
+            ),
+            className="muted small",
+        ),
+        _table(
+            [
+                t("Road"),
+                t("From – to"),
+                t("Length (km)"),
+                t("Peak load"),
+                t("Share"),
+                t("Border crossings"),
+            ],
+            rows,
+            numeric={2, 3, 4},
+            caption=t("Top corridors"),
+        ),
+    ]
+
+
+def hotspot_table(frame: Any, *, unit: str, t: i18n.Translator) -> Any:
+    from geotraf.privacy import format_count
+
+    if frame is None or len(frame) == 0:
+        return html.P(t("No hotspot for these filters."), className="muted")
+    rows = [
+        [
+            int(r.rank),
+            html.Span(_short(r.name or r.node, 40), title=r.explanation),
+            i18n.label(str(r.place_type or r.kind), t),
+            r.country,
+            f"{float(r.score):.2f}",
+            format_count(r.load),
+            r.corridor or "—",
+        ]
+        for r in frame.itertuples()
+    ]
+    return [
+        html.P(
+            t(
+                "Ranked by load, vulnerability of the place and recent incidents; hover a "
+                "name or a map marker for the explanation. Loads in {unit}."
+            ).format(unit=unit),
+            className="muted small",
+        ),
+        _table(
+            ["#", t("Place"), t("Kind"), t("Country"), t("Score (0–1)"), t("Load"), t("Corridor")],
+            rows,
+            numeric={0, 4, 5},
+            caption=t("Top hotspots"),
+        ),
+    ]
+
+
+def whatif_result(result: Any, *, unit: str, t: i18n.Translator) -> list[Any]:
+    from geotraf.privacy import format_count
+
+    parts: list[Any] = [html.Div(components.headline_cards(result.summary), className="cards")]
+    parts += [components.notice(n) for n in result.notes]
+    if len(result.moved):
+        rows = [
+            [
+                r.pair,
+                r.crossing_before,
+                r.crossing_after,
+                format_count(r.count),
+                "—" if r.added_min != r.added_min else f"+{float(r.added_min):.0f}",
+            ]
+            for r in result.moved.itertuples()
+        ]
+        parts.append(html.H3(t("Flows that moved")))
+        parts.append(
+            _table(
+                [
+                    t("Origin → destination"),
+                    t("Crossing before"),
+                    t("Crossing after"),
+                    t("People/year"),
+                    t("Added time (min)"),
+                ],
+                rows,
+                numeric={3, 4},
+                caption=t("Flows that moved"),
+            )
+        )
+    if not len(result.corridors):
+        parts.append(
+            html.P(t("No road's load changed by 11 people/year or more."), className="muted small")
+        )
+    else:
+        rows = [
+            [
+                r.ref,
+                format_count(r.base),
+                format_count(r.scenario),
+                "<11" if r.suppressed else f"{float(r.change):+,.0f}",
+            ]
+            for r in result.corridors.itertuples()
+        ]
+        parts.append(html.H3(t("Roads that gained or lost flow")))
+        parts.append(
+            _table(
+                [t("Road"), t("Before"), t("After"), t("Change")],
+                rows,
+                numeric={1, 2, 3},
+                caption=t("Roads that gained or lost flow"),
+            )
+        )
+    return parts
+
+
+def upload_report(report: Any, t: i18n.Translator, *, filename: str, kind: str) -> list[Any]:
+    if report.ok:
+        message = t("{file} is valid and was installed as your {kind} layer.")
+        return [
+            components.notice(
+                message.format(file=filename, kind=i18n.label(kind, t).lower()), kind="info"
+            )
+        ]
+    # Problems found in the file are counted here; other refusals (unreadable upload,
+    # file too large, misconfigured workspace) keep the upload module's own wording.
+    text = (
+        t("{count} problem(s) in {file}: nothing was installed.").format(
+            count=len(report.problems), file=filename
+        )
+        if report.problems
+        else report.message
+    )
+    parts: list[Any] = [components.notice(text, kind="error", role="alert")]
+    if report.problems:
+        rows = [
+            [
+                p["file"],
+                p["row"] if p["row"] is not None else "—",
+                p["column"] or "—",
+                p["value"] if p["value"] is not None else "",
+                p["message"],
+                p["fix"],
+            ]
+            for p in report.problems[:200]
+        ]
+        parts.append(
+            _table(
+                [t("File"), t("Row"), t("Column"), t("Value"), t("Problem"), t("How to fix")],
+                rows,
+                numeric=set(),
+                caption=t("Validation report"),
+            )
+        )
+    return parts
+
+
+def source_link(path: str, t: Any) -> list[Any]:
+    """The notice naming the user's own data, with the way back to the bundled region."""
+    from dashboard.data import region_view, releases_for
+    from dashboard.overview_model import source_notice
+
+    found = source_notice(region_view(path, releases_for(path)), t=t)
+    if found is None:
+        return []
+    text, label, href = found
+    return [html.Div([text, " ", html.A(label, href=href)], className="notice notice-info")]
