@@ -2,7 +2,9 @@
 
 Each ``run_*`` takes the parsed ``argparse.Namespace`` of its command and returns an exit
 code; user mistakes are raised as :class:`~geotraf.errors.GeotrafError` and turned into
-exit code 2 by :func:`geotraf.cli.main`.
+exit code 2 by :func:`geotraf.cli.main`. ``hotspots`` and ``scenario`` live here; ``plan``
+and ``privacy`` in :mod:`geotraf._plan_command` and :mod:`geotraf._privacy_command`
+(re-exported), and what they all share in :mod:`geotraf.command_support`.
 """
 
 from __future__ import annotations
@@ -11,125 +13,22 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from geotraf._plan_command import run_plan as run_plan
+from geotraf._privacy_command import run_privacy as run_privacy
+from geotraf.command_support import RAW_NOTICE as RAW_NOTICE
+from geotraf.command_support import (
+    assign_quietly,
+    command_flows,
+    protection,
+    unrouted_rows,
+)
+from geotraf.command_support import load_region as load_region
+from geotraf.command_support import load_region_and_graph as load_region_and_graph
 from geotraf.errors import GeotrafError
 from geotraf.scale import dask_client
 
 if TYPE_CHECKING:
-    import networkx as nx
     import pandas as pd
-
-    from geotraf.routing import Assignment
-    from layers.region import Region
-
-
-def load_region(region: str) -> Region:
-    """Read a region by bundled name (``mekong``) or path."""
-    from geotraf.datasets import resolve_region
-    from layers import read_region
-
-    return read_region(resolve_region(region))
-
-
-def load_region_and_graph(region: str) -> tuple[Region, nx.MultiDiGraph]:
-    """Read a region and build its route graph."""
-    from geotraf.graph import build_route_graph
-
-    reg = load_region(region)
-    graph = build_route_graph(reg.roads, reg.borders, reg.crossings, reg.places)
-    return reg, graph
-
-
-def _flows(
-    reg: Region,
-    region: str,
-    *,
-    nothing_to: str,
-    error: type[GeotrafError] = GeotrafError,
-    raw: bool = False,
-) -> pd.DataFrame:
-    """Return the flows the command works on; raise ``error`` when the region has none.
-
-    By default the region's *released* flows (:func:`geotraf.privacy.region.released_flows`,
-    made once per dataset version and reused from the instance's releases folder): every
-    number the command prints or writes is then post-processing of the differentially
-    private release and may be shared. ``raw=True`` (``--raw``, the data owner) returns
-    the raw flows; those outputs are RESTRICTED.
-    """
-    if reg.flows is None or len(reg.flows) == 0:
-        raise error(f"region {region!r} has no flows layer: nothing to {nothing_to}")
-    if raw:
-        return reg.flows
-    from geotraf.privacy.region import release_region, released_flows
-
-    flows = released_flows(release_region(reg, source=region), reg.places)
-    if len(flows) == 0:
-        raise error(
-            f"region {region!r}: the differentially private release holds no flows above its "
-            f"threshold: nothing to {nothing_to}. Fix: use more data, or --raw (data owner)"
-        )
-    return flows
-
-
-def protection(reg: Region, region: str, *, raw: bool) -> dict[str, Any]:
-    """Return the protection statement every shareable output carries.
-
-    Examples
-    --------
-    >>> protection(None, "x", raw=True)["protection"]  # type: ignore[arg-type]
-    'RESTRICTED — computed from raw flows, not differentially private; do not share'
-    """
-    if raw:
-        return {"protection": RAW_NOTICE, "classification": "RESTRICTED"}
-    from geotraf.privacy import protection_note
-    from geotraf.privacy.region import release_region
-
-    release = release_region(reg, source=region)
-    return {
-        "protection": protection_note(release.epsilon),
-        "epsilon": round(release.epsilon, 6),
-        "delta": release.delta,
-        "release_id": release.release_id,
-    }
-
-
-def _unrouted_rows(unrouted: pd.DataFrame, *, raw: bool) -> list[dict[str, Any]]:
-    """Unrouted flows: per flow for the data owner (``--raw``), else people by reason."""
-    from geotraf.privacy import DEFAULT_THRESHOLD
-
-    if raw:
-        return [
-            {
-                "flow_id": r.flow_id,
-                "origin": r.origin,
-                "destination": r.destination,
-                "reason": r.reason,
-            }
-            for r in unrouted.itertuples()
-        ]
-    if len(unrouted) == 0:
-        return []
-    by_reason = unrouted.groupby("reason")["count"].sum()
-    return [
-        {"reason": str(reason), "people": round(float(n), 1)}
-        for reason, n in by_reason.items()
-        if n >= DEFAULT_THRESHOLD
-    ]
-
-
-#: What an output computed from raw flows (``--raw``) says about itself.
-RAW_NOTICE = "RESTRICTED — computed from raw flows, not differentially private; do not share"
-
-
-def _assign(
-    graph: nx.MultiDiGraph, reg: Region, flows: pd.DataFrame, *, method: str, dask: str | None
-) -> Assignment:
-    """Assign ``flows`` on ``graph`` (on Dask when ``dask`` is given), without progress bars."""
-    from geotraf.routing import assign
-
-    with dask_client(dask) as client:
-        return assign(
-            graph, flows, method=method, places=reg.places, show_progress=None, client=client
-        )
 
 
 def run_hotspots(args: argparse.Namespace) -> int:
@@ -146,9 +45,9 @@ def run_hotspots(args: argparse.Namespace) -> int:
         raise GeotrafError(f"--top must be at least 1, got {args.top}")
     raw = bool(getattr(args, "raw", False))
     reg, graph = load_region_and_graph(args.region)
-    flows = _flows(reg, args.region, nothing_to="assign", raw=raw)
+    flows = command_flows(reg, args.region, nothing_to="assign", raw=raw)
     stated = protection(reg, args.region, raw=raw)
-    result = _assign(graph, reg, flows, method=args.assignment, dask=args.dask)
+    result = assign_quietly(graph, reg, flows, method=args.assignment, dask=args.dask)
     spots = hotspots(graph, result, incidents=reg.incidents, sites=reg.sites, top=args.top)
     safe = suppress(spots, count_col="load")
     safe["share"] = safe["share"].mask(safe["suppressed"])
@@ -173,7 +72,7 @@ def run_hotspots(args: argparse.Namespace) -> int:
             "assignment": result.method,
             "total_flow": format_count(total),
             "routed_share": round(routed / total, 4) if total else 0.0,
-            "unrouted": _unrouted_rows(unrouted, raw=raw),
+            "unrouted": unrouted_rows(unrouted, raw=raw),
             "hotspots": [
                 {
                     "rank": int(r["rank"]),
@@ -300,7 +199,7 @@ def _newly_unrouted_rows(
             }
             for r in frame.itertuples()
         ]
-    return _unrouted_rows(frame, raw=False)
+    return unrouted_rows(frame, raw=False)
 
 
 def run_scenario(args: argparse.Namespace) -> int:
@@ -319,7 +218,7 @@ def run_scenario(args: argparse.Namespace) -> int:
         raise GeotrafError("give crossing or road ids to --close and/or --watch, e.g. --close X1")
     raw = bool(getattr(args, "raw", False))
     reg, graph = load_region_and_graph(args.region)
-    flows = _flows(reg, args.region, nothing_to="displace", raw=raw)
+    flows = command_flows(reg, args.region, nothing_to="displace", raw=raw)
     stated = protection(reg, args.region, raw=raw)
     with dask_client(args.dask) as client:
         result = displacement(
@@ -415,172 +314,6 @@ def run_scenario(args: argparse.Namespace) -> int:
                 f"{r.detail}"
             )
     else:
-        for row in _unrouted_rows(result.newly_unrouted, raw=False):
+        for row in unrouted_rows(result.newly_unrouted, raw=False):
             print(f"  no route left ({row['reason']}): {format_count(row['people'])} people")
-    return 0
-
-
-def run_plan(args: argparse.Namespace) -> int:
-    """``geotraf plan``: choose checkpoint sites, report evasion, draw a schedule.
-
-    The plan is operationally secret: every output says RESTRICTED, and counts of people
-    below the suppression threshold are never printed or written.
-    """
-    from geotraf._output import print_json
-    from geotraf.checkpoints import plan
-    from geotraf.errors import PlanError
-    from geotraf.export import RESTRICTED, summary, write_plan
-    from geotraf.schedule import schedule
-
-    raw = bool(getattr(args, "raw", False))
-    reg, graph = load_region_and_graph(args.region)
-    flows = _flows(reg, args.region, nothing_to="intercept", error=PlanError, raw=raw)
-    stated = protection(reg, args.region, raw=raw)
-    if reg.sites is None or len(reg.sites) == 0:
-        raise PlanError(f"region {args.region!r} has no sites layer: add candidate checkpoints")
-    result = _assign(graph, reg, flows, method=args.assignment, dask=args.dask)
-    if args.seed is None:  # draw one and print it, so the schedule can be drawn again
-        import secrets
-
-        args.seed = secrets.randbelow(10**6)
-    p = plan(
-        graph,
-        result,
-        reg.sites,
-        budget=args.budget,
-        method=args.method,
-        evasion_tolerance=args.evasion_tolerance,
-        evasion_aware=args.evasion_aware,
-        time_limit=args.time_limit,
-    )
-    p = schedule(p, teams=args.teams, days=args.days, shifts=args.shifts, seed=args.seed)
-    written = [str(f) for f in write_plan(p, args.out)] if args.out else []
-    head = summary(p)
-    total = p.total
-    sites = [
-        {
-            "rank": int(r["rank"]),
-            "site_id": r["site_id"],
-            "name": r["name"],
-            "type": r["site_type"],
-            "node": r["node"],
-            "captured_share": round(float(r["captured"]) / total, 4) if total else 0.0,
-            "marginal_share": round(float(r["marginal_gain"]) / total, 4) if total else 0.0,
-            "captured_after_evasion_share": (
-                round(float(r["captured_after_evasion"]) / total, 4) if total else 0.0
-            ),
-            "coverage_probability": round(float(r["coverage_probability"]), 4),
-            "reason": r["reason"],
-        }
-        for _, r in p.sites.iterrows()
-    ]
-    if args.format == "json":
-        out = {
-            **stated,
-            **head,
-            "region": args.region,
-            "synthetic": bool(getattr(reg, "synthetic", False)),
-            "assignment": args.assignment,
-            "budget": args.budget,
-            "status": p.status,
-            "sites": sites,
-            "unattached_sites": list(p.unattached_sites),
-            "schedule": {
-                "teams": args.teams,
-                "days": args.days,
-                "shifts": args.shifts,
-                "seed": args.seed,
-                "posts": p.schedule.to_dict(orient="records"),
-            },
-            "files": written,
-        }
-        print_json(out)
-        return 0
-    synthetic = " — synthetic demo counts" if getattr(reg, "synthetic", False) else ""
-    gap = "" if p.gap is None else f", proven gap {100 * p.gap:.2f}%"
-    print(f"{RESTRICTED}: share only with authorised planners{synthetic}")
-    print(stated["protection"])
-    print(
-        f"{len(p.sites)} of {args.budget} sites by {p.method}{gap}; they capture "
-        f"{100 * p.captured_share:.1f}% of modelled flow, "
-        f"{100 * p.captured_after_evasion_share:.1f}% after evasion "
-        f"(detours up to +{100 * p.evasion_tolerance:.0f}% travel time"
-        f"{', evasion-aware' if p.evasion_aware else ''})"
-    )
-    print()
-    print(f"{'#':>2}  {'site':<32} {'type':<16} {'share':>6} {'after':>6} {'p/shift':>7}")
-    for s in sites:
-        print(
-            f"{s['rank']:>2}  {str(s['name'] or s['site_id'])[:32]:<32} {s['type'][:16]:<16} "
-            f"{100 * s['captured_share']:>5.1f}% {100 * s['captured_after_evasion_share']:>5.1f}% "
-            f"{s['coverage_probability']:>7.2f}"
-        )
-        print(f"    {s['reason']}")
-    print()
-    print(
-        f"Schedule: {args.teams} teams × {args.days} days × {args.shifts} shifts "
-        f"({len(p.schedule)} posts, seed {args.seed})."
-    )
-    if p.unattached_sites:
-        print(f"Left out (too far from any road): {', '.join(p.unattached_sites)}")
-    print("Written: " + ", ".join(written) if written else "Use --out FILE to save it.")
-    return 0
-
-
-def run_privacy(args: argparse.Namespace) -> int:
-    """``geotraf privacy status|release``: the ledger of releases, or make one.
-
-    ``status`` prints every release made in this instance (dataset hash, keys, ε, δ, time,
-    forced or not) and the cumulative ε and δ per dataset (basic composition: the ε's of
-    releases of the same data add up). ``release`` makes a region's release, or reuses it
-    when this version of the data was already released with these settings; a different
-    release of data already released is refused unless ``--force`` (recorded).
-    """
-    from geotraf.privacy.region import release_region
-    from geotraf.privacy.release import ReleaseConfig
-    from geotraf.privacy.store import ReleaseStore, default_folder, status
-    from layers.cli_support import print_json
-
-    store = ReleaseStore(default_folder())
-    if args.verb == "release":
-        reg = load_region(args.region)
-        config = ReleaseConfig() if args.epsilon is None else ReleaseConfig(epsilon=args.epsilon)
-        before = len(store.ledger())
-        release = release_region(
-            reg, store=store, config=config, force=args.force, source=args.region
-        )
-        made = len(store.ledger()) > before
-        if args.format == "json":
-            print_json({**release.summary(), "new": made, "folder": str(store.folder)})
-            return 0
-        verb = "made" if made else "reused (this data and settings were released before)"
-        print(
-            f"Release {release.release_id} {verb}: ε = {release.epsilon:g}, "
-            f"δ = {release.delta:.2g}, in {store.folder}"
-        )
-        return 0
-    if args.verb != "status":
-        raise GeotrafError("say what to do: `geotraf privacy status` or `geotraf privacy release`")
-    report = status(store)
-    if args.format == "json":
-        print_json(report)
-        return 0
-    if not report["releases"]:
-        print(f"No release made yet in {store.folder}.")
-        return 0
-    print(f"Releases in {store.folder}:")
-    for e in report["releases"]:
-        forced = " FORCED" if e.get("forced") else ""
-        keys = "; ".join(f"{name}: {', '.join(k)}" for name, k in e["keys"].items())
-        print(
-            f"  {e['time']}  {e['release_id']}  data {e['dataset_hash'][:12]}  "
-            f"ε = {e['epsilon']:g}  δ = {float(e['delta']):.2g}{forced}  ({e['source']})"
-        )
-        print(f"      keys — {keys}")
-    print("Budget spent per dataset (releases of the same data add up):")
-    for digest, d in report["datasets"].items():
-        print(
-            f"  data {digest[:12]}: {d['releases']} release(s), ε = {d['epsilon']:g}, "
-            f"δ = {d['delta']:.2g}, forced {d['forced']}"
-        )
     return 0

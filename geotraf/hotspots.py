@@ -1,4 +1,7 @@
-"""Interception hotspots and corridors from an assignment, with plain explanations.
+"""Interception hotspots from an assignment, with plain explanations.
+
+Corridors (runs of high-load edges) are computed by :mod:`geotraf.corridor_runs` and the
+incident density by :mod:`geotraf.incidents`; both are re-exported here.
 
 A hotspot is a node of the route graph where much modelled flow passes, where the place
 is one the sources call vulnerable (border crossings, stations, ports, truck stops, the
@@ -36,12 +39,11 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import dijkstra
-from shapely import LineString, Point
-from shapely.ops import linemerge
+from shapely import Point
 
-from geotraf import _csr
+from geotraf.corridor_runs import corridors as corridors
 from geotraf.errors import InputError
+from geotraf.incidents import incident_density as incident_density
 from geotraf.naming import hotspot_name
 from geotraf.privacy import DEFAULT_THRESHOLD, format_count
 from layers.schema import RISK_LEVELS, VULNERABLE_PLACE_TYPES
@@ -112,86 +114,6 @@ def node_load(G: nx.MultiDiGraph, assignment: Assignment) -> pd.Series:
     {'p:a': 30.0, 'p:b': 30.0, 'c': 0.0}
     """
     return assignment.node_load.reindex(pd.Index(list(G.nodes), name="node"), fill_value=0.0)
-
-
-def incident_density(
-    G: nx.MultiDiGraph,
-    incidents: gpd.GeoDataFrame,
-    *,
-    bandwidth_m: float = 5000.0,
-    count_col: str | None = "count",
-    since: str | None = None,
-) -> pd.Series:
-    """Network-constrained kernel density of incidents at every node.
-
-    Each incident is snapped to its nearest junction or crossing (within ``bandwidth_m``;
-    farther ones are ignored) and spreads an Epanechnikov kernel over *road* distance
-    (``length_m``, both directions): ``density(v) = Σ_i c_i · (1 − (d_iv / h)²)`` for
-    ``d_iv < h``, where ``c_i`` is the incident's count (1 without ``count_col``) and ``h``
-    the bandwidth. The value at an incident's own node is its count; it is a weighted
-    number of incidents nearby, not a probability density.
-
-    Parameters
-    ----------
-    G
-        Route graph.
-    incidents
-        The ``incidents`` layer (points).
-    bandwidth_m
-        Kernel radius along the roads, metres.
-    count_col
-        Column weighting each incident; None counts events.
-    since
-        Keep incidents dated on or after this ISO date (``"2022-01-01"``).
-
-    Examples
-    --------
-    >>> import geopandas as gpd, networkx as nx
-    >>> from shapely import Point
-    >>> G = nx.MultiDiGraph()
-    >>> for n, x in (("a", 0.0), ("b", 0.01), ("c", 0.5)):
-    ...     G.add_node(n, x=x, y=0.0, kind="junction")
-    >>> _ = G.add_edge("a", "b", length_m=1000.0)
-    >>> _ = G.add_edge("b", "c", length_m=50000.0)
-    >>> inc = gpd.GeoDataFrame({"count": [4]}, geometry=[Point(0, 0)], crs="EPSG:4326")
-    >>> incident_density(G, inc, bandwidth_m=2000).round(2).to_dict()
-    {'a': 4.0, 'b': 3.0, 'c': 0.0}
-    """
-    from geotraf.graph import nearest_nodes
-
-    if bandwidth_m <= 0:
-        raise InputError(f"bandwidth_m must be positive, got {bandwidth_m}")
-    nodes = list(G.nodes)
-    density = pd.Series(0.0, index=pd.Index(nodes, name="node"))
-    if incidents is None or len(incidents) == 0 or not nodes:
-        return density
-    pts = incidents
-    if since is not None and "date" in pts.columns:
-        pts = pts[pd.to_datetime(pts["date"], errors="coerce") >= pd.Timestamp(since)]
-    if len(pts) == 0:
-        return density
-    snapped = nearest_nodes(G, pts, kinds=("junction", "crossing"), max_distance_m=bandwidth_m)
-    weights = (
-        pd.to_numeric(pts[count_col], errors="coerce").fillna(0.0)
-        if count_col and count_col in pts.columns
-        else pd.Series(1.0, index=pts.index)
-    )
-    per_node = weights.groupby(snapped.dropna()).sum()
-    per_node = per_node[per_node > 0]
-    if per_node.empty:
-        return density
-    view = _csr.csr_view(G, weight="length_m")
-    matrix = view.core.matrix()
-    rows = np.array([view.node_index[n] for n in per_node.index], dtype=np.int64)
-    values = np.zeros(view.n)
-    step = max(1, _csr.BATCH_CELLS // max(view.n, 1))
-    for start in range(0, len(rows), step):
-        block = rows[start : start + step]
-        dist = np.atleast_2d(dijkstra(matrix, directed=False, indices=block, limit=bandwidth_m))
-        kernel = np.where(dist < bandwidth_m, 1.0 - (dist / bandwidth_m) ** 2, 0.0)
-        values += per_node.to_numpy()[start : start + step] @ kernel
-    density.loc[list(view.node_ids)] = values
-    return density
 
 
 def _vulnerability(
@@ -498,137 +420,3 @@ def _explain(
     if years:
         parts.append(f"Flow data {years}.")
     return " ".join(parts)
-
-
-def corridors(
-    G: nx.MultiDiGraph, assignment: Assignment, *, min_share: float = 0.05
-) -> gpd.GeoDataFrame:
-    """Maximal runs of high-load edges along one road ``ref``.
-
-    An edge is high-load when it carries at least ``min_share`` of the routed flow. For
-    each ref, the high-load edges (both directions of a road counted as one piece) form
-    connected runs; each run is a corridor.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``corridor_id`` (``<ref>-<n>``), ``ref``, ``load`` (largest edge load along the
-        run), ``share`` (of the routed flow), ``length_km`` (geodesic), ``n_edges``,
-        ``start``/``end`` (names of the run's end nodes), ``countries``, ``crossings``,
-        line geometry; sorted by load.
-
-    Examples
-    --------
-    >>> import networkx as nx, pandas as pd
-    >>> from geotraf.routing import assign
-    >>> G = nx.MultiDiGraph()
-    >>> for i in range(3):
-    ...     G.add_node(f"p:{i}", x=float(i), y=0.0, kind="place", place_id=str(i),
-    ...                name=f"T{i}", country="THA")
-    >>> for a, b in (("p:0", "p:1"), ("p:1", "p:2")):
-    ...     _ = G.add_edge(a, b, travel_time_s=1.0, length_m=1000.0, ref="AH1")
-    >>> flows = pd.DataFrame({"origin": ["0"], "destination": ["2"], "count": [20]})
-    >>> corridors(G, assign(G, flows))[["corridor_id", "load", "length_km"]].values.tolist()
-    [['AH1-1', 20.0, 2.0]]
-    """
-    import networkx as nx
-
-    if not 0 < min_share <= 1:
-        raise InputError(f"min_share must be in (0, 1], got {min_share}")
-    total = assignment.routed
-    columns = [
-        "corridor_id",
-        "ref",
-        "load",
-        "share",
-        "length_km",
-        "n_edges",
-        "start",
-        "end",
-        "countries",
-        "crossings",
-        "geometry",
-    ]
-    if total <= 0:
-        return gpd.GeoDataFrame(pd.DataFrame(columns=columns), geometry="geometry", crs="EPSG:4326")
-    loads = assignment.edge_load
-    by_ref: dict[str, nx.Graph] = {}
-    for u, v, k, d in G.edges(keys=True, data=True):
-        ref = str(d.get("ref", "") or "")
-        load = float(loads.get((u, v, k), 0.0))
-        if not ref or load < min_share * total:
-            continue
-        run = by_ref.setdefault(ref, nx.Graph())
-        if run.has_edge(u, v):
-            run[u][v]["load"] = max(run[u][v]["load"], load)
-            continue
-        run.add_edge(
-            u,
-            v,
-            load=load,
-            length_m=float(d.get("length_m", 0.0) or 0.0),
-            geometry=d.get("geometry"),
-            crossing_id=str(d.get("crossing_id", "") or ""),
-        )
-    rows = []
-    for ref in sorted(by_ref):
-        pieces = sorted(nx.connected_components(by_ref[ref]), key=lambda c: sorted(map(str, c)))
-        for component in pieces:
-            sub = by_ref[ref].subgraph(component)
-            ends = sorted((n for n in sub if sub.degree(n) == 1), key=str) or sorted(sub, key=str)
-            load = max(d["load"] for *_, d in sub.edges(data=True))
-            lines = [
-                d["geometry"] if d["geometry"] is not None else _straight(G, a, b)
-                for a, b, d in sub.edges(data=True)
-            ]
-            crossings = sorted(
-                {d["crossing_id"] for *_, d in sub.edges(data=True) if d["crossing_id"]}
-                | {
-                    str(G.nodes[n].get("crossing_id"))
-                    for n in sub
-                    if G.nodes[n].get("kind") == "crossing"
-                }
-            )
-            countries = sorted(
-                {str(G.nodes[n].get("country")) for n in sub if G.nodes[n].get("country")}
-            )
-            rows.append(
-                {
-                    "ref": ref,
-                    "load": load,
-                    "share": load / total,
-                    "length_km": sum(d["length_m"] for *_, d in sub.edges(data=True)) / 1000,
-                    "n_edges": sub.number_of_edges(),
-                    "start": _node_name(G, ends[0]),
-                    "end": _node_name(G, ends[-1]),
-                    "countries": ";".join(countries),
-                    "crossings": ";".join(crossings),
-                    "geometry": linemerge(lines) if len(lines) > 1 else lines[0],
-                }
-            )
-    frame = pd.DataFrame(rows, columns=[c for c in columns if c != "corridor_id"])
-    frame = frame.sort_values(["load", "ref"], ascending=[False, True], kind="stable")
-    frame.insert(0, "corridor_id", _corridor_ids(frame["ref"]))
-    return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
-
-
-def _corridor_ids(refs: pd.Series) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for ref in refs:
-        seen[ref] = seen.get(ref, 0) + 1
-        out.append(f"{ref}-{seen[ref]}")
-    return out
-
-
-def _straight(G: nx.MultiDiGraph, a: Any, b: Any) -> LineString:
-    return LineString(
-        [
-            (G.nodes[a].get("x", 0.0), G.nodes[a].get("y", 0.0)),
-            (G.nodes[b].get("x", 0.0), G.nodes[b].get("y", 0.0)),
-        ]
-    )
-
-
-def _node_name(G: nx.MultiDiGraph, node: Any) -> str:
-    return str(G.nodes[node].get("name") or node)

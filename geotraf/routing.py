@@ -34,8 +34,6 @@ listed in ``Assignment.unrouted`` with its reason, never dropped silently.
 from __future__ import annotations
 
 import functools
-import heapq
-import itertools
 import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -44,10 +42,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geotraf import _csr, _paths, _routes, _trees, _yen
+from geotraf import _alternatives, _csr, _paths, _routes, _trees
+from geotraf._alternatives import LOGIT_NEGLIGIBLE as LOGIT_NEGLIGIBLE
 from geotraf._keys import resolve_keys
 from geotraf._routes import PATH_COLUMNS as PATH_COLUMNS
-from geotraf._routes import Route
 from geotraf.endpoints import CLOSED, NO_PATH, EndpointResolver
 from geotraf.errors import InputError
 
@@ -59,8 +57,6 @@ METHODS = ("shortest", "k_shortest", "logit")
 DEFAULT_THETA = 0.05
 #: Default detour cut for ``k_shortest``: alternatives ≤ 1.5 × the fastest time.
 DEFAULT_MAX_DETOUR = 0.5
-#: Logit alternatives whose weight exp(-theta·Δt) is below e^-14 (≈ 1e-6) are not searched.
-LOGIT_NEGLIGIBLE = 14.0
 
 UNROUTED_COLUMNS = ["flow_id", "origin", "destination", "reason", "detail", "count"]
 
@@ -250,7 +246,7 @@ def assign(
         edge_load, node_load = _routes.load_series(view, e_load, n_load)
         routes_of = functools.partial(_direct_routes, view, src, dst, client)
     else:
-        routes = _key_routes(
+        routes = _alternatives.key_routes(
             view,
             keyed.keys(view),
             k_eff,
@@ -328,154 +324,6 @@ def _paths_table(
     flow_count: np.ndarray,
 ) -> pd.DataFrame:
     return _routes.paths_frame(attrs, view, routes_of(), flow_ids, flow_key, flow_count)
-
-
-def _key_routes(
-    view: _csr.CSRGraph,
-    key_list: list[tuple[str, ...]],
-    k: int,
-    method: str,
-    theta: float,
-    max_detour: float | None,
-    *,
-    client: Any,
-    show_progress: bool | None,
-) -> _routes.Routes:
-    """Up to ``k`` routes with their shares for every key (origin, via…, destination)."""
-    direct = all(len(key) == 2 for key in key_list)
-    legs = sorted({(key[i], key[i + 1]) for key in key_list for i in range(len(key) - 1)})
-    leg_routes = _route_legs(
-        view,
-        legs,
-        k,
-        slack=_slack(method, theta, max_detour),
-        client=client,
-        show_progress=show_progress,
-    )
-    per_key = [
-        _combine([leg_routes[(key[i], key[i + 1])] for i in range(len(key) - 1)], key, view, k)
-        for key in key_list
-    ]
-    shares = [
-        _shares([r.cost for r in routes], method, theta, max_detour) if routes else []
-        for routes in per_key
-    ]
-    return _routes.pack(per_key, shares, loopless=direct)
-
-
-def _route_legs(
-    view: _csr.CSRGraph,
-    legs: list[tuple[str, str]],
-    k: int,
-    *,
-    slack: Callable[[float], float],
-    client: Any,
-    show_progress: bool | None,
-) -> dict[tuple[str, str], list[Route]]:
-    if not legs:
-        return {}
-    src = np.array([view.node_index[a] for a, _ in legs], dtype=np.int64)
-    dst = np.array([view.node_index[b] for _, b in legs], dtype=np.int64)
-    ps = _paths.shortest_paths(view, src, dst, client=client, show_progress=show_progress)
-    out: dict[tuple[str, str], list[Route]] = {}
-    for i, leg in enumerate(legs):
-        if math.isinf(ps.cost[i]):
-            out[leg] = []
-            continue
-        nodes, edges = ps.node_path(i), ps.edge_path(i)
-        out[leg] = [Route(nodes, edges, float(view.core.weight[edges].sum()))]
-    if k > 1:
-        _add_alternatives(view, out, k, slack=slack, show_progress=show_progress)
-    return out
-
-
-def _add_alternatives(
-    view: _csr.CSRGraph,
-    out: dict[tuple[str, str], list[Route]],
-    k: int,
-    *,
-    slack: Callable[[float], float],
-    show_progress: bool | None,
-) -> None:
-    """Replace each routed leg's single path by its ``k`` Yen alternatives (in place).
-
-    ``slack(best)`` is the most an alternative may cost: costlier ones would get no share,
-    so they are not searched for.
-    """
-    from geotraf.progress import progress
-
-    adj = _yen.Adjacency.of(view)
-    routed = sorted((leg for leg, routes in out.items() if routes), key=lambda leg: leg[1])
-    targets = sorted({view.node_index[b] for _, b in routed})
-    step = max(1, _csr.BATCH_CELLS // max(view.n, 1))
-    by_target: dict[int, list[tuple[str, str]]] = {}
-    for leg in routed:
-        by_target.setdefault(view.node_index[leg[1]], []).append(leg)
-    bar = progress(range(0, len(targets), step), desc="alternatives", show=show_progress)
-    for start in bar:
-        block = targets[start : start + step]
-        dist = _yen.distances_to(view, block)
-        for row, target in enumerate(block):
-            bound = dist[row].tolist()
-            for leg in by_target[target]:
-                first = out[leg][0]
-                if len(first.nodes) < 2:
-                    continue
-                routes = [first]
-                for nodes in _yen.yen(view, adj, first.nodes, k, bound, max_cost=slack(first.cost))[
-                    1:
-                ]:
-                    edges = view.positions(nodes[:-1], nodes[1:])
-                    routes.append(Route(nodes, edges, float(view.core.weight[edges].sum())))
-                out[leg] = routes
-
-
-def _slack(method: str, theta: float, max_detour: float | None) -> Callable[[float], float]:
-    """Largest cost an alternative may have and still get a share (see :func:`_shares`)."""
-    if method == "k_shortest" and max_detour is not None:
-        return lambda best: (1.0 + max_detour) * best
-    if method == "logit" and theta > 0:
-        # exp(-theta * extra / 60) < 1e-6: such a route would carry under a millionth.
-        return lambda best: best + 60.0 * LOGIT_NEGLIGIBLE / theta
-    return lambda best: math.inf
-
-
-def _combine(
-    per_leg: list[list[Route]], key: tuple[str, ...], view: _csr.CSRGraph, k: int
-) -> list[Route]:
-    if len(key) == 1:
-        node = np.array([view.node_index[key[0]]], dtype=np.int64)
-        return [Route(node, np.zeros(0, dtype=np.int64), 0.0)]
-    if any(not routes for routes in per_leg):
-        return []
-    if len(per_leg) == 1:
-        return list(per_leg[0])
-    combos = heapq.nsmallest(
-        k,
-        itertools.product(*per_leg),
-        key=lambda combo: (sum(r.cost for r in combo), [r.nodes.tolist() for r in combo]),
-    )
-    joined = []
-    for combo in combos:
-        nodes = np.concatenate([combo[0].nodes] + [r.nodes[1:] for r in combo[1:]])
-        edges = np.concatenate([r.edges for r in combo])
-        joined.append(Route(nodes, edges, sum(r.cost for r in combo)))
-    return joined
-
-
-def _shares(costs: list[float], method: str, theta: float, max_detour: float | None) -> list[float]:
-    """Share of a flow on each alternative (ordered by cost)."""
-    if len(costs) == 1 or method == "shortest":
-        return [1.0] + [0.0] * (len(costs) - 1)
-    best = min(costs)
-    if method == "k_shortest":
-        keep = [
-            max_detour is None or c <= (1.0 + max_detour) * best + _csr.TIE_TOLERANCE for c in costs
-        ]
-        n = sum(keep)
-        return [1.0 / n if kept else 0.0 for kept in keep]
-    utilities = np.exp(-theta * (np.asarray(costs) - best) / 60.0)
-    return (utilities / utilities.sum()).tolist()
 
 
 def _no_path_reasons(

@@ -10,6 +10,7 @@ import pytest
 MODULES = (
     "dashboard.aggregates",
     "dashboard.app",
+    "dashboard.arcs",
     "dashboard.audit",
     "dashboard.auth",
     "dashboard.basemap",
