@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -84,8 +85,23 @@ def safe_name(name: str, *, default: str = "upload") -> str:
 
 
 def user_region(workspace: str | Path, user: str) -> Path:
-    """Return the folder of a user's own region inside the workspace."""
-    return Path(workspace) / safe_name(user, default="user") / "region"
+    """Return the folder of a user's own region inside the workspace.
+
+    A user name that is already a safe folder name is used as it is; any other gets a
+    folder named from its hash, starting with ``_`` (which no safe name does), so two
+    accounts never share a workspace (``ann`` and ``ann_`` would both clean to ``ann``).
+
+    Examples
+    --------
+    >>> user_region("/ws", "analyst").as_posix()
+    '/ws/analyst/region'
+    >>> user_region("/ws", "ann_") != user_region("/ws", "ann")
+    True
+    """
+    folder = safe_name(user, default="")
+    if folder != user:
+        folder = "_" + hashlib.sha256(user.encode("utf-8")).hexdigest()[:32]
+    return Path(workspace) / folder / "region"
 
 
 def install_upload(

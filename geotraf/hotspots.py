@@ -405,10 +405,14 @@ def _explain(
         what = f"Junction {name or node}"
         if corridor:
             what += f" on {corridor}"
-    parts = [
-        f"{what.strip()}: {share:.1%} of the modelled flow passes here "
-        f"({format_count(row['load'])} people)."
-    ]
+    load = float(row["load"])
+    if 0 < load < DEFAULT_THRESHOLD:  # a share would undo the <11 of its load
+        parts = [f"{what.strip()}: a small part of the modelled flow passes here (<11 people)."]
+    else:
+        parts = [
+            f"{what.strip()}: {share:.1%} of the modelled flow passes here "
+            f"({format_count(row['load'])} people)."
+        ]
     if pairs:
         parts.append(f"Main origin → destination: {pairs}.")
     if corridor:

@@ -127,3 +127,15 @@ def test_corridors_are_runs_along_one_ref(region: nx.MultiDiGraph, assignment: A
     assert both["load"].tolist() == pytest.approx([77.5, 77.5])
     assert both.set_index("ref").loc["AH16", "length_km"] == pytest.approx(72.0)
     assert corridors(region, split, min_share=0.6).empty
+
+
+def test_a_suppressed_load_gives_no_share_in_the_explanation(region: nx.MultiDiGraph) -> None:
+    # With its load shown as <11, a share of the routed total would give the load back.
+    flows = corridor_flows()
+    small = flows.loc[flows["count"] < 11]
+    assert len(small)
+    spots = hotspots(region, assign(region, small))
+    assert len(spots)
+    for text in spots["explanation"]:
+        assert "<11 people" in text
+        assert "%" not in text

@@ -95,3 +95,11 @@ def test_each_user_has_a_quota(tmp_path: Path) -> None:
     report = _upload(tmp_path, b"name,lon,lat\nA,100,13\n", "towns.csv", quota_bytes=4096)
     assert not report.ok and "quota" in report.message.lower()
     assert sorted(p.name for p in _files(tmp_path / "ws")) == ["roads.gpkg"]
+
+
+@pytest.mark.parametrize("other", ["ann_", "_ann", "__ann__", "ann."])
+def test_two_accounts_never_share_a_workspace(tmp_path: Path, other: str) -> None:
+    # Names that clean to the same folder name must still get folders of their own, or one
+    # user would see (and overwrite) the other's uploaded data and its release.
+    assert uploads.user_region(tmp_path, other) != uploads.user_region(tmp_path, "ann")
+    assert uploads.user_region(tmp_path, other).parent.parent == tmp_path
