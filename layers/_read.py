@@ -268,7 +268,9 @@ def _read_vector(path: Path, ext: str, *, kind: str, layer: str | None) -> RawLa
         try:
             frame = gpd.read_parquet(path)
         except ValueError as exc:
-            if "geo" not in str(exc).lower():
+            # Only geopandas' own "no geo metadata" is a readable table; the message of
+            # a damaged file names its path, which may itself contain "geo".
+            if "missing geo metadata" not in str(exc).lower():
                 raise unreadable(path, kind=kind, error=exc) from None
             if schema.geometry is not None:
                 raise file_error(

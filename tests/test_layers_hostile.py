@@ -125,3 +125,16 @@ def test_a_device_link_is_not_a_layer_file(
     path.symlink_to("/dev/zero")
     err = _validate(path, capsys)
     assert "is not a regular file" in err and "empty" not in err
+
+
+def test_a_damaged_parquet_in_a_folder_named_geo_is_still_damaged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # pyarrow's message names the file's path; a path holding "geo" (a clone in .../geotraf/)
+    # once made a damaged file read as "a table without GeoParquet geometry".
+    folder = tmp_path / "geotraf" / "geodata"
+    folder.mkdir(parents=True)
+    copy = folder / "incidents_binary.parquet"
+    copy.write_bytes((MALFORMED / "incidents_binary.parquet").read_bytes())
+    err = _validate(copy, capsys)
+    assert "is not a Parquet file" in err
