@@ -123,20 +123,26 @@ def _corridor_network(path: str, method: str, source: str, releases: str) -> Cor
 
 
 def corridor_network(
-    path: str, method: str = DEFAULT_METHOD, *, source: str = "release"
+    path: str,
+    method: str = DEFAULT_METHOD,
+    *,
+    source: str = "release",
+    releases: str | None = None,
 ) -> CorridorNetwork:
     """Assign the region's flows once and index them for fast filtering (cached).
 
     ``source="release"`` (the default, for every page a donor or analyst sees) assigns the
     *released* flows (:func:`geotraf.privacy.region.released_flows`), so every load,
     hotspot and what-if is post-processing of the release. ``source="raw"`` assigns the
-    raw flows: only the planner's plan computation uses it.
+    raw flows: only the planner's plan computation uses it. ``releases`` names the
+    releases folder where no Flask app is at hand (a background job); by default it is
+    the app's (:func:`dashboard.data.releases_for`).
     """
     from dashboard.data import releases_for
 
     if source not in {"release", "raw"}:
         raise ValueError(f"source must be 'release' or 'raw', got {source!r}")
-    return _corridor_network(path, method, source, releases_for(path))
+    return _corridor_network(path, method, source, releases or releases_for(path))
 
 
 corridor_network.cache_clear = _corridor_network.cache_clear  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ def _plan_figure(
     t: i18n.Translator,
     base_url: str,
     inline: bool = False,
+    releases: str | None = None,
 ) -> Any:
     """The plan map on the basemap (URL sources in the page, inline ones for the PDF)."""
     import numpy as np
@@ -36,7 +37,7 @@ def _plan_figure(
         layers = {n: data.basemap_layer(region_path, n) for n in region.basemap_layers}
         style = briefing.inline_style(style, {k: v for k, v in layers.items() if v})
     center, zoom = basemap.fit_view(region.bounds)
-    net = corridor_network(region_path, "shortest")
+    net = corridor_network(region_path, "shortest", releases=releases)
     loads = segment_loads(net, CorridorState())
     busy = (
         np.flatnonzero(loads >= np.quantile(loads[loads > 0], 0.75))

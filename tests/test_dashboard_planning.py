@@ -16,11 +16,12 @@ import pytest
 from _analysis_fixtures import dash_body, dump, write_region
 from _dashboard_fixtures import login
 
-from dashboard import audit, briefing
+from dashboard import audit, briefing, data
 from dashboard import planning_model as pm
 from dashboard.app import create_app
 from dashboard.auth import DEMO_ACCOUNTS, write_accounts
 from geotraf.errors import PlanError
+from geotraf.privacy.store import ReleaseStore, default_folder
 
 FORM = {
     "planning-budget.value": 1,
@@ -255,9 +256,12 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     # The background job itself, called as Dash's worker process calls it.
     progress: list[Any] = []
     values = list(FORM.values())
+    releases = app.server.config[data.RELEASES_KEY]
+    elsewhere = len(ReleaseStore(default_folder()).ledger())
     out = page.run_plan_job(
         str(region),
         app.server.config[page.PLAN_CACHE_KEY],
+        releases,
         progress.append,
         1,
         *values,
@@ -266,6 +270,11 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     )
     stored = out[4]
     assert stored["params"]["seed"] == 7 and progress[-1] == ("100", "Done")
+    # The map's busy roads came from this app's release, not a second one made in the
+    # default instance folder (a job has no Flask app to ask which folder is the app's).
+    ledger = ReleaseStore(Path(releases)).ledger()
+    assert [line["source"] for line in ledger] == [str(region)]
+    assert len(ReleaseStore(default_folder()).ledger()) == elsewhere
     # The operation fields of the form reach the plan (and so the briefing).
     assert stored["params"]["start_date"] == "2027-03-01"
     assert stored["params"]["first_shift"] == "07:30" and stored["params"]["shift_hours"] == 6

@@ -19,6 +19,7 @@ from _dashboard_fixtures import login
 from dashboard import audit
 from dashboard.app import create_app
 from dashboard.auth import DEMO_ACCOUNTS, write_accounts
+from dashboard.data import RELEASES_KEY
 
 FORM = {
     "planning-budget.value": 1,
@@ -126,7 +127,8 @@ def test_stored_plans_expire(region: Path, tmp_path: Path, monkeypatch: pytest.M
     plan_dir = short.server.config[page.PLAN_CACHE_KEY]
     values = [v for k, v in FORM.items() if k.startswith("planning-") and k != "planning-lang.data"]
     values[-1] = 5
-    out = page.run_plan_job(str(region), plan_dir, lambda _: None, 1, *values, "en", "")
+    releases = short.server.config[RELEASES_KEY]
+    out = page.run_plan_job(str(region), plan_dir, releases, lambda _: None, 1, *values, "en", "")
     stored_at = time.monotonic()
     client = _planner(short)
     body = dash_body(
@@ -151,8 +153,10 @@ def test_a_plan_replaced_by_a_new_run_is_deleted(app: Any, region: Path) -> None
     plan_dir = app.server.config[page.PLAN_CACHE_KEY]
     values = [v for k, v in FORM.items() if k.startswith("planning-") and k != "planning-lang.data"]
     values[-1] = 11
-    old = page.run_plan_job(str(region), plan_dir, lambda _: None, 1, *values, "en", "")[4]
-    new = page.run_plan_job(str(region), plan_dir, lambda _: None, 2, *values, "en", "")[4]
+    releases = app.server.config[RELEASES_KEY]
+    old = page.run_plan_job(str(region), plan_dir, releases, lambda _: None, 1, *values, "en", "")
+    new = page.run_plan_job(str(region), plan_dir, releases, lambda _: None, 2, *values, "en", "")
+    old, new = old[4], new[4]
     body = dash_body(
         app,
         "planning-plan-kept",

@@ -67,15 +67,18 @@ class PlanJobManager(DiskcacheManager):
     path and plan folder to it when it builds the job.
     """
 
-    def __init__(self, cache: Any, *, region_path: str, plan_dir: str, expire: float) -> None:
+    def __init__(
+        self, cache: Any, *, region_path: str, plan_dir: str, releases: str, expire: float
+    ) -> None:
         self.region_path = region_path
         self.plan_dir = plan_dir
+        self.releases = releases
         super().__init__(cache, expire=expire)
 
     def make_job_fn(self, fn: Any, progress: Any, key: Any = None) -> Any:
-        """Bind this app's region path and plan folder to the plan job."""
+        """Bind this app's region path, plan folder and releases folder to the plan job."""
         if getattr(fn, "__name__", "") == run_plan_job.__name__:
-            fn = functools.partial(fn, self.region_path, self.plan_dir)
+            fn = functools.partial(fn, self.region_path, self.plan_dir, self.releases)
         return super().make_job_fn(fn, progress, key)
 
     def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> Any:
@@ -126,7 +129,7 @@ def register_callbacks(app: Dash) -> None:
     """Attach the Planning page's callbacks and its request guard to ``app``."""
     import diskcache
 
-    from dashboard.data import CONFIG_KEY
+    from dashboard.data import CONFIG_KEY, RELEASES_KEY
 
     cache_root = Path(app.server.instance_path) / "cache"
     plan_dir = cache_root / "plans"
@@ -142,6 +145,7 @@ def register_callbacks(app: Dash) -> None:
         jobs,
         region_path=str(app.server.config[CONFIG_KEY]),
         plan_dir=str(plan_dir),
+        releases=str(app.server.config[RELEASES_KEY]),
         expire=ttl,
     )
     _guard_requests(app)
@@ -332,6 +336,7 @@ def _guarded(required: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 def run_plan_job(
     region_path: str,
     plan_dir: str,
+    releases: str,
     set_progress: Any,
     _: int,
     *rest: Any,
@@ -340,7 +345,8 @@ def run_plan_job(
 
     Runs in a separate process (no Flask request): the role was checked by the request
     guard before Dash started it, and the run was audited by ``record_run``. The region
-    path and plan folder are bound by :class:`PlanJobManager`.
+    path, plan folder and releases folder are bound by :class:`PlanJobManager`, so the
+    map's busy roads come from this app's release (a job has no Flask app to ask).
     """
     import diskcache
 
@@ -376,7 +382,9 @@ def run_plan_job(
     _private_tree(plan_dir)
     view = pm.plan_view(run, t=t, lang=str(lang or i18n.DEFAULT_LANGUAGE))
     unit = pm.unit_label(run, t)
-    figure = _plan_figure(region_path, run, view, unit=unit, t=t, base_url=_root(href))
+    figure = _plan_figure(
+        region_path, run, view, unit=unit, t=t, base_url=_root(href), releases=releases
+    )
     progress(100, "Done")
     notes = [components.notice(n, kind="warning") for n in view.notes]
     return (
