@@ -21,7 +21,7 @@ from dashboard import planning_model as pm
 from dashboard.app import create_app
 from dashboard.auth import DEMO_ACCOUNTS, write_accounts
 from geotraf.errors import PlanError
-from geotraf.privacy.store import ReleaseStore, default_folder
+from geotraf.privacy.store import ReleaseStore
 
 FORM = {
     "planning-budget.value": 1,
@@ -261,7 +261,6 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     progress: list[Any] = []
     values = list(FORM.values())
     releases = app.server.config[data.RELEASES_KEY]
-    elsewhere = _releases_of(region, default_folder())
     out = page.run_plan_job(
         str(region),
         app.server.config[page.PLAN_CACHE_KEY],
@@ -274,12 +273,10 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     )
     stored = out[4]
     assert stored["params"]["seed"] == 7 and progress[-1] == ("100", "Done")
-    # The map's busy roads came from this app's release, not a second one made in the
-    # default instance folder (a job has no Flask app to ask which folder is the app's).
+    # The map's busy roads come from this app's release (the job is handed its folder).
     ledger = ReleaseStore(Path(releases)).ledger()
     assert [line["source"] for line in ledger] == [str(region)]
-    # (Other tests' servers may release other regions there meanwhile: count this one's.)
-    assert _releases_of(region, default_folder()) == elsewhere
+    assert _releases_of(region, Path(releases)) == 1
     # The operation fields of the form reach the plan (and so the briefing).
     assert stored["params"]["start_date"] == "2027-03-01"
     assert stored["params"]["first_shift"] == "07:30" and stored["params"]["shift_hours"] == 6
