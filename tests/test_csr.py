@@ -8,8 +8,10 @@ import networkx as nx
 import numpy as np
 import pytest
 from _routing_fixtures import random_road_graph
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from geotraf._csr import CSRGraph, csr_view
+from geotraf._csr import TIE_TOLERANCE, CSRGraph, csr_view
 from geotraf._paths import accumulate, shortest_paths
 from geotraf._trees import tree_loads
 from geotraf._yen import Adjacency, distances_to, yen
@@ -223,3 +225,55 @@ def test_tree_loads_in_dask_batches_equal_local() -> None:
         remote = tree_loads(view, src, dst, weights, batch_size=4, client=client)
     for a, b in zip(local, remote, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def _tie_rule_tree(view: CSRGraph, origin: int) -> tuple[np.ndarray, np.ndarray]:
+    """The documented tie rule, computed plainly: SciPy's distances, then for each node
+    the tight in-edge (``dist[u] + w - dist[v] <= TIE_TOLERANCE``) whose tail ranks first."""
+    from scipy.sparse.csgraph import dijkstra
+
+    core = view.core
+    dist = dijkstra(core.matrix(), directed=True, indices=origin)
+    pred = np.full(core.n, -1, dtype=np.int64)
+    for v in range(core.n):
+        if v == origin or not np.isfinite(dist[v]):
+            continue
+        best = None
+        for q in range(core.in_indptr[v], core.in_indptr[v + 1]):
+            u, pos = int(core.in_src[q]), int(core.in_pos[q])
+            if dist[u] + core.weight[pos] - dist[v] <= TIE_TOLERANCE and (
+                best is None or core.rank[u] < core.rank[best[0]]
+            ):
+                best = (u, pos)
+        assert best is not None
+        pred[v] = best[1]
+    return dist, pred
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 10_000),
+    st.sampled_from([(1.0, 2.0, 3.0), (0.1, 0.2, 0.3, 0.7), (1.0, 1.0, 2.0, 5.0)]),
+)
+def test_compiled_tree_follows_the_tie_rule(seed: int, values: tuple[float, ...]) -> None:
+    # Few distinct weights, some summing to others only up to rounding (0.1 + 0.2 vs
+    # 0.3): the compiled search tracks tight edges while relaxing and must end with the
+    # same tree as the rule applied to the final distances.
+    rng = np.random.default_rng(seed)
+    base = nx.gnm_random_graph(25, 90, seed=seed, directed=True)
+    G = nx.MultiDiGraph()
+    for u, v in base.edges:
+        G.add_edge(f"n{u}", f"n{v}", travel_time_s=float(rng.choice(values)))
+    view = csr_view(G)
+    heads = view.core.indices
+    for origin in rng.choice(view.n, 4, replace=False).tolist():
+        dist, pred = _tie_rule_tree(view, origin)
+        targets = np.flatnonzero(np.isfinite(dist))
+        ps = shortest_paths(view, np.full(len(targets), origin), targets)
+        np.testing.assert_array_equal(ps.cost, dist[targets])
+        for i, v in enumerate(targets.tolist()):
+            edges = ps.edge_path(i)
+            if v == origin:
+                assert len(edges) == 0
+                continue
+            assert heads[edges[-1]] == v and edges[-1] == pred[v]
