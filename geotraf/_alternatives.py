@@ -96,8 +96,8 @@ def _add_alternatives(
     """
     from geotraf.progress import progress
 
-    adj = _yen.Adjacency.of(view)
     routed = sorted((leg for leg, routes in out.items() if routes), key=lambda leg: leg[1])
+    routed = [leg for leg in routed if len(out[leg][0].nodes) >= 2]
     targets = sorted({view.node_index[b] for _, b in routed})
     step = max(1, _csr.BATCH_CELLS // max(view.n, 1))
     by_target: dict[int, list[tuple[str, str]]] = {}
@@ -107,19 +107,23 @@ def _add_alternatives(
     for start in bar:
         block = targets[start : start + step]
         dist = _yen.distances_to(view, block)
-        for row, target in enumerate(block):
-            bound = dist[row].tolist()
-            for leg in by_target[target]:
-                first = out[leg][0]
-                if len(first.nodes) < 2:
-                    continue
-                routes = [first]
-                for nodes in _yen.yen(view, adj, first.nodes, k, bound, max_cost=slack(first.cost))[
-                    1:
-                ]:
-                    edges = view.positions(nodes[:-1], nodes[1:])
-                    routes.append(Route(nodes, edges, float(view.core.weight[edges].sum())))
-                out[leg] = routes
+        legs = [leg for target in block for leg in by_target[target]]
+        rows = np.repeat(np.arange(len(block)), [len(by_target[t]) for t in block])
+        firsts = [out[leg][0] for leg in legs]
+        caps = np.array([slack(first.cost) for first in firsts], dtype=np.float64)
+        alt = _yen.alternatives(view, [f.nodes for f in firsts], rows, dist, k, caps)
+        at = 0
+        nodes, edges = alt.nodes, alt.edges
+        n_off, e_off = alt.node_offsets.tolist(), alt.edge_offsets.tolist()
+        costs = alt.cost.tolist()
+        for leg, first, count in zip(legs, firsts, alt.count.tolist(), strict=True):
+            routes = [first]
+            for j in range(at, at + count):
+                routes.append(
+                    Route(nodes[n_off[j] : n_off[j + 1]], edges[e_off[j] : e_off[j + 1]], costs[j])
+                )
+            at += count
+            out[leg] = routes
 
 
 def _slack(method: str, theta: float, max_detour: float | None) -> Callable[[float], float]:

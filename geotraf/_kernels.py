@@ -108,7 +108,7 @@ def _search(
             where[x] = i
         if tree and cand[u] < 0:
             _rescan(u, du, rank, in_indptr, in_src, in_pos, in_weight, dist, pred)
-        ru = rank[u]
+        ru = rank[u] if tree else 0
         for p in range(indptr[u], indptr[u + 1]):
             v = indices[p]
             wv = where[v]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from geotraf._csr import TIE_TOLERANCE, CSRGraph, csr_view
 from geotraf._paths import accumulate, shortest_paths
 from geotraf._trees import tree_loads
-from geotraf._yen import Adjacency, distances_to, yen
+from geotraf._yen import distances_to, yen
 
 SEEDS = range(12)
 
@@ -169,16 +169,13 @@ def test_yen_equals_networkx_simple_paths(seed: int) -> None:
     G = random_road_graph(seed, n=60, m=260, parallel=0)
     digraph = nx.DiGraph(G)
     view = csr_view(G)
-    adj = Adjacency.of(view)
     src, dst = _pairs(view, seed, m=6)
     for s, d in zip(src, dst, strict=True):
         ps = shortest_paths(view, [s], [d])
         if s == d or np.isinf(ps.cost[0]):
             continue
         bound = distances_to(view, [d])[0]
-        got = [
-            [str(view.node_ids[i]) for i in p] for p in yen(view, adj, ps.node_path(0), 5, bound)
-        ]
+        got = [[str(view.node_ids[i]) for i in p] for p in yen(view, ps.node_path(0), 5, bound)]
         expected = list(
             itertools.islice(
                 nx.shortest_simple_paths(
@@ -190,7 +187,7 @@ def test_yen_equals_networkx_simple_paths(seed: int) -> None:
         assert got == expected
         # A cost cap keeps only the alternatives within it.
         cap = nx.path_weight(digraph, expected[0], weight="travel_time_s") * 1.1
-        capped = yen(view, adj, ps.node_path(0), 5, bound, max_cost=cap)
+        capped = yen(view, ps.node_path(0), 5, bound, max_cost=cap)
         within = [p for p in expected if nx.path_weight(digraph, p, "travel_time_s") <= cap]
         assert [[str(view.node_ids[i]) for i in p] for p in capped] == within
 
@@ -277,3 +274,46 @@ def test_compiled_tree_follows_the_tie_rule(seed: int, values: tuple[float, ...]
                 assert len(edges) == 0
                 continue
             assert heads[edges[-1]] == v and edges[-1] == pred[v]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 10_000),
+    st.booleans(),
+    st.integers(2, 6),
+    st.sampled_from([None, 1.05, 1.3]),
+)
+def test_compiled_yen_equals_the_python_yen_it_replaced(
+    seed: int, integer: bool, k: int, detour: float | None
+) -> None:
+    # The old plain-Python Yen (tests/_yen_reference.py, unchanged) is the oracle:
+    # same paths in the same order, ties (integer times) and cost caps included.
+    from _yen_reference import Adjacency
+    from _yen_reference import yen as python_yen
+
+    G = random_road_graph(seed % 50, n=40, m=170, integer=integer, parallel=5)
+    view = csr_view(G)
+    adj = Adjacency.of(view)
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, view.n, 8), rng.integers(0, view.n, 8)
+    ps = shortest_paths(view, src, dst)
+    bound = distances_to(view, dst)
+    for i in range(len(src)):
+        if src[i] == dst[i] or np.isinf(ps.cost[i]):
+            continue
+        cap = np.inf if detour is None else detour * float(ps.cost[i])
+        new = yen(view, ps.node_path(i), k, bound[i], max_cost=cap)
+        old = python_yen(view, adj, ps.node_path(i), k, bound[i].tolist(), max_cost=cap)
+        assert [p.tolist() for p in new] == [p.tolist() for p in old]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 700))
+def test_compiled_path_costs_add_up_as_numpy_sums(seed: int, n: int) -> None:
+    # Alternatives are ordered by cost: the compiled sum must be numpy's, bit for bit,
+    # or near-equal candidates could swap places.
+    from geotraf._yen_kernels import _pairwise
+
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(1, 1000, n + 4) * 10.0 ** rng.uniform(-4, 4, n + 4)
+    assert _pairwise(values, 2, n) == values[2 : 2 + n].sum()
