@@ -36,7 +36,7 @@ class PathSet:
     edges: IntArray
     heads: IntArray
 
-    @property
+    @functools.cached_property
     def reached(self) -> npt.NDArray[np.bool_]:
         """Whether each pair has a path."""
         return np.isfinite(self.cost)

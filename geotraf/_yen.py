@@ -50,7 +50,8 @@ def distances_to(view: CSRGraph, targets: Sequence[int] | IntArray) -> FloatArra
 
 def alternatives(
     view: CSRGraph,
-    firsts: Sequence[IntArray],
+    firsts: IntArray,
+    offsets: IntArray,
     rows: IntArray,
     to_target: FloatArray,
     k: int,
@@ -60,17 +61,14 @@ def alternatives(
 ) -> Alternatives:
     """Yen's alternatives (up to ``k - 1`` after the fastest) of many legs at once.
 
-    ``firsts[l]`` is leg ``l``'s fastest path (node indices, at least two), whose
-    target's distances are ``to_target[rows[l]]`` (:func:`distances_to`); alternatives
-    costing more than ``max_cost[l]`` are not searched for. Chunks of ``chunk`` legs
-    (default: 16 chunks) run on a few threads; the answer does not depend on either.
+    Leg ``l``'s fastest path (node indices, at least two) is
+    ``firsts[offsets[l]:offsets[l + 1]]`` and its target's distances are
+    ``to_target[rows[l]]`` (:func:`distances_to`); alternatives costing more than
+    ``max_cost[l]`` are not searched for. Chunks of ``chunk`` legs (default: 16 chunks)
+    run on a few threads; the answer does not depend on either.
     """
     core = view.core
-    lengths = np.array([len(f) for f in firsts], dtype=np.int64)
-    offsets = np.zeros(len(firsts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    flat = np.concatenate(firsts).astype(np.int64) if firsts else np.zeros(0, dtype=np.int64)
-    parts = _kernels.chunks(len(firsts), chunk)
+    parts = _kernels.chunks(len(rows), chunk)
     jobs = [
         (
             core.indptr,
@@ -79,7 +77,7 @@ def alternatives(
             core.rank,
             to_target,
             rows[lo:hi],
-            flat[offsets[lo] : offsets[hi]],
+            firsts[offsets[lo] : offsets[hi]],
             offsets[lo : hi + 1] - offsets[lo],
             k,
             max_cost[lo:hi],
@@ -87,22 +85,42 @@ def alternatives(
         for lo, hi in parts
     ]
     results = list(_kernels.run_chunks(_yen_kernels.yen_legs, jobs))
+    empty = np.zeros(0, dtype=np.int64)
     if not results:
-        empty = np.zeros(0, dtype=np.int64)
         return Alternatives(
             empty, np.zeros(0), np.zeros(1, np.int64), empty, np.zeros(1, np.int64), empty
         )
-    count = np.concatenate([r[0] for r in results])
-    cost = np.concatenate([r[1] for r in results])
-    nodes = np.concatenate([r[3] for r in results])
-    edges = np.concatenate([r[5] for r in results])
     node_len = np.concatenate([np.diff(r[2]) for r in results])
     edge_len = np.concatenate([np.diff(r[4]) for r in results])
     node_offsets = np.zeros(len(node_len) + 1, dtype=np.int64)
     np.cumsum(node_len, out=node_offsets[1:])
     edge_offsets = np.zeros(len(edge_len) + 1, dtype=np.int64)
     np.cumsum(edge_len, out=edge_offsets[1:])
-    return Alternatives(count, cost, node_offsets, nodes, edge_offsets, edges)
+    return Alternatives(
+        count=np.concatenate([r[0] for r in results]),
+        cost=np.concatenate([r[1] for r in results]),
+        node_offsets=node_offsets,
+        nodes=np.concatenate([r[3] for r in results]),
+        edge_offsets=edge_offsets,
+        edges=np.concatenate([r[5] for r in results]),
+    )
+
+
+def path_costs(view: CSRGraph, edges: IntArray, offsets: IntArray) -> FloatArray:
+    """Cost of each path ``edges[offsets[i]:offsets[i + 1]]`` (CSR positions), as
+    ``weight[edges].sum()`` computes it, compiled.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> _ = G.add_edge("a", "b", travel_time_s=1.5)
+    >>> from geotraf._csr import csr_view
+    >>> path_costs(csr_view(G), np.array([0]), np.array([0, 1, 1])).tolist()
+    [1.5, 0.0]
+    """
+    out: FloatArray = _yen_kernels.path_costs(view.core.weight, edges, offsets)
+    return out
 
 
 def yen(
@@ -140,7 +158,8 @@ def yen(
         return [first]
     alt = alternatives(
         view,
-        [first],
+        first,
+        np.array([0, len(first)], dtype=np.int64),
         np.zeros(1, dtype=np.int64),
         np.atleast_2d(np.asarray(to_target, dtype=np.float64)),
         k,

@@ -98,6 +98,19 @@ def _pairwise(a: FloatArray, lo: int, n: int) -> float:
 
 
 @njit(cache=True, nogil=True)
+def path_costs(weight: FloatArray, edges: IntArray, offsets: IntArray) -> FloatArray:
+    """``weight[edges[offsets[i]:offsets[i + 1]]].sum()`` for every i, as numpy sums."""
+    out = np.empty(len(offsets) - 1)
+    buf = np.empty(max(1, len(edges)))
+    for i in range(len(out)):
+        n = offsets[i + 1] - offsets[i]
+        for j in range(n):
+            buf[j] = weight[edges[offsets[i] + j]]
+        out[i] = _pairwise(buf, 0, n)
+    return out
+
+
+@njit(cache=True, nogil=True)
 def _position(indptr: IntArray, indices: IntArray, u: int, v: int) -> int:
     for p in range(indptr[u], indptr[u + 1]):
         if indices[p] == v:
