@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from geotraf import _csr, _paths, _routes, _yen
+from geotraf import _csr, _paths, _routes, _yen, _yen_kernels
 from geotraf._routes import Route
 
 #: Logit alternatives whose weight exp(-theta·Δt) is below e^-14 (≈ 1e-6) are not searched.
@@ -177,11 +177,12 @@ def _gather(
     flat: _csr.IntArray, offsets: _csr.IntArray, which: _csr.IntArray
 ) -> tuple[_csr.IntArray, _csr.IntArray]:
     """Segments ``which`` of a flattened list (``flat`` cut at ``offsets``), in that order."""
-    lengths = offsets[which + 1] - offsets[which]
-    out_off = np.zeros(len(which) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=out_off[1:])
-    shift = np.repeat(offsets[which] - out_off[:-1], lengths)
-    return flat[np.arange(int(out_off[-1]), dtype=np.int64) + shift], out_off
+    out: tuple[_csr.IntArray, _csr.IntArray] = _yen_kernels.gather(
+        np.ascontiguousarray(flat, dtype=np.int64),
+        np.ascontiguousarray(offsets, dtype=np.int64),
+        np.ascontiguousarray(which, dtype=np.int64),
+    )
+    return out
 
 
 def _concat(

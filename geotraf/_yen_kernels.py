@@ -17,6 +17,10 @@ from numba.typed import List
 from geotraf._csr import TIE_TOLERANCE, FloatArray, IntArray
 
 _PATH = types.int64[::1]
+#: A* work arrays: blocked, blocked_head, seen, done, g, parent, heap key/rank/node.
+Work = tuple[
+    IntArray, IntArray, IntArray, IntArray, FloatArray, IntArray, FloatArray, IntArray, IntArray
+]
 
 
 @njit(cache=True, nogil=True)
@@ -111,6 +115,20 @@ def path_costs(weight: FloatArray, edges: IntArray, offsets: IntArray) -> FloatA
 
 
 @njit(cache=True, nogil=True)
+def gather(flat: IntArray, offsets: IntArray, which: IntArray) -> tuple[IntArray, IntArray]:
+    """Segments ``which`` of ``flat`` (cut at ``offsets``), concatenated in that order."""
+    out_off = np.zeros(len(which) + 1, dtype=np.int64)
+    for i in range(len(which)):
+        out_off[i + 1] = out_off[i] + offsets[which[i] + 1] - offsets[which[i]]
+    out = np.empty(out_off[-1], dtype=np.int64)
+    for i in range(len(which)):
+        lo = offsets[which[i]]
+        for j in range(out_off[i + 1] - out_off[i]):
+            out[out_off[i] + j] = flat[lo + j]
+    return out, out_off
+
+
+@njit(cache=True, nogil=True)
 def _position(indptr: IntArray, indices: IntArray, u: int, v: int) -> int:
     for p in range(indptr[u], indptr[u + 1]):
         if indices[p] == v:
@@ -129,13 +147,6 @@ def _path_cost(
 
 
 @njit(cache=True, nogil=True)
-def _less(
-    fa: float, ra: int, fb: float, rb: int
-) -> bool:  # heap order: (f, rank); a node has one rank
-    return fa < fb or (fa == fb and ra < rb)
-
-
-@njit(cache=True, nogil=True)
 def _astar(
     indptr: IntArray,
     indices: IntArray,
@@ -146,42 +157,44 @@ def _astar(
     h: FloatArray,
     limit: float,
     sid: int,
-    ws: tuple[IntArray, IntArray, IntArray, IntArray, FloatArray, IntArray, FloatArray, IntArray],
+    ws: Work,
 ) -> IntArray:
     """Fastest ``source → target`` path avoiding the nodes/heads marked ``sid``.
 
     ``ws`` = (blocked node stamp, blocked-from-source head stamp, seen stamp, done stamp,
-    g, parent, heap keys, heap nodes). Returns the node path, or an empty array when the
+    g, parent, heap keys, heap ranks, heap nodes): the heap pops by (f, rank), as the
+    tuples of the Python version did. Returns the node path, or an empty array when the
     target is unreachable or every open path costs more than ``limit``.
     """
-    blocked, blocked_head, seen, done, g, parent, hkey, hnode = ws
+    blocked, blocked_head, seen, done, g, parent, hkey, hrank, hnode = ws
     empty = np.zeros(0, dtype=np.int64)
     if h[source] == np.inf:
         return empty
     seen[source] = sid
     g[source] = 0.0
     size = 1
-    hkey[0] = h[source]
-    hnode[0] = source
+    hkey[0], hrank[0], hnode[0] = h[source], rank[source], source
     while size > 0:
         f = hkey[0]
         u = hnode[0]
         size -= 1
         if size > 0:  # sift the last entry down from the root
-            xk, xn = hkey[size], hnode[size]
+            xk, xr, xn = hkey[size], hrank[size], hnode[size]
             i = 0
             while True:
                 c = 2 * i + 1
                 if c >= size:
                     break
-                if c + 1 < size and _less(hkey[c + 1], rank[hnode[c + 1]], hkey[c], rank[hnode[c]]):
+                if c + 1 < size and (
+                    hkey[c + 1] < hkey[c] or (hkey[c + 1] == hkey[c] and hrank[c + 1] < hrank[c])
+                ):
                     c += 1
-                if _less(hkey[c], rank[hnode[c]], xk, rank[xn]):
-                    hkey[i], hnode[i] = hkey[c], hnode[c]
+                if hkey[c] < xk or (hkey[c] == xk and hrank[c] < xr):
+                    hkey[i], hrank[i], hnode[i] = hkey[c], hrank[c], hnode[c]
                     i = c
                 else:
                     break
-            hkey[i], hnode[i] = xk, xn
+            hkey[i], hrank[i], hnode[i] = xk, xr, xn
         if f > limit:
             return empty
         if done[u] == sid:
@@ -218,12 +231,12 @@ def _astar(
                 size += 1
                 while i > 0:
                     up = (i - 1) >> 1
-                    if _less(fk, rv, hkey[up], rank[hnode[up]]):
-                        hkey[i], hnode[i] = hkey[up], hnode[up]
+                    if fk < hkey[up] or (fk == hkey[up] and rv < hrank[up]):
+                        hkey[i], hrank[i], hnode[i] = hkey[up], hrank[up], hnode[up]
                         i = up
                     else:
                         break
-                hkey[i], hnode[i] = fk, v
+                hkey[i], hrank[i], hnode[i] = fk, rv, v
     return empty
 
 
@@ -280,6 +293,7 @@ def yen_legs(
         np.empty(n),
         np.empty(n, dtype=np.int64),
         np.empty(len(indices) + 1),
+        np.empty(len(indices) + 1, dtype=np.int64),
         np.empty(len(indices) + 1, dtype=np.int64),
     )
     blocked, blocked_head = ws[0], ws[1]
