@@ -135,23 +135,18 @@ def direct_routes(
         alt_parts.append((these, _yen.alternatives(view, nodes, offsets, rows, dist, k, caps)))
     # Every route: the fastest of each reached key (rank 0), then its alternatives.
     firsts = np.flatnonzero(reached)
-    alt_key = np.concatenate(
-        [np.repeat(these, alt.count) for these, alt in alt_parts] + [np.zeros(0, np.int64)]
-    )
-    alt_rank = np.concatenate([_ranks(alt.count) for _, alt in alt_parts] + [np.zeros(0, np.int64)])
-    key = np.concatenate([firsts, alt_key])
-    rank = np.concatenate([np.zeros(len(firsts), np.int64), alt_rank])
-    cost = np.concatenate([first_cost[firsts]] + [alt.cost for _, alt in alt_parts])
-    e_flat, e_off = _concat(
-        [(ps.edges, ps.edge_offsets, firsts)]
-        + [(a.edges, a.edge_offsets, None) for _, a in alt_parts]
-    )
-    n_flat, n_off = _concat(
-        [(ps.nodes, node_off, firsts)] + [(a.nodes, a.node_offsets, None) for _, a in alt_parts]
-    )
+    alts = [alt for _, alt in alt_parts]
+    key = np.concatenate([firsts] + [np.repeat(these, alt.count) for these, alt in alt_parts])
+    rank = np.concatenate([np.zeros(len(firsts), np.int64)] + [_ranks(a.count) for a in alts])
+    cost = np.concatenate([first_cost[firsts]] + [a.cost for a in alts])
     order = np.lexsort((rank, key))
-    edges, edge_offsets = _gather(e_flat, e_off, order)
-    nodes, node_offsets = _gather(n_flat, n_off, order)
+    edges, edge_offsets = _take(
+        [(ps.edges, ps.edge_offsets, firsts)] + [(a.edges, a.edge_offsets, None) for a in alts],
+        order,
+    )
+    nodes, node_offsets = _take(
+        [(ps.nodes, node_off, firsts)] + [(a.nodes, a.node_offsets, None) for a in alts], order
+    )
     key, cost = key[order], cost[order]
     key_start = np.zeros(len(src) + 1, dtype=np.int64)
     np.cumsum(np.bincount(key, minlength=len(src)), out=key_start[1:])
@@ -185,21 +180,27 @@ def _gather(
     return out
 
 
-def _concat(
+def _take(
     parts: list[tuple[_csr.IntArray, _csr.IntArray, _csr.IntArray | None]],
+    order: _csr.IntArray,
 ) -> tuple[_csr.IntArray, _csr.IntArray]:
-    """Join flattened lists (each optionally cut to some of its segments) into one."""
-    flats, lengths = [], []
+    """Segments of several flattened lists, numbered across them, taken in ``order``.
+
+    Part ``(flat, offsets, which)`` adds its segments ``which`` (all if None).
+    """
+    flats, starts, lengths = [], [], []
+    base = 0
     for flat, offsets, which in parts:
-        if which is not None:
-            flat, offsets = _gather(flat, offsets, which)
+        idx = np.arange(len(offsets) - 1) if which is None else which
         flats.append(flat)
-        lengths.append(np.diff(offsets))
-    length = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
-    out_off = np.zeros(len(length) + 1, dtype=np.int64)
-    np.cumsum(length, out=out_off[1:])
-    flat_all = np.concatenate(flats).astype(np.int64) if flats else np.zeros(0, np.int64)
-    return flat_all, out_off
+        starts.append(offsets[idx] + base)
+        lengths.append(offsets[idx + 1] - offsets[idx])
+        base += len(flat)
+    flat_all = np.concatenate(flats).astype(np.int64, copy=False)
+    start = np.concatenate(starts)[order]
+    length = np.concatenate(lengths)[order]
+    out: tuple[_csr.IntArray, _csr.IntArray] = _yen_kernels.take(flat_all, start, length)
+    return out
 
 
 def _array_shares(

@@ -129,6 +129,21 @@ def gather(flat: IntArray, offsets: IntArray, which: IntArray) -> tuple[IntArray
 
 
 @njit(cache=True, nogil=True)
+def take(flat: IntArray, start: IntArray, length: IntArray) -> tuple[IntArray, IntArray]:
+    """Segments ``flat[start[i]:start[i] + length[i]]`` concatenated, with their offsets."""
+    out_off = np.zeros(len(start) + 1, dtype=np.int64)
+    for i in range(len(start)):
+        out_off[i + 1] = out_off[i] + length[i]
+    out = np.empty(out_off[-1], dtype=np.int64)
+    for i in range(len(start)):
+        lo = start[i]
+        base = out_off[i]
+        for j in range(length[i]):
+            out[base + j] = flat[lo + j]
+    return out, out_off
+
+
+@njit(cache=True, nogil=True)
 def _position(indptr: IntArray, indices: IntArray, u: int, v: int) -> int:
     for p in range(indptr[u], indptr[u + 1]):
         if indices[p] == v:
