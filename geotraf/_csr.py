@@ -24,6 +24,7 @@ Conventions
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -87,6 +88,8 @@ class CSRGraph:
         The edge attribute the weights come from.
     all_edge_ids, all_edge_keys
         ``edge_id`` and ``(u, v, key)`` of every edge of the graph, in its edge order.
+    columns
+        Edge attributes asked for by :func:`csr_view`, per edge in that order.
     kept
         Position in that order of the edge kept at each CSR position.
     """
@@ -100,6 +103,7 @@ class CSRGraph:
     all_edge_ids: npt.NDArray[np.object_]
     kept: IntArray
     all_edge_keys: tuple[tuple[Hashable, Hashable, Any], ...] = ()
+    columns: dict[str, list[Any]] = dataclasses.field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -127,7 +131,9 @@ class CSRGraph:
         return np.where(found, pos, -1).astype(np.int64)
 
 
-def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
+def csr_view(
+    G: nx.MultiDiGraph, *, weight: str = "travel_time_s", columns: Sequence[str] = ()
+) -> CSRGraph:
     """Build the CSR view of ``G`` routed on the edge attribute ``weight``.
 
     Parameters
@@ -136,6 +142,9 @@ def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
         Route graph (``MultiDiGraph``; a ``DiGraph`` works too).
     weight
         Edge attribute holding a non-negative cost.
+    columns
+        Further edge attributes read in the same pass over the edges, kept in
+        ``CSRGraph.columns`` (one value per edge of the graph, None where missing).
 
     Raises
     ------
@@ -162,7 +171,7 @@ def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
     rank[np.argsort(np.array([str(x) for x in node_ids], dtype=object), kind="stable")] = np.arange(
         n, dtype=np.int64
     )
-    ekeys, (weights, given) = edge_table(G, (weight, "edge_id"))
+    ekeys, (weights, given, *extra) = edge_table(G, (weight, "edge_id", *columns))
     w_raw = np.array([np.nan if w is None else w for w in weights], dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(w_raw) | (w_raw < 0))
     if len(bad):
@@ -216,6 +225,7 @@ def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
         all_edge_ids=all_eids,
         kept=keep.astype(np.int64),
         all_edge_keys=tuple(ekeys),
+        columns=dict(zip(columns, extra, strict=True)),
     )
 
 
