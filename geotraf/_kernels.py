@@ -54,13 +54,18 @@ def _search(
     source: int,
     sc: Scratch,
     tree: bool,
+    want: IntArray,
+    stamp: int,
+    remaining: int,
 ) -> int:
     """Dijkstra from ``source``; with ``tree``, also the tie-broken tree edge of each node.
 
     ``sc`` is from :func:`_scratch` (dist inf, where -1, cand 0 on entry; see
     :func:`_reset`). Fills ``dist``, ``order`` (settle order) and ``pred``; returns how
     many nodes were settled. ``where[v]`` is v's slot in the binary heap (``heap`` /
-    ``keys``) while queued and -2 once settled.
+    ``keys``) while queued and -2 once settled. The search stops once ``remaining``
+    nodes with ``want[v] == stamp`` are settled (the destinations of this origin; -1:
+    never), its queue then cleared.
 
     The tree edge is tracked while relaxing: a relaxation ``u → v`` with
     ``dist[u] + w - dist[v] <= TIE_TOLERANCE`` is a candidate and the smallest tail rank
@@ -108,6 +113,15 @@ def _search(
             where[x] = i
         if tree and cand[u] < 0:
             _rescan(u, du, rank, in_indptr, in_src, in_pos, in_weight, dist, pred)
+        if want[u] == stamp:
+            remaining -= 1
+            if remaining == 0:  # every destination settled: the rest is not needed
+                for j in range(size):
+                    v = heap[j]
+                    dist[v] = np.inf
+                    where[v] = -1
+                    cand[v] = 0
+                break
         ru = rank[u] if tree else 0
         for p in range(indptr[u], indptr[u + 1]):
             v = indices[p]
@@ -247,10 +261,30 @@ def tree_chunk(
     edge_load = np.zeros(len(indices))
     node_load = np.zeros(n)
     cost = np.empty(len(dst))
+    want = np.zeros(n, dtype=np.int64)
     for r in range(len(origins)):
         o = origins[r]
+        distinct = 0
+        for i in range(offsets[r], offsets[r + 1]):
+            if want[dst[i]] != r + 1:
+                want[dst[i]] = r + 1
+                distinct += 1
         count = _search(
-            indptr, indices, weight, tails, rank, in_indptr, in_src, in_pos, in_weight, o, sc, True
+            indptr,
+            indices,
+            weight,
+            tails,
+            rank,
+            in_indptr,
+            in_src,
+            in_pos,
+            in_weight,
+            o,
+            sc,
+            True,
+            want,
+            r + 1,
+            distinct,
         )
         for i in range(offsets[r], offsets[r + 1]):
             c = dist[dst[i]]
@@ -299,10 +333,30 @@ def paths_chunk(
     hops = np.zeros(len(dst), dtype=np.int64)
     out = np.empty(max(16, 4 * len(dst)), dtype=np.int64)
     used = 0
+    want = np.zeros(n, dtype=np.int64)
     for r in range(len(origins)):
         o = origins[r]
+        distinct = 0
+        for i in range(offsets[r], offsets[r + 1]):
+            if want[dst[i]] != r + 1:
+                want[dst[i]] = r + 1
+                distinct += 1
         count = _search(
-            indptr, indices, weight, tails, rank, in_indptr, in_src, in_pos, in_weight, o, sc, True
+            indptr,
+            indices,
+            weight,
+            tails,
+            rank,
+            in_indptr,
+            in_src,
+            in_pos,
+            in_weight,
+            o,
+            sc,
+            True,
+            want,
+            r + 1,
+            distinct,
         )
         for i in range(offsets[r], offsets[r + 1]):
             d = dst[i]
@@ -336,11 +390,26 @@ def distance_rows(
     """``out[i, v]``: shortest distance from ``sources[i]`` to ``v`` (inf if unreachable)."""
     n = len(indptr) - 1
     none = np.zeros(0, dtype=np.int64)
+    never = np.zeros(n, dtype=np.int64)
     out = np.full((len(sources), n), np.inf)
     sc = _scratch(n)
     for r in range(len(sources)):
         count = _search(
-            indptr, indices, weight, none, none, none, none, none, weight, sources[r], sc, False
+            indptr,
+            indices,
+            weight,
+            none,
+            none,
+            none,
+            none,
+            none,
+            weight,
+            sources[r],
+            sc,
+            False,
+            never,
+            1,
+            -1,
         )
         out[r] = sc[0]
         _reset(sc, count)
