@@ -258,6 +258,7 @@ def tree_chunk(
     node_load = np.zeros(n)
     cost = np.empty(len(dst))
     want = np.zeros(n, dtype=np.int64)
+    opts = np.zeros(3, dtype=np.int64)
     for r in range(len(origins)):
         o = origins[r]
         distinct = 0
@@ -265,6 +266,7 @@ def tree_chunk(
             if want[dst[i]] != r + 1:
                 want[dst[i]] = r + 1
                 distinct += 1
+        opts[0], opts[1], opts[2] = 1, r + 1, distinct  # typed as values: one compiled search
         count = _search(
             indptr,
             indices,
@@ -277,10 +279,10 @@ def tree_chunk(
             in_weight,
             o,
             sc,
-            True,
+            opts[0] == 1,
             want,
-            r + 1,
-            distinct,
+            opts[1],
+            opts[2],
         )
         for i in range(offsets[r], offsets[r + 1]):
             c = dist[dst[i]]
@@ -330,6 +332,7 @@ def paths_chunk(
     out = np.empty(max(16, 4 * len(dst)), dtype=np.int64)
     used = 0
     want = np.zeros(n, dtype=np.int64)
+    opts = np.zeros(3, dtype=np.int64)
     for r in range(len(origins)):
         o = origins[r]
         distinct = 0
@@ -337,6 +340,7 @@ def paths_chunk(
             if want[dst[i]] != r + 1:
                 want[dst[i]] = r + 1
                 distinct += 1
+        opts[0], opts[1], opts[2] = 1, r + 1, distinct  # typed as values: one compiled search
         count = _search(
             indptr,
             indices,
@@ -349,10 +353,10 @@ def paths_chunk(
             in_weight,
             o,
             sc,
-            True,
+            opts[0] == 1,
             want,
-            r + 1,
-            distinct,
+            opts[1],
+            opts[2],
         )
         for i in range(offsets[r], offsets[r + 1]):
             d = dst[i]
@@ -385,27 +389,31 @@ def distance_rows(
 ) -> FloatArray:
     """``out[i, v]``: shortest distance from ``sources[i]`` to ``v`` (inf if unreachable)."""
     n = len(indptr) - 1
-    none = np.zeros(0, dtype=np.int64)
+    # Unused tree arrays, typed as the tree kernels pass theirs (one compiled search).
+    no_tails = np.zeros(0, dtype=np.int64)
+    no_index = indices[:0]
     never = np.zeros(n, dtype=np.int64)
+    opts = np.zeros(3, dtype=np.int64)
     out = np.full((len(sources), n), np.inf)
     sc = _scratch(n, len(indices))
     for r in range(len(sources)):
+        opts[0], opts[1], opts[2] = 0, 1, -1  # typed as values: one compiled search
         count = _search(
             indptr,
             indices,
             weight,
-            none,
-            none,
-            none,
-            none,
-            none,
+            no_tails,
+            no_index,
+            no_index,
+            no_index,
+            no_index,
             weight,
             sources[r],
             sc,
-            False,
+            opts[0] == 1,
             never,
-            1,
-            -1,
+            opts[1],
+            opts[2],
         )
         out[r] = sc[0]
         _reset(sc, count)

@@ -42,9 +42,8 @@ def distances_to(view: CSRGraph, targets: Sequence[int] | IntArray) -> FloatArra
     """
     core = view.core
     idx = np.asarray(targets, dtype=np.int64).reshape(-1)
-    out: FloatArray = _kernels.distance_rows(
-        core.in_indptr, core.in_src, core.weight[core.in_pos], idx
-    )
+    arrays = _kernels.core_arrays(core)  # 32-bit indices where they fit, as the trees use
+    out: FloatArray = _kernels.distance_rows(arrays[3], arrays[4], core.weight[core.in_pos], idx)
     return out
 
 
