@@ -7,7 +7,7 @@ machine code instead of compiling again.
 
 The rules they implement (documented in :mod:`geotraf._csr`):
 
-- **Search.** Dijkstra with an indexed binary heap. With non-negative weights the
+- **Search.** Dijkstra with a binary heap (lazy deletion). With non-negative weights the
   distances are the unique fixed point ``dist[v] = min_u fl(dist[u] + w(u, v))``, so they
   are the same floats as any other exact Dijkstra's (SciPy's included).
 - **Tree.** After the search, the tree edge into each reached node ``v`` is the tight
