@@ -10,7 +10,7 @@ The rules they implement (documented in :mod:`geotraf._csr`):
 - **Search.** Dijkstra with a binary heap (lazy deletion). With non-negative weights the
   distances are the unique fixed point ``dist[v] = min_u fl(dist[u] + w(u, v))``, so they
   are the same floats as any other exact Dijkstra's (SciPy's included).
-- **Tree.** After the search, the tree edge into each reached node ``v`` is the tight
+- **Tree.** The tree edge into each reached node ``v`` is, on the final distances, the tight
   in-edge (``dist[u] + w - dist[v] <= TIE_TOLERANCE``) whose tail has the smallest
   ``rank``. A tree parent is strictly closer than its child (weights are at least
   ``MIN_WEIGHT`` > ``TIE_TOLERANCE``), so parents are settled before children and the
