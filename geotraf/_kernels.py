@@ -1,7 +1,8 @@
 """Compiled (numba) kernels of the CSR engine: one-to-all searches and what is built on them.
 
 Every kernel works on the plain arrays of :class:`geotraf._csr.CSRCore` and releases the
-GIL (``nogil=True``), so :func:`run_chunks` spreads chunks of origins over threads. They
+GIL (``nogil=True``), so :func:`geotraf._parallel.run_chunks` spreads chunks of origins
+over threads. They
 are compiled on first call and cached on disk (``cache=True``): a new process loads the
 machine code instead of compiling again.
 
@@ -21,10 +22,7 @@ The rules they implement (documented in :mod:`geotraf._csr`):
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +30,6 @@ from numba import njit
 
 from geotraf._csr import TIE_TOLERANCE, CSRCore, FloatArray, IntArray
 
-T = TypeVar("T")
 #: indptr, indices, weight, in_indptr, in_src, in_pos, rank: what the tree kernels take first.
 Index = npt.NDArray[np.signedinteger[Any]]  # int32 or int64 (see core_arrays)
 CoreArrays = tuple[Index, Index, FloatArray, Index, Index, Index, Index]
@@ -420,23 +417,6 @@ def distance_rows(
     return out
 
 
-def by_origin(src: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Group pair indices by origin: (pair order, distinct origins, offsets into the order).
-
-    The pairs of ``origins[r]`` are ``order[offsets[r]:offsets[r + 1]]``, in input order.
-
-    Examples
-    --------
-    >>> order, origins, offsets = by_origin(np.array([4, 2, 4]))
-    >>> order.tolist(), origins.tolist(), offsets.tolist()
-    ([1, 0, 2], [2, 4], [0, 1, 3])
-    """
-    order = np.argsort(src, kind="stable").astype(np.int64)
-    origins, starts = np.unique(src[order], return_index=True)
-    offsets = np.append(starts, len(src)).astype(np.int64)
-    return order, origins.astype(np.int64), offsets
-
-
 def core_arrays(core: CSRCore) -> CoreArrays:
     """The arrays every tree kernel takes first, in their order.
 
@@ -457,46 +437,3 @@ def core_arrays(core: CSRCore) -> CoreArrays:
         cast(core.in_pos),
         cast(core.rank),
     )
-
-
-def threads() -> int:
-    """Threads for the kernels: the CPUs this process may use (``GEOTRAF_THREADS`` caps)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cpus = os.cpu_count() or 1
-    cap = os.environ.get("GEOTRAF_THREADS", "")
-    return max(1, min(cpus, int(cap))) if cap.isdigit() else max(1, cpus)
-
-
-def run_chunks(fn: Callable[..., T], jobs: Sequence[tuple[Any, ...]]) -> Iterator[T]:
-    """Yield ``fn(*job)`` for every job, run on a few threads, in the jobs' order.
-
-    The kernels release the GIL, so chunks of origins run side by side; results come back
-    in job order, so sums over them do not depend on the number of threads.
-
-    Examples
-    --------
-    >>> list(run_chunks(pow, [(2, 3), (3, 2)]))
-    [8, 9]
-    """
-    workers = min(threads(), len(jobs))
-    if workers <= 1:
-        yield from (fn(*job) for job in jobs)
-        return
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(lambda job: fn(*job), jobs)
-
-
-def chunks(count: int, size: int | None = None) -> list[tuple[int, int]]:
-    """Split ``range(count)`` into ``(lo, hi)`` slices of ``size`` (default: 16 slices).
-
-    The split depends only on ``count`` and ``size``, never on the number of threads.
-
-    Examples
-    --------
-    >>> chunks(5, 2)
-    [(0, 2), (2, 4), (4, 5)]
-    """
-    step = size or max(1, -(-count // 16))
-    return [(lo, min(lo + step, count)) for lo in range(0, count, step)]

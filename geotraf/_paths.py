@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from geotraf import _kernels
+from geotraf import _kernels, _parallel
 from geotraf._csr import CSRGraph, FloatArray, IntArray
 
 
@@ -137,8 +137,8 @@ def shortest_paths(
     dst_a = np.asarray(dst, dtype=np.int64)
     if src_a.shape != dst_a.shape:
         raise ValueError("src and dst must have the same length")
-    order, origins, offsets = _kernels.by_origin(src_a)
-    parts = _kernels.chunks(len(origins), batch_size)
+    order, origins, offsets = _parallel.by_origin(src_a)
+    parts = _parallel.chunks(len(origins), batch_size)
     pairs = [order[offsets[lo] : offsets[hi]] for lo, hi in parts]
     jobs = [
         (origins[lo:hi], offsets[lo : hi + 1] - offsets[lo], dst_a[pair])
@@ -150,7 +150,7 @@ def shortest_paths(
         futures = [client.submit(_remote_chunk, future, *job, pure=False) for job in jobs]
         raw: Iterator[tuple[FloatArray, IntArray, IntArray]] = (f.result() for f in futures)
     else:
-        raw = _kernels.run_chunks(_kernels.paths_chunk, [(*arrays, *job) for job in jobs])
+        raw = _parallel.run_chunks(_kernels.paths_chunk, [(*arrays, *job) for job in jobs])
     results = [
         _BatchResult(pair=pair, cost=cost, hops=hops, edges=edges)
         for pair, (cost, hops, edges) in zip(

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from geotraf import _kernels
+from geotraf import _kernels, _parallel
 from geotraf._csr import CSRGraph, FloatArray, IntArray
 
 
@@ -55,8 +55,8 @@ def tree_loads(
     w = np.asarray(weights, dtype=np.float64)
     if not src_a.shape == dst_a.shape == w.shape:
         raise ValueError("src, dst and weights must have the same length")
-    order, origins, offsets = _kernels.by_origin(src_a)
-    parts = _kernels.chunks(len(origins), batch_size)
+    order, origins, offsets = _parallel.by_origin(src_a)
+    parts = _parallel.chunks(len(origins), batch_size)
     jobs = [
         (
             origins[lo:hi],
@@ -74,7 +74,7 @@ def tree_loads(
         futures = [client.submit(_remote_chunk, future, *job, pure=False) for job in jobs]
         results: Iterator[tuple[FloatArray, FloatArray, FloatArray]] = (f.result() for f in futures)
     else:
-        results = _kernels.run_chunks(_kernels.tree_chunk, [(*arrays, *job) for job in jobs])
+        results = _parallel.run_chunks(_kernels.tree_chunk, [(*arrays, *job) for job in jobs])
     edge_load = np.zeros(len(view.core.indices))
     node_load = np.zeros(view.n)
     cost = np.full(len(src_a), np.inf)

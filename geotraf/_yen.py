@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geotraf import _kernels, _yen_kernels
+from geotraf import _kernels, _parallel, _yen_kernels
 from geotraf._csr import CSRGraph, FloatArray, IntArray
 
 
@@ -67,7 +67,7 @@ def alternatives(
     run on a few threads; the answer does not depend on either.
     """
     core = view.core
-    parts = _kernels.chunks(len(rows), chunk)
+    parts = _parallel.chunks(len(rows), chunk)
     jobs = [
         (
             core.indptr,
@@ -83,7 +83,7 @@ def alternatives(
         )
         for lo, hi in parts
     ]
-    results = list(_kernels.run_chunks(_yen_kernels.yen_legs, jobs))
+    results = list(_parallel.run_chunks(_yen_kernels.yen_legs, jobs))
     empty = np.zeros(0, dtype=np.int64)
     if not results:
         return Alternatives(
