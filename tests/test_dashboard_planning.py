@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from _analysis_fixtures import dash_body, dump, write_region
+from _analysis_fixtures import FLOWS, dash_body, dump, write_region
 from _dashboard_fixtures import login
 
 from dashboard import audit, briefing, data
@@ -64,6 +64,27 @@ def _client(app: Any, user: str) -> Any:
     client = app.server.test_client()
     login(client, user)
     return client
+
+
+def _run_in_background(app: Any, client: Any, form: dict[str, Any]) -> dict[str, Any]:
+    """Post the plan callback as the browser does and poll until Dash has the result."""
+    import time
+
+    body = dash_body(app, "planning-map", form)
+    handles = client.post("/_dash-update-component", json=body).get_json()
+    assert "cacheKey" in handles, handles
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        poll = client.post(
+            "/_dash-update-component",
+            query_string={"cacheKey": handles["cacheKey"], "job": handles["job"]},
+            json=body,
+        )
+        if poll.status_code == 200 and "response" in (poll.get_json() or {}):
+            response: dict[str, Any] = poll.get_json()["response"]
+            return response
+        time.sleep(0.2)
+    raise AssertionError("the plan job gave no result within 120 s")
 
 
 def test_parameters_are_validated_with_a_fix() -> None:
@@ -251,12 +272,9 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
         json=dash_body(app, "planning-audit", {"planning-run.n_clicks": 1, **FORM}),
     )
     assert ran.status_code == 200 and "recorded in the audit log" in dump(ran.get_json())
-    # Starting the background job is what writes the "plan" audit line.
-    started = client.post(
-        "/_dash-update-component",
-        json=dash_body(app, "planning-map", {"planning-run.n_clicks": 1, **FORM}),
-    )
-    assert "cacheKey" in started.get_json()
+    # The background job Dash starts is what writes the "plan" audit line.
+    result = _run_in_background(app, client, {"planning-run.n_clicks": 1, **FORM})
+    assert result["planning-plan"]["data"]["params"]["seed"] == 7
     # The background job itself, called as Dash's worker process calls it.
     progress: list[Any] = []
     values = list(FORM.values())
@@ -300,3 +318,28 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     body["state"][0]["value"] = {"token": "forged"}
     resp = client.post("/_dash-update-component", json=body)
     assert "no longer available" in resp.get_data(as_text=True)
+
+
+def test_each_app_plans_its_own_region_in_dashs_job(
+    app: Any, region: Path, tmp_path: Path
+) -> None:
+    """Two apps in one process (the second created last): each job reads its own app's
+    region, plan folder and audit log, as a Flask request of that app would."""
+    from dashboard.pages import planning as page
+
+    doubled = [(*f[:3], 2 * f[3], *f[4:]) for f in FLOWS]
+    other_region = write_region(tmp_path / "other", flows=doubled).resolve()
+    users = write_accounts(tmp_path / "users.toml", DEMO_ACCOUNTS)
+    other = create_app(region=str(other_region), users_file=users, secret_key="test-2")
+    results = {}
+    for name, one in (("first", app), ("other", other)):
+        client = _client(one, "planner")
+        results[name] = _run_in_background(one, client, {"planning-run.n_clicks": 3, **FORM})
+    assert "103 people/year" in dump(results["first"]["planning-summary"])
+    assert "206 people/year" in dump(results["other"]["planning-summary"])
+    for name, one, stranger in (("first", app, other), ("other", other, app)):
+        token = results[name]["planning-plan"]["data"]["token"]
+        assert page._stored_run(one.server.config[page.PLAN_CACHE_KEY], token) is not None
+        assert page._stored_run(stranger.server.config[page.PLAN_CACHE_KEY], token) is None
+    other_log = audit.read_log(other.server.config[audit.CONFIG_KEY])
+    assert [e["user"] for e in other_log if e["event"] == "plan"] == ["planner"]
