@@ -124,6 +124,29 @@ def test_parameters_are_validated_with_a_fix() -> None:
     assert 0 <= drawn.seed < 10**6 and pm.PlanParams.from_dict(drawn.to_dict()) == drawn
 
 
+def test_progress_names_the_five_stages_with_a_rising_percentage(region: Path) -> None:
+    seen: list[tuple[int, str]] = []
+    params = pm.PlanParams(
+        budget=1, teams=1, days=2, shifts=2, seed=7, method="exact", evasion_aware=True
+    )
+    pm.run_plan(str(region), params, progress=lambda p, m: seen.append((p, m)))
+    percents = [p for p, _ in seen]
+    assert percents == sorted(percents) and percents[0] > 0 and percents[-1] < 100
+    stages = [m.split(",")[0] for m in dict.fromkeys(m for _, m in seen)]
+    assert stages == [
+        "Stage 1 of 5",
+        "Stage 2 of 5",
+        "Stage 3 of 5",
+        "Stage 4 of 5",
+        "Stage 5 of 5",
+        "Preparing the tables and the map",
+    ]
+    # The solve and evasion stages report from inside geotraf.checkpoints.plan: a value
+    # between the band's ends, not only the stage's first mark.
+    inside = [p for p, m in seen if m.startswith(("Stage 3", "Stage 4"))]
+    assert len(set(inside)) >= 3 and all(20 <= p <= 94 for p in inside)
+
+
 def test_one_site_at_the_fast_crossing_captures_everyone(run: pm.PlanRun) -> None:
     view = pm.plan_view(run, t=str)
     site = view.sites.iloc[0]
@@ -249,6 +272,18 @@ def test_cancelling_a_job_is_planner_only_too(app: Any) -> None:
         assert resp.status_code == status, (user, resp.status_code)
 
 
+def test_cancel_tells_the_planner_the_job_was_stopped(app: Any) -> None:
+    body = dash_body(app, "planning-status.", {"planning-cancel.n_clicks": 1})
+    resp = _client(app, "planner").post("/_dash-update-component", json=body)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    out = resp.get_json()["response"]
+    assert "Cancelled" in dump(out["planning-status"]["children"])
+    # Run is possible again, Cancel has nothing left to stop.
+    assert out["planning-run"]["disabled"] is False and out["planning-cancel"]["disabled"]
+    resp = _client(app, "analyst").post("/_dash-update-component", json=body)
+    assert resp.status_code == 403
+
+
 def test_planner_layout_has_no_data_and_lower_roles_see_access_denied(app: Any) -> None:
     body = dash_body(
         app,
@@ -320,9 +355,7 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     assert "no longer available" in resp.get_data(as_text=True)
 
 
-def test_each_app_plans_its_own_region_in_dashs_job(
-    app: Any, region: Path, tmp_path: Path
-) -> None:
+def test_each_app_plans_its_own_region_in_dashs_job(app: Any, region: Path, tmp_path: Path) -> None:
     """Two apps in one process (the second created last): each job reads its own app's
     region, plan folder and audit log, as a Flask request of that app would."""
     from dashboard.pages import planning as page

@@ -161,6 +161,23 @@ def register_callbacks(app: Dash) -> None:
         return t("Run requested at {when}; recorded in the audit log.").format(when=when)
 
     @app.callback(
+        Output(ids.PLANNING_STATUS, "children", allow_duplicate=True),
+        Output(ids.PLANNING_RUN, "disabled", allow_duplicate=True),
+        Output(ids.PLANNING_CANCEL, "disabled", allow_duplicate=True),
+        Input(ids.PLANNING_CANCEL, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    @requires_role(ROLE)
+    def say_cancelled(_: int) -> tuple[Any, bool, bool]:
+        # Dash's cancel= ends the job process (and its children, HiGHS included) and
+        # empties the progress line; this tells the planner why, in the status line the
+        # next run replaces. A cancelled job never answers, so Dash never turns its
+        # running= state off: the buttons are set back here.
+        t = i18n.translator(i18n.current_language())
+        text = t("Cancelled: the plan job was stopped; no plan was made or stored.")
+        return components.notice(text, kind="warning", role="status"), False, True
+
+    @app.callback(
         Output(KEPT_PLAN, "data"),
         Input(ids.PLANNING_PLAN, "data"),
         State(KEPT_PLAN, "data"),
