@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from _analysis_fixtures import FLOWS, dash_body, dump, write_region
 from _dashboard_fixtures import login
+from _planning_fixtures import run_in_background
 
 from dashboard import audit, briefing, data
 from dashboard import planning_model as pm
@@ -64,27 +65,6 @@ def _client(app: Any, user: str) -> Any:
     client = app.server.test_client()
     login(client, user)
     return client
-
-
-def _run_in_background(app: Any, client: Any, form: dict[str, Any]) -> dict[str, Any]:
-    """Post the plan callback as the browser does and poll until Dash has the result."""
-    import time
-
-    body = dash_body(app, "planning-map", form)
-    handles = client.post("/_dash-update-component", json=body).get_json()
-    assert "cacheKey" in handles, handles
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        poll = client.post(
-            "/_dash-update-component",
-            query_string={"cacheKey": handles["cacheKey"], "job": handles["job"]},
-            json=body,
-        )
-        if poll.status_code == 200 and "response" in (poll.get_json() or {}):
-            response: dict[str, Any] = poll.get_json()["response"]
-            return response
-        time.sleep(0.2)
-    raise AssertionError("the plan job gave no result within 120 s")
 
 
 def test_parameters_are_validated_with_a_fix() -> None:
@@ -308,7 +288,7 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     )
     assert ran.status_code == 200 and "recorded in the audit log" in dump(ran.get_json())
     # The background job Dash starts is what writes the "plan" audit line.
-    result = _run_in_background(app, client, {"planning-run.n_clicks": 1, **FORM})
+    result = run_in_background(app, client, {"planning-run.n_clicks": 1, **FORM})
     assert result["planning-plan"]["data"]["params"]["seed"] == 7
     # The background job itself, called as Dash's worker process calls it.
     progress: list[Any] = []
@@ -367,7 +347,7 @@ def test_each_app_plans_its_own_region_in_dashs_job(app: Any, region: Path, tmp_
     results = {}
     for name, one in (("first", app), ("other", other)):
         client = _client(one, "planner")
-        results[name] = _run_in_background(one, client, {"planning-run.n_clicks": 3, **FORM})
+        results[name] = run_in_background(one, client, {"planning-run.n_clicks": 3, **FORM})
     assert "103 people/year" in dump(results["first"]["planning-summary"])
     assert "206 people/year" in dump(results["other"]["planning-summary"])
     for name, one, stranger in (("first", app, other), ("other", other, app)):
