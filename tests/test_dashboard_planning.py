@@ -356,3 +356,12 @@ def test_each_app_plans_its_own_region_in_dashs_job(app: Any, region: Path, tmp_
         assert page._stored_run(stranger.server.config[page.PLAN_CACHE_KEY], token) is None
     other_log = audit.read_log(other.server.config[audit.CONFIG_KEY])
     assert [e["user"] for e in other_log if e["event"] == "plan"] == ["planner"]
+
+
+def test_the_job_outside_a_forked_request_refuses_instead_of_guessing_the_app(
+    app: Any,
+) -> None:
+    from dashboard.pages import planning as page
+
+    with pytest.raises(PlanError, match="DiskcacheManager"):
+        page.plan_job(lambda _: None, 1, *FORM.values(), "en", "")
