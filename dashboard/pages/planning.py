@@ -8,10 +8,10 @@ probabilities, and the randomised schedule as a days × shifts calendar; downloa
 GeoJSON and a PDF briefing. Every run and export is audited.
 
 Role checks: the layout answers "access denied" below the planner role, every in-request
-callback is wrapped by :func:`dashboard.roles.requires_role`, and — because a background
-job runs outside the request — a ``before_request`` guard refuses any
+callback is wrapped by :func:`dashboard.roles.requires_role`, and — because Dash starts a
+background job before any callback code runs — a ``before_request`` guard refuses any
 ``/_dash-update-component`` call that targets a ``planning-`` output for other roles
-(also the job's polling requests).
+(also the job's polling requests); the job checks the role once more itself.
 """
 
 from __future__ import annotations
@@ -114,7 +114,8 @@ def register_callbacks(app: Dash) -> None:
     app.server.config[PLAN_CACHE_KEY] = str(plan_dir)
     app.server.config[PLAN_TTL_KEY] = ttl
     jobs = diskcache.Cache(str(cache_root / "jobs"))
-    # The job process has no Flask config: the plans' lifetime is kept beside them.
+    # run_plan_job needs no Flask context (tests call it directly): the plans' lifetime
+    # is kept beside them.
     (cache_root / _TTL_FILE).write_text(str(ttl), encoding="utf-8")
     _private_tree(cache_root)
     manager = DiskcacheManager(jobs, expire=ttl)
@@ -306,10 +307,10 @@ def _form_values(form: tuple[Any, ...]) -> dict[str, Any]:
 def _guarded(required: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Mark a background job as role-checked by :func:`_guard_requests`.
 
-    The job runs in another process, outside any request, so it cannot check the user
-    itself; the request guard refuses the call (and its polling) before Dash starts it.
-    The mark lets :func:`dashboard.roles.role_of` (and the test that every callback is
-    checked) see the role.
+    Dash starts the job process before any of the job's code runs, so the request guard
+    refuses the call (and its polling) first; the job checks again inside
+    (:func:`plan_job`). The mark lets :func:`dashboard.roles.role_of` (and the test that
+    every callback is checked) see the role.
     """
 
     def mark(func: Callable[P, R]) -> Callable[P, R]:
