@@ -2,12 +2,12 @@
 
 Two copies of the Corridors test region (``_analysis_fixtures.write_region``: incidents of
 12 and 20 people at the crossing X1) differ by one incident of **one person** at the road
-junction outside Bangkok (102, 14), 245 km of road from X1, where all the flow passes. Under raw incident density the value at an
-incident's own node is its count, so the difference of the two regions' outputs at X2 is
-exactly 1: the analyst's density layer, the hotspot scores and the CLI's
-``incident_density`` column give that one person back. From the release, each region's
-incidents are released once (discrete Laplace noise, then cells under 11 people dropped),
-so the difference is the release's, not the data's.
+junction outside Bangkok (102, 14), 245 km of road from X1, where all the flow passes.
+Under raw incident density the value at an incident's own node is its count, so the
+difference of the two regions' outputs there is exactly 1: the analyst's density layer,
+the hotspot scores and the CLI's ``incident_density`` column give that one person back.
+From the release, each region's incidents are released once (discrete Laplace noise, then
+cells under 11 people dropped), so the difference is the release's, not the data's.
 """
 
 from __future__ import annotations
@@ -86,9 +86,7 @@ def _bangkok_junction(spots: pd.DataFrame) -> str:
 def _density_at(app: Any, where: tuple[float, float]) -> float:
     client = app.server.test_client()
     login(client, "analyst")
-    resp = client.post(
-        "/_dash-update-component", json=dash_body(app, "corridors-overlay", FILTERS)
-    )
+    resp = client.post("/_dash-update-component", json=dash_body(app, "corridors-overlay", FILTERS))
     assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
     below = resp.get_json()["response"]["corridors-overlay"]["data"]["below"]
     for trace in below:
