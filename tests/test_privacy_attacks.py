@@ -158,7 +158,7 @@ def test_analyst_corridor_headline_and_segment_differencing(
     for cached in (data.region_view, data.load_region):
         cached.cache_clear()
     corridor_network.cache_clear()
-    net = corridor_network(demo_path, "shortest")
+    net = corridor_network(demo_path, "shortest", releases=str(instance / "releases"))
     raw_net = corridor_network(demo_path, "shortest", source="raw")
 
     def t(s: str) -> str:
