@@ -264,6 +264,7 @@ def region_view(path: str, releases: str | None = None) -> RegionView:
             "epsilon": release.epsilon,
             "delta": release.delta,
             "release_id": release.release_id,
+            "fingerprint": release.fingerprint,
             "created": release.created,
         },
     )
