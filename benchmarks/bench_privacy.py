@@ -22,6 +22,10 @@ default table split: 0.4 of ε on the country table, 0.4 on the place-level flow
   the release's plan captures less of the real flow);
 - **release time**: wall time of one release (median over the repeats).
 
+``--incidents-by-year`` keys the incidents table by road node × year instead (the cells
+of a node are summed over the years before the display threshold), to compare with the
+design the release uses.
+
 The machine may be shared: times are noisy; the raw assignment is timed in the same run
 for reference.
 
@@ -39,12 +43,15 @@ import warnings
 from dataclasses import replace
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geotraf.checkpoints import plan
 from geotraf.commands import load_region_and_graph
 from geotraf.hotspots import hotspots
 from geotraf.incidents import incident_density
+from geotraf.privacy import DEFAULT_THRESHOLD, non_negative
 from geotraf.privacy.incidents import incident_input, released_incidents, with_cell_coordinates
 from geotraf.privacy.region import release_input, released_flows
 from geotraf.privacy.release import DEFAULT_TABLES, ReleaseConfig, make_release
@@ -69,6 +76,21 @@ def plan_nodes(graph: Any, result: Assignment, sites: Any) -> set[str]:
     return {str(n) for n in chosen.sites["node"]}
 
 
+def _summed_over_years(release: Any) -> gpd.GeoDataFrame | None:
+    """Released node × year cells summed per node, then the display threshold (11)."""
+    frame = release.table("incidents")
+    per_node = frame.groupby(["node", "lon", "lat"], as_index=False)["count"].sum()
+    per_node["count"] = non_negative(per_node["count"])
+    per_node = per_node[per_node["count"] >= DEFAULT_THRESHOLD]
+    if not len(per_node):
+        return None
+    return gpd.GeoDataFrame(
+        {"count": per_node["count"].to_numpy()},
+        geometry=gpd.points_from_xy(per_node["lon"], per_node["lat"]),
+        crs="EPSG:4326",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -80,6 +102,12 @@ def main() -> None:
         metavar=("COUNTRY", "FLOWS", "INCIDENTS"),
         help="shares of ε of the three tables (default: the release's own split)",
     )
+    parser.add_argument(
+        "--incidents-by-year",
+        action="store_true",
+        help="key the incidents table by road node × year (summed over the years before "
+        "the threshold) instead of by node: the design the release does not use",
+    )
     args = parser.parse_args()
     tables = DEFAULT_TABLES
     if args.shares:
@@ -90,7 +118,15 @@ def main() -> None:
     reg, graph = load_region_and_graph("mekong")
     flows, domains, digest = release_input(reg)
     incident_rows, cells = incident_input(reg.incidents, graph)
+    assert incident_rows is not None
     domains = {**domains, "node": cells["node"].tolist()}
+    if args.incidents_by_year:
+        tables = tuple(
+            replace(t, keys=("node", "year")) if t.name == "incidents" else t for t in tables
+        )
+        years = pd.to_datetime(reg.incidents["date"]).dt.year.to_numpy()
+        incident_rows = incident_rows.assign(year=years)
+        domains["year"] = sorted({*domains["year"], *(int(y) for y in years)})
     raw_density = incident_density(graph, reg.incidents)
     raw_density_top = set(raw_density.sort_values(ascending=False).head(10).index)
     truth = flows.groupby(["origin_country", "year"])["count"].sum()
@@ -107,6 +143,7 @@ def main() -> None:
         f"{len(reg.incidents)} incidents, {int(reg.incidents['count'].sum())} people, "
         f"{len(cells)} road nodes; raw assignment {raw_seconds:.2f} s; shares "
         + " / ".join(f"{t.name} {t.share:g}" for t in tables)
+        + ("; incidents by node × year" if args.incidents_by_year else "")
     )
     print(
         "| ε | country-year median rel. error | top-10 hotspots kept | "
@@ -127,7 +164,11 @@ def main() -> None:
             )
             seconds.append(time.perf_counter() - t0)
             release = with_cell_coordinates(release, cells)
-            incidents = released_incidents(release)
+            incidents = (
+                _summed_over_years(release)
+                if args.incidents_by_year
+                else released_incidents(release)
+            )
             density = incident_density(graph, incidents)
             dens_kept.append(len(raw_density_top & set(density.nlargest(10).index)))
             delta = release.delta
