@@ -100,6 +100,20 @@ def incident_input(
     """Return the incidents keyed by road node (``node``, ``count``) and the public cells.
 
     ``None`` for the first when there is nothing to key (no incidents, or no road node).
+    An incident farther than :data:`SNAP_M` from every node gets no node (not counted).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from shapely import Point
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("x:1", x=101.0, y=16.0, kind="crossing")
+    >>> inc = gpd.GeoDataFrame({"count": [12, 5]},
+    ...                        geometry=[Point(101.01, 16.0), Point(103.0, 16.0)],
+    ...                        crs="EPSG:4326")
+    >>> rows, cells = incident_input(inc, G)
+    >>> rows["node"].tolist(), rows["count"].tolist()
+    (['x:1', <NA>], [12, 5])
     """
     cells = incident_cells(graph)
     if incidents is None or len(incidents) == 0 or graph is None or not len(cells):
