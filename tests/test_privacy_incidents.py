@@ -250,3 +250,23 @@ def test_density_and_scores_are_the_released_cells_and_nothing_else(
     # Every point drawn holds at least the display threshold of released people.
     if incidents is not None:
         assert (incidents["count"] >= 11).all()
+
+
+def test_outside_an_app_the_dashboard_refuses_to_guess_a_releases_folder(
+    regions: tuple[Path, Path],
+) -> None:
+    from dashboard import corridors_model as cm
+    from dashboard import data
+    from geotraf.errors import PrivacyError
+    from geotraf.privacy.store import ReleaseStore, default_folder
+
+    path = str(regions[0])
+    before = ReleaseStore(default_folder()).ledger()
+    with pytest.raises(PrivacyError, match="no releases folder is bound"):
+        data.releases_dir()
+    cm.corridor_network.cache_clear()
+    with pytest.raises(PrivacyError, match="pass the app's releases folder"):
+        cm.corridor_network(path, "shortest")
+    # The planner's raw network needs no release at all.
+    assert cm.corridor_network(path, "shortest", source="raw").releases == ""
+    assert ReleaseStore(default_folder()).ledger() == before
