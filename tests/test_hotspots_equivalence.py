@@ -1,0 +1,168 @@
+"""The fast hotspot and corridor ranking gives exactly the tables the original one gave.
+
+``tests/_hotspots_reference.py`` is a frozen copy of the per-hotspot pandas version. Both
+run here on the bundled Mekong region (real-shaped roads, crossings, places, sites and
+incidents), on the filtered assignments the Corridors page makes for many filter states
+and for each assignment method, and on random graphs where ties in load and score are
+frequent. Every column must be equal, floats bit for bit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import _hotspots_reference as reference
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from _routing_fixtures import random_road_graph
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely import Point
+
+import geotraf
+from dashboard.corridors_network import CorridorNetwork, build_network
+from dashboard.corridors_state import CorridorState
+from dashboard.corridors_tables import filtered_assignment
+from geotraf.hotspots import corridors, hotspots
+from geotraf.routing import Assignment, assign
+
+STATES = [
+    CorridorState(),
+    CorridorState(year_min=2018, year_max=2024),
+    CorridorState(year_min=2020, year_max=2024, exploitation=("sexual",)),
+    CorridorState(year_min=2022, year_max=2024, sex=("female",)),
+    CorridorState(year_min=2018, year_max=2020, exploitation=("sexual", "forced_labour")),
+    CorridorState(year_min=2023, year_max=2023, sex=("male",), mode=("road", "boat")),
+    CorridorState(origin=("MMR",), destination=("THA",)),
+    CorridorState(exploitation=("begging",), age_group=("child",)),
+]
+
+
+@pytest.fixture(scope="module")
+def mekong() -> tuple[Any, nx.MultiDiGraph]:
+    region = geotraf.load_region("mekong")
+    return region, geotraf.build_route_graph(region)
+
+
+@pytest.fixture(scope="module", params=["shortest", "k_shortest", "logit"])
+def network(request: pytest.FixtureRequest, mekong: tuple[Any, nx.MultiDiGraph]) -> CorridorNetwork:
+    region, graph = mekong
+    flows = region.flows.reset_index(drop=True)
+    assignment = assign(graph, flows, method=request.param, places=region.places)
+    return build_network("mekong", request.param, graph, region, assignment)
+
+
+def assert_same(new: pd.DataFrame, old: pd.DataFrame) -> None:
+    """Equal columns, dtypes, order and values; geometries equal exactly."""
+    assert list(new.columns) == list(old.columns)
+    if "geometry" in old.columns:
+        assert isinstance(new, gpd.GeoDataFrame) and new.crs == old.crs
+        assert new.geometry.geom_equals_exact(old.geometry, tolerance=0).all()
+        new, old = (
+            pd.DataFrame(new).drop(columns="geometry"),
+            pd.DataFrame(old).drop(columns="geometry"),
+        )
+    pd.testing.assert_frame_equal(new, old, check_exact=True)
+
+
+def _both(G: nx.MultiDiGraph, sub: Assignment, region: Any, **options: Any) -> None:
+    layers = {"incidents": region.incidents, "sites": region.sites}
+    new = hotspots(G, sub, **layers, **options)
+    assert_same(new, reference.hotspots(G, sub, **layers, **options))
+
+
+@pytest.mark.parametrize("state", STATES, ids=lambda s: s.to_query() or "all")
+def test_hotspots_equal_the_original_on_every_filter_state(
+    network: CorridorNetwork, state: CorridorState
+) -> None:
+    sub = filtered_assignment(network, state)
+    if sub.routed <= 0:
+        pytest.skip("no flow in this state")
+    _both(network.graph, sub, network.region, top=15)
+    assert_same(corridors(network.graph, sub), reference.corridors(network.graph, sub))
+
+
+def test_every_candidate_and_other_options_equal_the_original(network: CorridorNetwork) -> None:
+    G, region = network.graph, network.region
+    narrow = CorridorState(year_min=2023, year_max=2023, origin=("LAO",), sex=("female",))
+    _both(G, filtered_assignment(network, narrow), region, top=None)
+    sub = filtered_assignment(network, STATES[2])
+    _both(G, sub, region, top=5, top_pairs=1, weights={"load": 1.0})
+    assert_same(hotspots(G, sub, top=8), reference.hotspots(G, sub, top=8))
+    assert_same(corridors(G, sub, min_share=0.01), reference.corridors(G, sub, min_share=0.01))
+
+
+def _random_case(seed: int) -> tuple[nx.MultiDiGraph, pd.DataFrame, gpd.GeoDataFrame]:
+    """A random road graph with crossings, vulnerable places, refs and integer times (ties)."""
+    rng = np.random.default_rng(seed)
+    G = random_road_graph(seed, n=40, m=120, integer=True, parallel=6)
+    nodes = list(G.nodes)
+    refs = ["AH1", "AH2", "R3", ""]
+    for *_, d in G.edges(keys=True, data=True):
+        d["ref"] = refs[int(rng.integers(len(refs)))]
+        d["geometry"] = None
+    for i, node in enumerate(nodes):
+        draw = rng.random()
+        if draw < 0.15:
+            G.nodes[node].update(kind="crossing", crossing_id=f"C{i}", name=f"Bridge {i}")
+        elif draw < 0.35:
+            G.nodes[node].update(kind="place", place_type="truck_stop", name=f"Stop {i}")
+    # Places that flows start and end at, each hanging off one junction.
+    places = []
+    for i in range(6):
+        node, at = f"p:T{i}", nodes[int(rng.integers(len(nodes)))]
+        G.add_node(
+            node,
+            x=G.nodes[at]["x"],
+            y=G.nodes[at]["y"],
+            kind="place",
+            name=f"T{i}",
+            place_type="city",
+            country="THA",
+        )
+        for a, b in ((node, at), (at, node)):
+            key = G.add_edge(a, b, travel_time_s=1.0, length_m=500.0, ref="", crossing_id="")
+            G.edges[a, b, key]["edge_id"] = f"{a}|{b}|{key}"
+        places.append(f"T{i}")
+    n = 30
+    flows = pd.DataFrame(
+        {
+            "origin": rng.choice(places, n),
+            "destination": rng.choice(places, n),
+            "year": rng.integers(2018, 2025, n),
+            # Few distinct counts: equal loads, scores and pair weights are frequent.
+            "count": rng.choice([3.0, 11.0, 12.0, 40.0], n),
+        }
+    )
+    flows = flows[flows["origin"] != flows["destination"]].reset_index(drop=True)
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": ["s1", "s2"],
+            "name": ["Site one", "Site two"],
+            "site_type": ["truck_stop", "other"],
+            "risk": ["high", ""],
+            "crossing_id": ["", ""],
+        },
+        geometry=[
+            Point(G.nodes[nodes[0]]["x"], G.nodes[nodes[0]]["y"]),
+            Point(G.nodes[nodes[1]]["x"], G.nodes[nodes[1]]["y"]),
+        ],
+        crs="EPSG:4326",
+    )
+    return G, flows, sites
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), method=st.sampled_from(["shortest", "k_shortest"]))
+def test_random_graphs_with_ties_give_the_same_tables(seed: int, method: str) -> None:
+    G, flows, sites = _random_case(seed)
+    a = assign(G, flows, method=method)
+    if a.routed <= 0:
+        return
+    assert_same(
+        hotspots(G, a, sites=sites, top=None), reference.hotspots(G, a, sites=sites, top=None)
+    )
+    assert_same(corridors(G, a, min_share=0.02), reference.corridors(G, a, min_share=0.02))
