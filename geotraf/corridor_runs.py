@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from shapely import LineString
 from shapely.ops import linemerge
@@ -18,17 +19,24 @@ from geotraf.errors import InputError
 if TYPE_CHECKING:
     import networkx as nx
 
+    from geotraf.hotspot_index import HotspotIndex
     from geotraf.routing import Assignment
 
 
 def corridors(
-    G: nx.MultiDiGraph, assignment: Assignment, *, min_share: float = 0.05
+    G: nx.MultiDiGraph,
+    assignment: Assignment,
+    *,
+    min_share: float = 0.05,
+    index: HotspotIndex | None = None,
 ) -> gpd.GeoDataFrame:
     """Maximal runs of high-load edges along one road ``ref``.
 
     An edge is high-load when it carries at least ``min_share`` of the routed flow. For
     each ref, the high-load edges (both directions of a road counted as one piece) form
-    connected runs; each run is a corridor.
+    connected runs; each run is a corridor. ``index`` (:func:`geotraf.hotspot_index.
+    hotspot_index` of ``G``) saves listing the graph's edges when ranking several
+    assignments on one graph.
 
     Returns
     -------
@@ -54,6 +62,8 @@ def corridors(
     """
     import networkx as nx
 
+    from geotraf.hotspot_index import edge_keys
+
     if not 0 < min_share <= 1:
         raise InputError(f"min_share must be in (0, 1], got {min_share}")
     total = assignment.routed
@@ -72,13 +82,25 @@ def corridors(
     ]
     if total <= 0:
         return gpd.GeoDataFrame(pd.DataFrame(columns=columns), geometry="geometry", crs="EPSG:4326")
-    loads = assignment.edge_load
+    if index is not None and index.graph is not G:
+        raise InputError(
+            "the hotspot index was built for another graph; build it with hotspot_index(G)"
+        )
+    if index is None:
+        edge_list = list(G.edges(keys=True, data=True))
+        keys = edge_keys(edge_list)
+        attrs = [d for *_, d in edge_list]
+        refs = np.array([str(d.get("ref", "") or "") for d in attrs], dtype=object)
+        loads = assignment.edge_load.reindex(keys, fill_value=0.0).to_numpy(dtype=float)
+    else:
+        keys, attrs, refs = index.edges, list(index.edge_attrs), index.edge_ref
+        loads = index.edge_values(assignment.edge_load)
+    # High-load edges with a ref, in the graph's order (only these are looked at).
+    chosen = np.flatnonzero((refs != "") & ~(loads < min_share * total))
     by_ref: dict[str, nx.Graph] = {}
-    for u, v, k, d in G.edges(keys=True, data=True):
-        ref = str(d.get("ref", "") or "")
-        load = float(loads.get((u, v, k), 0.0))
-        if not ref or load < min_share * total:
-            continue
+    for i in chosen:
+        u, v, _ = keys[i]
+        d, ref, load = attrs[i], str(refs[i]), float(loads[i])
         run = by_ref.setdefault(ref, nx.Graph())
         if run.has_edge(u, v):
             run[u][v]["load"] = max(run[u][v]["load"], load)
