@@ -101,7 +101,7 @@ def main() -> int:
     args = parser.parse_args()
 
     import _hotspots_reference as reference
-    from test_hotspots_equivalence import assert_same
+    from test_hotspots_equivalence import assert_same, assert_same_runs
 
     from dashboard.corridors_tables import analysis_tables, filtered_assignment
     from geotraf.hotspots import corridors, hotspots
@@ -135,7 +135,7 @@ def main() -> int:
         analysis_tables(net, state)
         tables.append(time.perf_counter() - t0)
         assert_same(new_spots, old_spots)
-        assert_same(new_runs, old_runs)
+        assert_same_runs(new_runs, old_runs)
     print(
         f"{len(new)} filter states, hotspots (top 15) + corridors, results equal; "
         f"load average {os.getloadavg()[0]:.1f} ({platform.python_version()}, "

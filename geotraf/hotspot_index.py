@@ -59,6 +59,8 @@ class HotspotIndex:
         Node id → its position in :attr:`nodes`.
     edges
         ``(u, v, key)`` of every edge in ``graph``'s order; arrays over edges follow it.
+    edge_ends
+        Each edge's ``(u, v)``, in that order.
     edge_attrs
         Each edge's attribute mapping (the graph's own; read-only), in that order.
     vulnerability
@@ -90,6 +92,7 @@ class HotspotIndex:
     nodes: pd.Index
     position: dict[Any, int]
     edges: pd.MultiIndex
+    edge_ends: tuple[tuple[Any, Any], ...]
     edge_attrs: tuple[dict[str, Any], ...]
     vulnerability: np.ndarray
     site_names: dict[str, list[str]]
@@ -103,6 +106,9 @@ class HotspotIndex:
     fallback_ref: np.ndarray
     place_names: dict[str, str]
     _names: dict[Any, str] = field(default_factory=dict, repr=False)
+    _densities: dict[tuple[int, float], tuple[Any, pd.Series]] = field(
+        default_factory=dict, repr=False
+    )
 
     def __repr__(self) -> str:
         return (
@@ -118,6 +124,24 @@ class HotspotIndex:
 
             found = self._names[node] = hotspot_name(self.graph, node)
         return found
+
+    def incident_density(self, incidents: gpd.GeoDataFrame, *, bandwidth_m: float) -> pd.Series:
+        """Return :func:`geotraf.incidents.incident_density` on the graph (memoised).
+
+        The memo holds the last few incident layers given (by identity, so treat a layer
+        passed here as read-only); the result is shared: do not change it.
+        """
+        key = (id(incidents), float(bandwidth_m))
+        found = self._densities.get(key)
+        if found is not None and found[0] is incidents:
+            return found[1]
+        from geotraf.incidents import incident_density
+
+        density = incident_density(self.graph, incidents, bandwidth_m=bandwidth_m)
+        while len(self._densities) >= 4:
+            self._densities.pop(next(iter(self._densities)))
+        self._densities[key] = (incidents, density)  # the layer kept: its id stays unique
+        return density
 
     def node_values(self, series: pd.Series) -> np.ndarray:
         """Return ``series`` (indexed by node id) over :attr:`nodes`, 0 where absent."""
@@ -199,6 +223,7 @@ def hotspot_index(G: nx.MultiDiGraph, *, sites: gpd.GeoDataFrame | None = None) 
         nodes=nodes,
         position=position,
         edges=edges,
+        edge_ends=tuple((u, v) for u, v, *_ in edge_tuples),
         edge_attrs=tuple(d for *_, d in edge_tuples),
         vulnerability=vulnerability,
         site_names=site_names,

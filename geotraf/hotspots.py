@@ -318,7 +318,7 @@ def hotspots(
     loads = _passing_load(index, raw_loads)
     e_loads = index.edge_values(assignment.edge_load)
     density = (
-        incident_density(G, incidents, bandwidth_m=bandwidth_m)
+        index.incident_density(incidents, bandwidth_m=bandwidth_m)
         if incidents is not None and len(incidents)
         else pd.Series(0.0, index=pd.Index(list(G.nodes)))
     )
