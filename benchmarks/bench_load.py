@@ -13,10 +13,10 @@ Each simulated user (one thread, one HTTP session):
 1. fetches ``/login`` and posts the form with its CSRF token (as analyst or planner;
    the four demo accounts are shared between the users);
 2. then, until the time is up, repeats one interaction after a think time of
-   0.3–1.2 s: either a Corridors filter change (the two callbacks the browser sends for
-   it, ``corridors-loads`` and ``corridors-overlay``, at once) or an Overview filter
-   change (``overview-map``). Filter states are drawn from a small set — years, one or
-   two categories — as people click the same few filters.
+   0.3–1.2 s: either a Corridors filter change (the one server callback the browser
+   sends for it, ``corridors-loads``: loads, headline, markers and tables; 60 %) or an
+   Overview filter change (``overview-map``). Filter states are drawn from a small set —
+   years, one or two categories — as people click the same few filters.
 
 Every callback request's latency is recorded; errors are non-200 answers and failed
 connections. ``--kill-worker`` SIGKILLs one gunicorn worker half-way through, to check
@@ -38,7 +38,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +68,7 @@ def _bodies() -> dict[str, Any]:
     users = write_accounts(tmp / "users.toml", DEMO_ACCOUNTS)
     app = create_app(region="mekong", users_file=users, secret_key="bench")
     return {
-        "loads": lambda v: callback_body(app, "corridors-loads", v),
-        "overlay": lambda v: callback_body(app, "corridors-overlay", v),
+        "corridors": lambda v: callback_body(app, "corridors-loads", v),
         "overview": lambda v: callback_body(app, "overview-map", v),
     }
 
@@ -145,18 +143,14 @@ def _user(index: int, base: str, bodies: dict[str, Any], until: float, rec: Reco
             error = f"{type(exc).__name__}: {str(exc)[:60]}"
         rec.add((time.perf_counter() - t0) * 1000, error)
 
-    with ThreadPoolExecutor(max_workers=2) as pair:
-        while time.monotonic() < until:
-            time.sleep(rng.uniform(0.3, 1.2))
-            if time.monotonic() >= until:
-                break
-            if rng.random() < 0.6:
-                state = _corridor_state(rng)
-                futures = [pair.submit(call, bodies[k](state)) for k in ("loads", "overlay")]
-                for f in futures:
-                    f.result()
-            else:
-                call(bodies["overview"](_overview_state(rng)))
+    while time.monotonic() < until:
+        time.sleep(rng.uniform(0.3, 1.2))
+        if time.monotonic() >= until:
+            break
+        if rng.random() < 0.6:
+            call(bodies["corridors"](_corridor_state(rng)))
+        else:
+            call(bodies["overview"](_overview_state(rng)))
 
 
 def _wait_until_up(base: str, proc: subprocess.Popen[bytes], limit_s: float = 120) -> None:

@@ -73,7 +73,7 @@ def test_languages_and_roles_get_their_own_entries(app: Any) -> None:
 def test_the_role_is_checked_before_the_cache(app: Any) -> None:
     analyst = app.server.test_client()
     login(analyst, "analyst")
-    body = callback_body(app, "corridors-overlay", {})
+    body = callback_body(app, "corridors-loads", {})
     assert analyst.post("/_dash-update-component", json=body).status_code == 200
     donor = app.server.test_client()
     login(donor, "donor")
