@@ -84,3 +84,19 @@ def test_normalise_ignores_the_order_of_ticked_options_only() -> None:
     assert viewcache.normalise(["b", "a"]) == viewcache.normalise(["a", "b"])
     assert viewcache.normalise([2024, 2018]) != viewcache.normalise([2018, 2024])
     assert viewcache.normalise({"x": ("b", "a")}) == {"x": ["a", "b"]}
+
+
+def test_a_corridors_filter_change_is_one_server_request(app: Any) -> None:
+    """Every server callback the Corridors filters trigger (the browser posts one request
+    per callback): only the one that answers loads, headline, markers and tables."""
+    filters = {"corridors-years.value", "corridors-exploitation.value", "corridors-sex.value"}
+    triggered = [
+        key
+        for key, spec in app.callback_map.items()
+        if "callback" in spec  # client-side ones cost no request
+        and filters & {f"{i['id']}.{i['property']}" for i in spec["inputs"]}
+    ]
+    assert len(triggered) == 1, triggered
+    outputs = triggered[0]
+    for part in ("corridors-loads", "corridors-overlay", "corridors-hotspots", "corridors-table"):
+        assert part in outputs
