@@ -24,6 +24,11 @@ parts present). Candidate nodes are crossings, vulnerable places, nodes with a c
 site, and junctions where three or more neighbours meet (interchanges); the interior of a
 road, and towns that are only origins or destinations, are not hotspots.
 
+Only the loads depend on the flows. What depends on the graph and the sites layer alone
+(candidates, vulnerability, dead-end neighbours, refs, names, the incident density) is a
+:class:`~geotraf.hotspot_index.HotspotIndex`: built here, or passed as ``index=`` when
+many assignments are ranked on one graph (the dashboard does it for every filter state).
+
 Every number here is computed from the flows it is given: the CLI and the dashboard give
 it the *released* flows (:func:`geotraf.privacy.region.released_flows`), so loads,
 shares, scores and explanations are post-processing of the differentially private
