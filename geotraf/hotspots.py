@@ -38,6 +38,7 @@ an origin → destination pair carrying less than that is not named at all.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -169,22 +170,20 @@ def _pairs_and_years(
     paths = assignment.paths
     if not targets or len(paths) == 0:
         return {}
-    position = index.position
     node_lists = paths["nodes"].to_numpy()
-    lengths = np.fromiter((len(t) for t in node_lists), dtype=np.int64, count=len(node_lists))
-    flat = np.fromiter(
-        (position.get(n, -1) for t in node_lists for n in t),
-        dtype=np.int64,
-        count=int(lengths.sum()),
-    )
-    wanted = np.zeros(len(index.nodes) + 1, dtype=bool)  # the last slot: not in the graph
-    wanted[list(targets)] = True
-    hit = wanted[flat]
+    lengths = np.fromiter(map(len, node_lists), dtype=np.int64, count=len(node_lists))
+    # Which listed nodes are targets: one C-level pass (map, set lookup), no Python loop
+    # per node, then positions for the few hits only.
+    wanted = {index.nodes[p] for p in targets}
+    flat = list(itertools.chain.from_iterable(node_lists))
+    hit = np.fromiter(map(wanted.__contains__, flat), dtype=bool, count=len(flat))
+    at = index.position
+    hit_nodes = np.array([at[flat[i]] for i in np.flatnonzero(hit)], dtype=np.int64)
     path_row = np.repeat(np.arange(len(node_lists)), lengths)[hit]
     rows = pd.DataFrame(
         {
             "flow_id": paths["flow_id"].to_numpy()[path_row],
-            "nodes": flat[hit],
+            "nodes": hit_nodes,
             "weight": paths["weight"].to_numpy()[path_row],
         }
     ).drop_duplicates(["flow_id", "nodes", "weight"])
