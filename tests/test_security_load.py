@@ -100,3 +100,27 @@ def test_a_corridors_filter_change_is_one_server_request(app: Any) -> None:
     outputs = triggered[0]
     for part in ("corridors-loads", "corridors-overlay", "corridors-hotspots", "corridors-table"):
         assert part in outputs
+
+
+def test_a_repeated_corridors_state_reuses_the_tables_and_is_still_audited(app: Any) -> None:
+    client = app.server.test_client()
+    login(client, "analyst")
+
+    def corridors(**values: Any) -> dict[str, Any]:
+        body = callback_body(app, "corridors-loads", values)
+        resp = client.post("/_dash-update-component", json=body)
+        assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+        out: dict[str, Any] = resp.get_json()["response"]
+        return out
+
+    first = corridors(**{"corridors-exploitation.value": ["sexual", "forced_labour"]})
+    misses = _cache(app).misses
+    again = corridors(**{"corridors-exploitation.value": ["forced_labour", "sexual"]})
+    assert _cache(app).misses == misses and _cache(app).hits >= 1
+    for part in ("corridors-overlay", "corridors-table", "corridors-hotspots", "corridors-note"):
+        assert again[part] == first[part]
+    assert again["corridors-loads"]["data"]["loads"] == first["corridors-loads"]["data"]["loads"]
+    corridors(**{"corridors-exploitation.value": ["begging"]})  # a new state: computed
+    assert _cache(app).misses == misses + 1
+    views = [e for e in audit.read_log(app.server.config[audit.CONFIG_KEY]) if e["event"] == "view"]
+    assert len([v for v in views if v.get("page") == "corridors"]) == 3
