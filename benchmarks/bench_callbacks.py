@@ -22,10 +22,12 @@ JSON — is the production code path.
 What is measured
 ----------------
 1. One-off per process: the assignment and the sparse flows × segments index.
-2. Server time of the corridor-filter callback (``update_corridors``) over ``--changes``
-   filter changes, through Flask's test client posting to ``/_dash-update-component``
-   as an analyst (role check, audit line and JSON included): p50 / p95 ms, payload KB.
-3. The slower tables callback (hotspots and corridors of the filtered flows), a few runs.
+2. Server time of the Corridors filter callback (``update_corridors``: loads, headline,
+   markers and tables, the one request a filter change makes) over ``--changes`` filter
+   changes, through Flask's test client posting to ``/_dash-update-component`` as an
+   analyst (role check, audit line and JSON included): p50 / p95 ms, payload KB.
+3. The same callback on a few more new states (hotspots and corridors of the filtered
+   flows computed, not cached).
 4. First page load in headless Debian chromium (Playwright): login form submitted →
    Corridors map drawn with its corridor lines, caches warm.
 """
@@ -319,13 +321,13 @@ def main() -> int:
 
     table_times = []
     for _ in range(3):
-        body = dash_body(app, "corridors-overlay", _filters(rng))
+        body = dash_body(app, "corridors-loads", _filters(rng))
         t0 = time.perf_counter()
         resp = client.post("/_dash-update-component", json=body)
         table_times.append(time.perf_counter() - t0)
         assert resp.status_code == 200
     print(
-        f"tables callback (hotspots + corridors of the filtered flows), 3 runs: "
+        f"filter callback on 3 more new states (tables computed): "
         f"{', '.join(f'{s:.1f}' for s in table_times)} s"
     )
 

@@ -13,10 +13,10 @@ Each simulated user (one thread, one HTTP session):
 1. fetches ``/login`` and posts the form with its CSRF token (as analyst or planner;
    the four demo accounts are shared between the users);
 2. then, until the time is up, repeats one interaction after a think time of
-   0.3–1.2 s: either a Corridors filter change (the two callbacks the browser sends for
-   it, ``corridors-loads`` and ``corridors-overlay``, at once) or an Overview filter
-   change (``overview-map``). Filter states are drawn from a small set — years, one or
-   two categories — as people click the same few filters.
+   0.3–1.2 s: either a Corridors filter change (the one server callback the browser
+   sends for it, ``corridors-loads``: loads, headline, markers and tables; 60 %) or an
+   Overview filter change (``overview-map``). Filter states are drawn from a small set —
+   years, one or two categories — as people click the same few filters.
 
 Every callback request's latency is recorded; errors are non-200 answers and failed
 connections. ``--kill-worker`` SIGKILLs one gunicorn worker half-way through, to check
@@ -38,7 +38,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +68,7 @@ def _bodies() -> dict[str, Any]:
     users = write_accounts(tmp / "users.toml", DEMO_ACCOUNTS)
     app = create_app(region="mekong", users_file=users, secret_key="bench")
     return {
-        "loads": lambda v: callback_body(app, "corridors-loads", v),
-        "overlay": lambda v: callback_body(app, "corridors-overlay", v),
+        "corridors": lambda v: callback_body(app, "corridors-loads", v),
         "overview": lambda v: callback_body(app, "overview-map", v),
     }
 
@@ -99,12 +97,14 @@ class Recorder:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.latencies: list[float] = []
+        self.by_kind: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.logins = 0
 
-    def add(self, ms: float, error: str | None) -> None:
+    def add(self, ms: float, error: str | None, kind: str = "") -> None:
         with self.lock:
             self.latencies.append(ms)
+            self.by_kind.setdefault(kind, []).append(ms)
             if error:
                 self.errors.append(error)
 
@@ -134,7 +134,7 @@ def _user(index: int, base: str, bodies: dict[str, Any], until: float, rec: Reco
     with rec.lock:
         rec.logins += 1
 
-    def call(body: dict[str, Any]) -> None:
+    def call(kind: str, body: dict[str, Any]) -> None:
         t0 = time.perf_counter()
         error = None
         try:
@@ -143,20 +143,16 @@ def _user(index: int, base: str, bodies: dict[str, Any], until: float, rec: Reco
                 error = f"HTTP {r.status_code}"
         except requests.RequestException as exc:
             error = f"{type(exc).__name__}: {str(exc)[:60]}"
-        rec.add((time.perf_counter() - t0) * 1000, error)
+        rec.add((time.perf_counter() - t0) * 1000, error, kind)
 
-    with ThreadPoolExecutor(max_workers=2) as pair:
-        while time.monotonic() < until:
-            time.sleep(rng.uniform(0.3, 1.2))
-            if time.monotonic() >= until:
-                break
-            if rng.random() < 0.6:
-                state = _corridor_state(rng)
-                futures = [pair.submit(call, bodies[k](state)) for k in ("loads", "overlay")]
-                for f in futures:
-                    f.result()
-            else:
-                call(bodies["overview"](_overview_state(rng)))
+    while time.monotonic() < until:
+        time.sleep(rng.uniform(0.3, 1.2))
+        if time.monotonic() >= until:
+            break
+        if rng.random() < 0.6:
+            call("corridors", bodies["corridors"](_corridor_state(rng)))
+        else:
+            call("overview", bodies["overview"](_overview_state(rng)))
 
 
 def _wait_until_up(base: str, proc: subprocess.Popen[bytes], limit_s: float = 120) -> None:
@@ -248,6 +244,7 @@ def _round(
     round_: int,
 ) -> None:
     rec = Recorder()
+    before = os.getloadavg()[0]  # other jobs on the machine, before our users start
     until = time.monotonic() + seconds
     start = time.monotonic()
     threads = [
@@ -265,14 +262,15 @@ def _round(
     elapsed = time.monotonic() - start
     lat = sorted(rec.latencies)
 
-    def pct(p: float) -> float:
-        return lat[min(len(lat) - 1, round(p / 100 * (len(lat) - 1)))] if lat else 0.0
+    def pct(p: float, values: list[float] | None = None) -> float:
+        v = lat if values is None else sorted(values)
+        return v[min(len(v) - 1, round(p / 100 * (len(v) - 1)))] if v else 0.0
 
     load = os.getloadavg()
     print(
         f"bench_load {args.label} round {round_ + 1}: {args.users} users, {seconds:.0f} s, "
-        f"--workers {args.workers}, {os.cpu_count()} cores, load average {load[0]:.1f} "
-        f"({platform.python_version()})"
+        f"--workers {args.workers}, {os.cpu_count()} cores, load average {before:.1f} "
+        f"before, {load[0]:.1f} after ({platform.python_version()})"
     )
     print(
         f"  logins {rec.logins}/{args.users}; callbacks {len(lat):,} "
@@ -284,6 +282,11 @@ def _round(
             f"  latency ms: p50 {pct(50):.0f}, p95 {pct(95):.0f}, p99 {pct(99):.0f}, "
             f"max {lat[-1]:.0f}, mean {statistics.fmean(lat):.0f}"
         )
+        for kind, values in sorted(rec.by_kind.items()):
+            print(
+                f"    {kind}: {len(values):,} calls, p50 {pct(50, values):.0f}, "
+                f"p95 {pct(95, values):.0f}, p99 {pct(99, values):.0f}"
+            )
     if args.kill_worker:
         print(f"  killed worker pid {killed} half-way")
 

@@ -241,7 +241,7 @@ def _warm(server: Flask, path: str) -> None:
         from dashboard.corridors_model import corridor_network
 
         with contextlib.suppress(GeotrafError):
-            corridor_network(path, "shortest")
+            corridor_network(path, "shortest").hotspot_index  # noqa: B018 (built on first use)
 
 
 def public_outputs(app: dash.Dash) -> set[str]:

@@ -23,6 +23,7 @@ from dashboard.corridors_state import (
 if TYPE_CHECKING:
     import networkx as nx
 
+    from geotraf.hotspot_index import HotspotIndex
     from geotraf.routing import Assignment
 
 #: Decimal places of the corridor geometry sent to the browser (3 ≈ 110 m).
@@ -84,6 +85,13 @@ class CorridorNetwork:
     def n_flows(self) -> int:
         """Number of flow rows in the region."""
         return len(self.counts)
+
+    @functools.cached_property
+    def hotspot_index(self) -> HotspotIndex:
+        """What the hotspot ranking needs of the graph and sites (built on first use)."""
+        from geotraf.hotspot_index import hotspot_index
+
+        return hotspot_index(self.graph, sites=getattr(self.region, "sites", None))
 
 
 @functools.lru_cache(maxsize=4)

@@ -103,13 +103,14 @@ def analysis_tables(
         incidents=net.incidents,  # the release's on a released network
         sites=getattr(region, "sites", None),
         top=top,
+        index=net.hotspot_index,
     )
     safe_spots = suppress(pd.DataFrame(spots), count_col="load", threshold=threshold)
     safe_spots["share"] = safe_spots["share"].mask(safe_spots["suppressed"])
     safe_spots["lon"] = spots.geometry.x.to_numpy()
     safe_spots["lat"] = spots.geometry.y.to_numpy()
     safe_spots = safe_spots.drop(columns="geometry")
-    runs = corridors(net.graph, sub)
+    runs = corridors(net.graph, sub, index=net.hotspot_index)
     safe_runs = suppress(
         pd.DataFrame(runs).drop(columns="geometry"), count_col="load", threshold=threshold
     )

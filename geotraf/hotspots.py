@@ -24,6 +24,11 @@ parts present). Candidate nodes are crossings, vulnerable places, nodes with a c
 site, and junctions where three or more neighbours meet (interchanges); the interior of a
 road, and towns that are only origins or destinations, are not hotspots.
 
+Only the loads depend on the flows. What depends on the graph and the sites layer alone
+(candidates, vulnerability, dead-end neighbours, refs, names, the incident density) is a
+:class:`~geotraf.hotspot_index.HotspotIndex`: built here, or passed as ``index=`` when
+many assignments are ranked on one graph (the dashboard does it for every filter state).
+
 Every number here is computed from the flows it is given: the CLI and the dashboard give
 it the *released* flows (:func:`geotraf.privacy.region.released_flows`), so loads,
 shares, scores and explanations are post-processing of the differentially private
@@ -33,6 +38,7 @@ an origin → destination pair carrying less than that is not named at all.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -43,10 +49,22 @@ from shapely import Point
 
 from geotraf.corridor_runs import corridors as corridors
 from geotraf.errors import InputError
+from geotraf.hotspot_index import (
+    CROSSING_VULNERABILITY as CROSSING_VULNERABILITY,
+)
+from geotraf.hotspot_index import (
+    PLACE_VULNERABILITY as PLACE_VULNERABILITY,
+)
+from geotraf.hotspot_index import (
+    RISK_VULNERABILITY as RISK_VULNERABILITY,
+)
+from geotraf.hotspot_index import (
+    UNGRADED_SITE_VULNERABILITY as UNGRADED_SITE_VULNERABILITY,
+)
+from geotraf.hotspot_index import HotspotIndex as HotspotIndex
+from geotraf.hotspot_index import hotspot_index as hotspot_index
 from geotraf.incidents import incident_density as incident_density
-from geotraf.naming import hotspot_name
 from geotraf.privacy import DEFAULT_THRESHOLD, format_count
-from layers.schema import RISK_LEVELS, VULNERABLE_PLACE_TYPES
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -54,13 +72,6 @@ if TYPE_CHECKING:
     from geotraf.routing import Assignment
 
 DEFAULT_WEIGHTS: dict[str, float] = {"load": 0.6, "vulnerability": 0.25, "incidents": 0.15}
-CROSSING_VULNERABILITY = 1.0
-PLACE_VULNERABILITY = 0.75
-UNGRADED_SITE_VULNERABILITY = 0.5
-#: critical 1.0, high 0.75, medium 0.5, low 0.25 (in the schema's order).
-RISK_VULNERABILITY: dict[str, float] = {
-    level: 1.0 - i / len(RISK_LEVELS) for i, level in enumerate(RISK_LEVELS)
-}
 HOTSPOT_COLUMNS = [
     "rank",
     "node",
@@ -116,123 +127,119 @@ def node_load(G: nx.MultiDiGraph, assignment: Assignment) -> pd.Series:
     return assignment.node_load.reindex(pd.Index(list(G.nodes), name="node"), fill_value=0.0)
 
 
-def _vulnerability(
-    G: nx.MultiDiGraph, sites: gpd.GeoDataFrame | None
-) -> tuple[pd.Series, dict[str, list[str]]]:
-    """Vulnerability per node and the names of the candidate sites snapped to each."""
-    vuln: dict[Any, float] = {}
-    for node, data in G.nodes(data=True):
-        if data.get("kind") == "crossing":
-            vuln[node] = CROSSING_VULNERABILITY
-        elif data.get("kind") == "place" and data.get("place_type") in VULNERABLE_PLACE_TYPES:
-            vuln[node] = PLACE_VULNERABILITY
-    site_names: dict[str, list[str]] = {}
-    if sites is not None and len(sites):
-        from geotraf.sites import site_nodes  # the one rule, shared with checkpoint plans
-
-        snapped = site_nodes(G, sites)
-        for idx, node in snapped.dropna().items():
-            row = sites.loc[idx]
-            risk = str(row.get("risk", "") or "")
-            if risk in RISK_VULNERABILITY:
-                grade = RISK_VULNERABILITY[risk]
-            elif row.get("site_type") in VULNERABLE_PLACE_TYPES:
-                grade = UNGRADED_SITE_VULNERABILITY
-            else:
-                grade = 0.0
-            vuln[node] = max(vuln.get(node, 0.0), grade)
-            label = str(row.get("name", row.get("site_id", "")))
-            site_names.setdefault(str(node), []).append(f"{label} ({risk})" if risk else label)
-    return pd.Series(vuln, dtype=float), site_names
-
-
-def _passing_load(G: nx.MultiDiGraph, loads: pd.Series) -> pd.Series:
+def _passing_load(index: HotspotIndex, raw: np.ndarray) -> np.ndarray:
     """Load passing each node; a vulnerable dead-end place takes its neighbour's load."""
-    out = loads.copy()
-    for node, data in G.nodes(data=True):
-        if data.get("kind") == "place" and data.get("place_type") in VULNERABLE_PLACE_TYPES:
-            neighbours = set(G.successors(node)) | set(G.predecessors(node))
-            best = max((loads.get(n, 0.0) for n in neighbours), default=0.0)
-            out[node] = max(out.get(node, 0.0), best)
+    out = raw.copy()
+    for pos, around in zip(index.dead_ends, index.neighbours, strict=True):
+        best = float(raw[around].max()) if len(around) else 0.0
+        out[pos] = max(out[pos], best)
     return out
 
 
-def _candidates(G: nx.MultiDiGraph, site_nodes: set[str]) -> list[Any]:
-    out = []
-    for node, data in G.nodes(data=True):
-        kind = data.get("kind")
-        if kind == "crossing" or str(node) in site_nodes:
-            out.append(node)
-        elif kind == "place":
-            if data.get("place_type") in VULNERABLE_PLACE_TYPES:
-                out.append(node)
-        elif len(set(G.successors(node)) | set(G.predecessors(node))) >= 3:
-            out.append(node)
-    return out
+def _attachment(index: HotspotIndex, pos: int, raw: np.ndarray) -> int:
+    """The node whose flows explain ``pos``: a dead-end place's busiest neighbour."""
+    slot = index.dead_end_slot.get(pos)
+    if slot is not None:
+        around = index.neighbours[slot]
+        if len(around):
+            best = int(around[int(np.argmax(raw[around]))])  # the first, in id order
+            if raw[best] > raw[pos]:
+                return best
+    return pos
 
 
-def _flow_label(code: object, G: nx.MultiDiGraph) -> str:
-    text = str(code)
-    node = f"p:{text}"
-    if node in G and G.nodes[node].get("name"):
-        return str(G.nodes[node]["name"])
-    return text
-
-
-def _node_flows(assignment: Assignment, nodes: set[Any]) -> dict[Any, pd.DataFrame]:
-    """Per node, the (flow_id, weight) of paths through it."""
-    paths = assignment.paths[["flow_id", "weight", "nodes"]].explode("nodes")
-    paths = paths[paths["nodes"].isin(nodes)].drop_duplicates(["flow_id", "nodes", "weight"])
-    return {node: group for node, group in paths.groupby("nodes")}
-
-
-def _main_corridor(G: nx.MultiDiGraph, node: Any, loads: pd.Series) -> str:
+def _main_corridor(index: HotspotIndex, pos: int, e_loads: np.ndarray) -> str:
+    """The ref of the busiest road at the node (else the first ref there, in text order)."""
     best, best_load = "", 0.0
-    for u, v, k, d in (
-        *G.in_edges(node, keys=True, data=True),
-        *G.out_edges(node, keys=True, data=True),
-    ):
-        ref = str(d.get("ref", "") or "")
-        load = float(loads.get((u, v, k), 0.0))
+    for edge in index.node_edges[pos]:
+        ref = index.edge_ref[edge]
+        load = float(e_loads[edge])
         if ref and load > best_load:
             best, best_load = ref, load
-    if not best:
-        refs = sorted(
-            {
-                str(d.get("ref", ""))
-                for *_, d in (*G.in_edges(node, data=True), *G.out_edges(node, data=True))
-                if d.get("ref")
-            }
+    return str(best or index.fallback_ref[pos])
+
+
+def _pairs_and_years(
+    assignment: Assignment, index: HotspotIndex, targets: set[int], top_pairs: int
+) -> dict[int, tuple[str, str]]:
+    """Per target node position: its main origin → destination pairs and flow years.
+
+    One pass over the paths for every target at once: the (path, node) rows at the targets
+    (a flow counted once per node and path weight), their pair labels, and one grouped sum.
+    """
+    paths = assignment.paths
+    if not targets or len(paths) == 0:
+        return {}
+    node_lists = paths["nodes"].to_numpy()
+    lengths = np.fromiter(map(len, node_lists), dtype=np.int64, count=len(node_lists))
+    # Which listed nodes are targets: one C-level pass (map, set lookup), no Python loop
+    # per node, then positions for the few hits only.
+    wanted = {index.nodes[p] for p in targets}
+    flat = list(itertools.chain.from_iterable(node_lists))
+    hit = np.fromiter(map(wanted.__contains__, flat), dtype=bool, count=len(flat))
+    at = index.position
+    hit_nodes = np.array([at[flat[i]] for i in np.flatnonzero(hit)], dtype=np.int64)
+    path_row = np.repeat(np.arange(len(node_lists)), lengths)[hit]
+    rows = pd.DataFrame(
+        {
+            "flow_id": paths["flow_id"].to_numpy()[path_row],
+            "nodes": hit_nodes,
+            "weight": paths["weight"].to_numpy()[path_row],
+        }
+    ).drop_duplicates(["flow_id", "nodes", "weight"])
+    if rows.empty:
+        return {}
+    flows = assignment.flows
+    at = flows.index.get_indexer(rows["flow_id"])
+    labels = [
+        f"{_label(o, index)} → {_label(d, index)}"
+        for o, d in zip(
+            _column_at(flows, "origin", at), _column_at(flows, "destination", at), strict=True
         )
-        best = refs[0] if refs else ""
-    return best
-
-
-def _pairs_text(
-    group: pd.DataFrame | None, flows: pd.DataFrame, G: nx.MultiDiGraph, top_pairs: int
-) -> tuple[str, str]:
-    if group is None or group.empty:
-        return "", ""
-    joined = group.join(flows[["origin", "destination"]], on="flow_id")
-    joined["pair"] = [
-        f"{_flow_label(o, G)} → {_flow_label(d, G)}"
-        for o, d in zip(joined["origin"], joined["destination"], strict=True)
     ]
-    pairs = joined.groupby("pair")["weight"].sum().sort_values(ascending=False, kind="stable")
-    total = float(pairs.sum())
-    parts = []
-    for pair, weight in pairs.head(top_pairs).items():
-        # A pair below the display threshold is not named: a tiny group is never listed.
-        if weight >= DEFAULT_THRESHOLD:
-            parts.append(f"{pair} ({weight / total:.0%})")
-    years = ""
+    rows["pair"] = labels
+    sums = rows.groupby(["nodes", "pair"], sort=True)["weight"].sum()
+    years: dict[int, str] = {}
     if "year" in flows.columns:
-        ys = pd.to_numeric(flows.loc[joined["flow_id"].unique(), "year"], errors="coerce")
-        ys = ys.dropna()
-        if len(ys):
-            lo, hi = int(ys.min()), int(ys.max())
-            years = f"{lo}" if lo == hi else f"{lo}–{hi}"
-    return "; ".join(parts), years
+        rows["year"] = pd.to_numeric(_column_at(flows, "year", at), errors="coerce")
+        span = rows.dropna(subset=["year"]).groupby("nodes")["year"].agg(["min", "max"])
+        for pos, lo, hi in zip(span.index, span["min"], span["max"], strict=True):
+            a, b = int(lo), int(hi)
+            years[int(pos)] = f"{a}" if a == b else f"{a}–{b}"
+    out: dict[int, tuple[str, str]] = {}
+    node_codes = sums.index.get_level_values(0).to_numpy()
+    pair_names = sums.index.get_level_values(1).to_numpy()
+    values = sums.to_numpy(dtype=float)
+    bounds = np.flatnonzero(np.diff(node_codes)) + 1
+    for start, stop in zip(
+        np.concatenate([[0], bounds]), np.concatenate([bounds, [len(values)]]), strict=True
+    ):
+        weights = values[start:stop]
+        order = np.argsort(-weights, kind="stable")  # heaviest first, ties by pair
+        ranked = weights[order]
+        total = float(ranked.sum())
+        parts = []
+        for i, weight in zip(order[:top_pairs], ranked[:top_pairs], strict=False):
+            # A pair below the display threshold is not named: a tiny group is never listed.
+            if weight >= DEFAULT_THRESHOLD:
+                parts.append(f"{pair_names[start + i]} ({weight / total:.0%})")
+        pos = int(node_codes[start])
+        out[pos] = ("; ".join(parts), years.get(pos, ""))
+    return out
+
+
+def _column_at(flows: pd.DataFrame, column: str, at: np.ndarray) -> np.ndarray:
+    """``flows[column]`` at row positions ``at`` (NaN where -1: a flow id not in flows)."""
+    values = flows[column].to_numpy(dtype=object)
+    out = np.full(len(at), np.nan, dtype=object)
+    found = at >= 0
+    out[found] = values[at[found]]
+    return out
+
+
+def _label(code: object, index: HotspotIndex) -> str:
+    text = str(code)
+    return index.place_names.get(text, text)
 
 
 def _normalise(weights: Mapping[str, float] | None, has_incidents: bool) -> dict[str, float]:
@@ -260,6 +267,7 @@ def hotspots(
     weights: Mapping[str, float] | None = None,
     bandwidth_m: float = 5000.0,
     top_pairs: int = 3,
+    index: HotspotIndex | None = None,
 ) -> gpd.GeoDataFrame:
     """Rank nodes as interception hotspots, each with a plain-text explanation.
 
@@ -281,6 +289,10 @@ def hotspots(
         Incident kernel radius along the roads.
     top_pairs
         How many origin → destination pairs each explanation names.
+    index
+        :func:`hotspot_index` of ``G`` and ``sites``, when ranking several assignments on
+        one graph (built here otherwise): the same table, without redoing what does not
+        depend on the flows.
 
     Returns
     -------
@@ -305,61 +317,70 @@ def hotspots(
     [['x:1', 1.0, 'AH1']]
     """
     w = _normalise(weights, incidents is not None and len(incidents) > 0)
-    vuln, site_names = _vulnerability(G, sites)
-    raw_loads = node_load(G, assignment)
-    loads = _passing_load(G, raw_loads)
-    e_loads = assignment.edge_load
+    index = _checked_index(G, index, sites=sites)
+    raw_loads = index.node_values(assignment.node_load)
+    loads = _passing_load(index, raw_loads)
+    e_loads = index.edge_values(assignment.edge_load)
     density = (
-        incident_density(G, incidents, bandwidth_m=bandwidth_m)
+        index.incident_density(incidents, bandwidth_m=bandwidth_m)
         if incidents is not None and len(incidents)
         else pd.Series(0.0, index=pd.Index(list(G.nodes)))
     )
-    nodes = _candidates(G, set(site_names))
-    frame = pd.DataFrame(index=pd.Index(nodes, name="node"))
-    frame["load"] = loads.reindex(frame.index).fillna(0.0)
-    frame["vulnerability"] = vuln.reindex(frame.index).fillna(0.0)
-    frame["incident_density"] = density.reindex(frame.index).fillna(0.0)
-    max_load = float(frame["load"].max()) if len(frame) else 0.0
-    max_density = float(frame["incident_density"].max()) if len(frame) else 0.0
-    frame["score"] = (
-        w["load"] * (frame["load"] / max_load if max_load > 0 else 0.0)
-        + w["vulnerability"] * frame["vulnerability"]
-        + w["incidents"] * (frame["incident_density"] / max_density if max_density > 0 else 0.0)
-    ).round(6)
-    frame = frame[(frame["score"] > 0) & (frame["load"] > 0)]  # only where flow passes
-    frame = frame.assign(_id=[str(n) for n in frame.index]).sort_values(
-        ["score", "load", "_id"], ascending=[False, False, True], kind="stable"
+    nodes = index.candidates
+    load = loads[nodes]
+    vulnerability = index.vulnerability[nodes]
+    dens = density.reindex(index.nodes[nodes]).fillna(0.0).to_numpy(dtype=float)
+    max_load = float(load.max()) if len(nodes) else 0.0
+    max_density = float(dens.max()) if len(nodes) else 0.0
+    score = np.round(
+        w["load"] * (load / max_load if max_load > 0 else 0.0)
+        + w["vulnerability"] * vulnerability
+        + w["incidents"] * (dens / max_density if max_density > 0 else 0.0),
+        6,
     )
+    keep = np.flatnonzero((score > 0) & (load > 0))  # only where flow passes
+    # By score, then load (both descending), then node id.
+    ranked = keep[np.lexsort((index.id_rank[nodes[keep]], -load[keep], -score[keep]))]
     if top is not None:
-        frame = frame.head(top)
+        ranked = ranked[:top]
     total = assignment.routed
     # A dead-end place is explained by the flows passing its attachment node.
-    explain_node = {node: _attachment(G, node, raw_loads) for node in frame.index}
-    through = _node_flows(assignment, set(explain_node.values()))
+    explain_node = {int(nodes[i]): _attachment(index, int(nodes[i]), raw_loads) for i in ranked}
+    through = _pairs_and_years(assignment, index, set(explain_node.values()), top_pairs)
     rows = []
-    for node, row in frame.iterrows():
+    for i in ranked:
+        pos = int(nodes[i])
+        node = index.nodes[pos]
         data = G.nodes[node]
-        pairs, years = _pairs_text(through.get(explain_node[node]), assignment.flows, G, top_pairs)
-        corridor = _main_corridor(G, explain_node[node], e_loads)
-        share = float(row["load"]) / total if total > 0 else 0.0
+        pairs, years = through.get(explain_node[pos], ("", ""))
+        corridor = _main_corridor(index, explain_node[pos], e_loads)
+        share = float(load[i]) / total if total > 0 else 0.0
+        row = {"load": load[i], "incident_density": dens[i]}
         rows.append(
             {
                 "node": str(node),
-                "name": hotspot_name(G, node),
+                "name": index.name(node),
                 "kind": str(data.get("kind", "")),
                 "place_type": str(data.get("place_type", "") or ""),
                 "country": str(data.get("country", "") or ""),
                 "crossing_id": str(data.get("crossing_id", "") or ""),
-                "score": float(row["score"]),
-                "load": float(row["load"]),
+                "score": float(score[i]),
+                "load": float(load[i]),
                 "share": share,
-                "vulnerability": float(row["vulnerability"]),
-                "incident_density": float(row["incident_density"]),
+                "vulnerability": float(vulnerability[i]),
+                "incident_density": float(dens[i]),
                 "corridor": corridor,
                 "years": years,
                 "main_pairs": pairs,
                 "explanation": _explain(
-                    node, data, row, share, pairs, corridor, years, site_names.get(str(node), [])
+                    node,
+                    data,
+                    row,
+                    share,
+                    pairs,
+                    corridor,
+                    years,
+                    index.site_names.get(str(node), []),
                 ),
                 "geometry": Point(float(data.get("x", np.nan)), float(data.get("y", np.nan))),
             }
@@ -373,21 +394,24 @@ def hotspots(
     return out
 
 
-def _attachment(G: nx.MultiDiGraph, node: Any, loads: pd.Series) -> Any:
-    data = G.nodes[node]
-    if data.get("kind") == "place" and data.get("place_type") in VULNERABLE_PLACE_TYPES:
-        neighbours = sorted(set(G.successors(node)) | set(G.predecessors(node)), key=str)
-        if neighbours:
-            best = max(neighbours, key=lambda n: loads.get(n, 0.0))
-            if loads.get(best, 0.0) > loads.get(node, 0.0):
-                return best
-    return node
+def _checked_index(
+    G: nx.MultiDiGraph, index: HotspotIndex | None, *, sites: gpd.GeoDataFrame | None
+) -> HotspotIndex:
+    """Return ``index`` if it was built for ``G`` and ``sites``, else build it."""
+    if index is None:
+        return hotspot_index(G, sites=sites)
+    if index.graph is not G or index.sites is not sites:
+        raise InputError(
+            "the hotspot index was built for another graph or sites layer; build it with "
+            "hotspot_index(G, sites=sites) for the graph and sites you rank"
+        )
+    return index
 
 
 def _explain(
     node: Any,
     data: Mapping[str, Any],
-    row: pd.Series,
+    row: Mapping[str, Any],
     share: float,
     pairs: str,
     corridor: str,

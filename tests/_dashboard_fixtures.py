@@ -158,10 +158,18 @@ def login(client: Any, username: str, password: str | None = None) -> Any:
 def callback_body(app: Any, output_prefix: str, inputs: dict[str, Any]) -> dict[str, Any]:
     """Return the JSON a browser posts to ``/_dash-update-component`` for a callback.
 
-    ``output_prefix`` picks the callback whose output key starts with it; ``inputs`` maps
+    ``output_prefix`` picks the callback whose output key starts with it (else a server
+    callback with an output starting with it); ``inputs`` maps
     ``"<id>.<prop>"`` to the value sent (for inputs and states alike; absent ones are None).
     """
     matches = [k for k in app.callback_map if k.lstrip(".").startswith(output_prefix)]
+    if not matches:  # a server callback with that output among others
+        matches = [
+            k
+            for k in app.callback_map
+            if "callback" in app.callback_map[k]
+            and any(o.startswith(output_prefix) for o in k.lstrip(".").split("..."))
+        ]
     if not matches:
         raise KeyError(output_prefix)
     key = matches[0]

@@ -67,6 +67,11 @@
         }
         return window.dash_clientside.no_update;
       },
+
+      // A what-if result is for the filters and picks it was run with: any change drops it.
+      dropStaleWhatif: function () {
+        return [[], null];
+      },
     },
   });
 })();

@@ -6,9 +6,10 @@ where the flow goes), top corridors and hotspots, and a layer upload with its va
 report. Filters live in the URL so a view can be shared.
 
 Callbacks stay thin (parse inputs → :mod:`dashboard.corridors_model` → figure pieces).
-The geometry of the segments is sent once per page load; a filter change sends one
-rounded, suppressed load per segment and the browser redraws the lines
-(:data:`COMPOSE_MAP_FN`). Every server callback checks the role on the server.
+The geometry of the segments is sent once per page load; a filter change is one request
+whose answer holds one rounded, suppressed load per segment (the browser redraws the
+lines, :data:`COMPOSE_MAP_FN`), the headline, the markers and the tables. Every server
+callback checks the role on the server.
 
 The page's shell is built in :mod:`dashboard.corridors_layout`, its result tables and
 reports in :mod:`dashboard.corridors_render`, its role and control words in
@@ -41,10 +42,11 @@ from dashboard.corridors_render import (
     whatif_result,
 )
 from dashboard.roles import allowed, check_role, current_role, requires_role
-from dashboard.viewcache import cached_callback
+from dashboard.viewcache import cached
 
 __all__ = [
     "COMPOSE_MAP_FN",
+    "DROP_WHATIF_FN",
     "FILTER_IDS",
     "ROLE",
     "URL_SYNC_FN",
@@ -62,10 +64,12 @@ dash.register_page(
 
 #: The client-side functions (``dashboard/assets/geotraf-clientside.js``): one draws the
 #: corridor lines from the geometry (sent once) and the loads (per filter), one rewrites
-#: the address bar. Kept out of Python so that the page runs under a CSP without inline
-#: scripts.
+#: the address bar, one drops a stale what-if result. Kept out of Python so that the page
+#: runs under a CSP without inline scripts.
 COMPOSE_MAP_FN = ClientsideFunction(namespace="geotraf", function_name="composeCorridorMap")
 URL_SYNC_FN = ClientsideFunction(namespace="geotraf", function_name="syncUrl")
+#: Clears a what-if result when the filters or picks it was run with change.
+DROP_WHATIF_FN = ClientsideFunction(namespace="geotraf", function_name="dropStaleWhatif")
 
 
 def layout(**query: Any) -> html.Div:
@@ -164,11 +168,20 @@ def register_callbacks(app: Dash) -> None:
         Output(ids.CORRIDORS_LOADS, "data"),
         Output(ids.CORRIDORS_HEADLINE, "children"),
         Output(ids.CORRIDORS_URL_SYNC, "data"),
+        Output(ids.CORRIDORS_OVERLAY, "data"),
+        Output(ids.CORRIDORS_TABLE, "children"),
+        Output(ids.CORRIDORS_HOTSPOTS, "children"),
+        Output(ids.CORRIDORS_NOTE, "children"),
         *_filter_inputs(),
         running=[(Output(ids.CORRIDORS_BUSY, "className"), "busy busy-on", "busy")],
     )
     @requires_role(ROLE)
     def update_corridors(years: Any, *rest: Any) -> tuple[Any, ...]:
+        """One answer per filter change: the loads and headline, the markers and tables.
+
+        The markers and tables (hotspots and corridors of the filtered flows) are cached
+        per data version, filter state, language and role; the view is audited every time.
+        """
         from dashboard.corridors_model import corridor_payload, headline
 
         t = i18n.translator(i18n.current_language())
@@ -176,63 +189,13 @@ def register_callbacks(app: Dash) -> None:
         net = _network(state.method)
         shown = clamp_years(state, net.years)
         audit.record("view", page="corridors", **_audit_filters(shown))
+        tables = cached("corridors-tables", [shown], lambda: _tables_view(net, shown, t))
         return (
             corridor_payload(net, shown, t=t),
             components.headline_cards(headline(net, shown, t=t)),
             state.to_query(),
+            *tables,
         )
-
-    @app.callback(
-        Output(ids.CORRIDORS_OVERLAY, "data"),
-        Output(ids.CORRIDORS_TABLE, "children"),
-        Output(ids.CORRIDORS_HOTSPOTS, "children"),
-        Output(ids.CORRIDORS_NOTE, "children"),
-        *_filter_inputs(),
-    )
-    @requires_role(ROLE)
-    @cached_callback("corridors-tables")  # about 1 s to build; repeated states reuse it
-    def update_tables(years: Any, *rest: Any) -> tuple[Any, ...]:
-        from dashboard import corridor_figures as cf
-        from dashboard import corridors_model as cm
-
-        t = i18n.translator(i18n.current_language())
-        state = _state(years, rest[:-1], rest[-1])
-        net = _network(state.method)
-        shown = clamp_years(state, net.years)
-        tables = cm.cached_tables(net, shown)
-        unit = cm.unit_label(net.synthetic, t)
-        density = cm.incident_layer(net)  # released incidents, every year
-        overlay = {
-            "below": cf.to_plain([cf.density_trace(density, t=t)]),
-            "above": cf.to_plain(
-                [
-                    cf.hotspot_halo(tables.hotspots),
-                    cf.hotspot_trace(tables.hotspots, unit=unit, t=t),
-                ]
-            ),
-        }
-        notes = source_link(net.path, t)
-        notes += [components.notice(n) for n in cm.protection_notes(net.path, t=t)]
-        notes += [components.notice(n, kind="warning") for n in table_notes(tables, t)]
-        return (
-            overlay,
-            corridor_table(tables.corridors, unit=unit, t=t),
-            hotspot_table(tables.hotspots, unit=unit, t=t),
-            notes or None,
-        )
-
-    @app.callback(
-        Output(ids.CORRIDORS_WHATIF, "data", allow_duplicate=True),
-        Output(ids.CORRIDORS_WHATIF_RESULT, "children", allow_duplicate=True),
-        *_filter_inputs(),
-        Input(ids.CORRIDORS_CLOSE, "value"),
-        Input(ids.CORRIDORS_WATCH, "value"),
-        prevent_initial_call=True,
-    )
-    @requires_role(ROLE)
-    def drop_stale_whatif(*_: Any) -> tuple[Any, Any]:
-        """A result is for the filters and picks it was run with: any change drops it."""
-        return [], None
 
     @app.callback(
         Output(ids.CORRIDORS_WHATIF, "data"),
@@ -286,6 +249,18 @@ def register_callbacks(app: Dash) -> None:
         )
         unit = cm.unit_label(net.synthetic, t)
         return cf.to_plain(traces), whatif_result(result, unit=unit, t=t), keep, keep
+
+    # A what-if result is for the filters and picks it was run with: any change drops it
+    # (in the browser: nothing to ask the server).
+    app.clientside_callback(
+        DROP_WHATIF_FN,
+        Output(ids.CORRIDORS_WHATIF, "data", allow_duplicate=True),
+        Output(ids.CORRIDORS_WHATIF_RESULT, "children", allow_duplicate=True),
+        *_filter_inputs(),
+        Input(ids.CORRIDORS_CLOSE, "value"),
+        Input(ids.CORRIDORS_WATCH, "value"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(ids.CORRIDORS_UPLOAD_REPORT, "children"),
@@ -356,6 +331,34 @@ def _network(method: str) -> Any:
     from dashboard.data import current_view
 
     return corridor_network(current_view().path, method)
+
+
+def _tables_view(net: Any, shown: CorridorState, t: Any) -> tuple[Any, ...]:
+    """The hotspot and density markers, the two tables and the notes of a filter state."""
+    from dashboard import corridor_figures as cf
+    from dashboard import corridors_model as cm
+
+    tables = cm.cached_tables(net, shown)
+    unit = cm.unit_label(net.synthetic, t)
+    density = cm.incident_layer(net)  # released incidents, every year
+    overlay = {
+        "below": cf.to_plain([cf.density_trace(density, t=t)]),
+        "above": cf.to_plain(
+            [
+                cf.hotspot_halo(tables.hotspots),
+                cf.hotspot_trace(tables.hotspots, unit=unit, t=t),
+            ]
+        ),
+    }
+    notes = source_link(net.path, t)
+    notes += [components.notice(n) for n in cm.protection_notes(net.path, t=t)]
+    notes += [components.notice(n, kind="warning") for n in table_notes(tables, t)]
+    return (
+        overlay,
+        corridor_table(tables.corridors, unit=unit, t=t),
+        hotspot_table(tables.hotspots, unit=unit, t=t),
+        notes or None,
+    )
 
 
 def _geometry(path: str) -> dict[str, Any]:
