@@ -1,5 +1,5 @@
 """Origin → destination arcs on MapLibre maps: the curves, their width classes with round
-limits, and the dot that shows each arc's direction.
+limits, and the arrowheads that show each arc's direction.
 
 Only unsuppressed pairs are drawn: a suppressed pair has no value to give a width.
 """
@@ -23,6 +23,12 @@ MAX_ARCS = 40
 ARC_SAMPLES = 13
 #: Line widths (px) of the flow classes, thinnest first.
 FLOW_WIDTHS: tuple[float, ...] = (1.5, 3.0, 5.0, 8.0)
+#: Where along each arc its arrowhead sits (0 origin, 1 destination): clear of the
+#: crowd of arcs meeting at a destination, yet plainly near its end.
+ARROW_AT = 0.7
+#: Arrowhead half-length in degrees of latitude for a 0 px line (grows with the width).
+HEAD_DEG = 0.16
+HEAD_COLOR = "#6b2300"
 
 
 def arc(
@@ -108,8 +114,8 @@ def flow_arcs(
     """Return the arc traces of origin→destination pairs, one trace per width class.
 
     Only unsuppressed pairs are drawn (a suppressed pair has no value to give a width),
-    at most the ``max_pairs`` largest. A dot near each destination end shows the
-    direction (MapLibre traces cannot draw arrow heads without a sprite).
+    at most the ``max_pairs`` largest. A filled arrowhead 70 % along each arc points to
+    its destination (drawn as a polygon: MapLibre marker symbols would need a sprite).
 
     Examples
     --------
@@ -118,7 +124,7 @@ def flow_arcs(
     ...                       "suppressed": [False, True]})
     >>> cent = {"LAO": (102.5, 19.0), "KHM": (105.0, 12.5), "THA": (101.0, 15.0)}
     >>> [tr.name for tr in flow_arcs(pairs, names={}, centroids=cent, unit="people")]
-    ['11–500 people', 'direction: dot at destination end']
+    ['11–500 people', 'arrowhead: towards the destination']
     """
     drawable = drawn_pairs(pairs, centroids=centroids, max_pairs=max_pairs)
     counts = drawable["count"].astype(float).to_numpy()
@@ -126,7 +132,7 @@ def flow_arcs(
     widths = FLOW_WIDTHS[: len(classes)]
     labels = [_pair_text(row, names, unit) for row in drawable.itertuples(index=False)]
     traces: list[go.Scattermap] = []
-    heads: list[tuple[float, float, str, float]] = []
+    heads: list[tuple[Point, Point, float]] = []
     for i, ((low, high), width) in enumerate(zip(classes, widths, strict=True)):
         upper = counts <= high if i == len(classes) - 1 else counts < high
         members = np.flatnonzero((counts >= low) & upper)
@@ -135,8 +141,7 @@ def flow_arcs(
         )
         for m in members:
             row = drawable.iloc[m]
-            hx, hy = _head(centroids[row["origin"]], centroids[row["destination"]])
-            heads.append((hx, hy, labels[m], 4.0 + width))
+            heads.append((centroids[row["origin"]], centroids[row["destination"]], width))
         traces.append(
             go.Scattermap(
                 lon=lons,
@@ -152,20 +157,63 @@ def flow_arcs(
             )
         )
     if heads:
-        head_lon, head_lat, head_text, head_size = zip(*heads, strict=True)
+        head_lon, head_lat = arrowheads(heads)
         traces.append(
             go.Scattermap(
-                lon=np.asarray(head_lon),
-                lat=np.asarray(head_lat),
-                mode="markers",
-                marker={"size": np.asarray(head_size), "color": "#7a2e00", "opacity": 0.9},
-                hovertext=list(head_text),
-                hoverinfo="text",
-                name=t("direction: dot at destination end"),
+                lon=head_lon,
+                lat=head_lat,
+                mode="lines",
+                fill="toself",
+                fillcolor=HEAD_COLOR,
+                line={"width": 1, "color": HEAD_COLOR},
+                hoverinfo="skip",
+                name=t("arrowhead: towards the destination"),
                 legendgroup="flows",
             )
         )
     return traces
+
+
+def arrowheads(
+    arcs: Sequence[tuple[Point, Point, float]], *, at: float = ARROW_AT
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return filled-triangle arrowheads (lon/lat, NaN between) ``at`` along each arc.
+
+    Each arc is ``(start, end, line width px)``; the head points along the curve towards
+    ``end`` and grows with the line (at most an eighth of the arc's span). Triangles are
+    built in a local frame where a degree of longitude is shortened by cos(latitude), so
+    they are not skewed on the map.
+
+    Examples
+    --------
+    >>> lon, lat = arrowheads([((100.0, 10.0), (104.0, 10.0), 3.0)])
+    >>> len(lon), bool(lon[0] > lon[1])  # tip, two base corners, back to the tip
+    (4, True)
+    """
+    lons: list[float] = []
+    lats: list[float] = []
+    for start, end, width in arcs:
+        xs, ys = arc(start, end, samples=41)
+        i = round(at * (len(xs) - 1))
+        (x0, y0), (x1, y1) = (xs[i - 1], ys[i - 1]), (xs[i + 1], ys[i + 1])
+        shrink = math.cos(math.radians(ys[i]))
+        dx, dy = (x1 - x0) * shrink, y1 - y0
+        norm = math.hypot(dx, dy) or 1.0
+        ux, uy = dx / norm, dy / norm
+        # Short arcs get smaller heads, so the head stays a mark on its arc.
+        chord = math.hypot((end[0] - start[0]) * shrink, end[1] - start[1])
+        size = min(HEAD_DEG * (1.0 + width / 4.0), 0.12 * chord)
+        tip = (xs[i] + ux * size / shrink, ys[i] + uy * size)
+        back = (xs[i] - ux * size * 0.6 / shrink, ys[i] - uy * size * 0.6)
+        side = (-uy * size * 0.7, ux * size * 0.7)
+        left = (back[0] + side[0] / shrink, back[1] + side[1])
+        right = (back[0] - side[0] / shrink, back[1] - side[1])
+        for x, y in (tip, left, right, tip):
+            lons.append(round(x, 4))
+            lats.append(round(y, 4))
+        lons.append(math.nan)
+        lats.append(math.nan)
+    return np.asarray(lons[:-1]), np.asarray(lats[:-1])
 
 
 def drawn_pairs(
@@ -208,8 +256,3 @@ def _arc_lines(
         lats += [*ys, math.nan]
         text += [label] * (len(xs) + 1)
     return np.asarray(lons), np.asarray(lats), text
-
-
-def _head(start: Point, end: Point) -> Point:
-    xs, ys = arc(start, end, samples=21)
-    return xs[-3], ys[-3]

@@ -59,7 +59,8 @@ def base_map_layout(
             "y": 0.99,
             "xanchor": "left",
             "yanchor": "top",
-            "bgcolor": "rgba(255,255,255,0.92)",
+            # Light grey, not white: the "No data" swatch is white like those areas.
+            "bgcolor": "rgba(238,241,245,0.94)",
             "bordercolor": "#c9ced6",
             "borderwidth": 1,
             "font": {"size": 12},
@@ -120,8 +121,9 @@ def flow_map(
     ...                featureidkey="properties.country", names={"THA": "Thailand"},
     ...                centroids={}, style={}, center={"lon": 0, "lat": 0}, zoom=1,
     ...                area_title="People", unit="people")
-    >>> [tr.type for tr in fig.data], list(fig.data[0].z), fig.data[1].name
-    (['choroplethmap', 'choroplethmap', 'scattermap'], [120.0], '<11 (suppressed)')
+    >>> [tr.type for tr in fig.data], list(fig.data[0].z), fig.data[2].name, fig.data[3].name
+    (['choroplethmap', 'choroplethmap', 'scattermap', 'scattermap'], [120.0], '<11 (suppressed)', \
+'No data')
     """
     fig = go.Figure(layout=base_map_layout(style, center=center, zoom=zoom, revision="flows"))
     label = suppressed_label(threshold)
@@ -183,22 +185,15 @@ def flow_map(
             + t("suppressed")
             + ")<extra></extra>",
             name=f"{label} ({t('suppressed')})",
-            showlegend=True,
+            showlegend=False,  # the legend entry is a swatch, shown even when none is hidden
             legendgroup="areas",
         )
     )
-    fig.add_trace(
-        go.Scattermap(  # a legend entry only: what the white areas mean
-            lon=[None],
-            lat=[None],
-            mode="markers",
-            marker={"size": 12, "color": "#ffffff", "symbol": "circle"},
-            name=t("No data"),
-            hoverinfo="skip",
-            showlegend=True,
-            legendgroup="areas",
-        )
-    )
+    for name, color in (
+        (f"{label} ({t('suppressed')})", SUPPRESSED_COLOR),
+        (t("No data"), "#ffffff"),
+    ):
+        fig.add_trace(legend_swatch(name, color))
     if pairs is not None and len(pairs):
         arcs = flow_arcs(
             pairs,
@@ -211,6 +206,33 @@ def flow_map(
         )
         fig.add_traces(arcs)
     return fig
+
+
+def legend_swatch(name: str, color: str, *, group: str = "areas") -> go.Scattermap:
+    """Return a legend-only entry: a filled band of ``color`` (the legend's light grey
+    background lets a white one read).
+
+    Map legends need both area entries ("<11", "No data") even when no area is drawn
+    so.
+
+    Examples
+    --------
+    >>> sw = legend_swatch("No data", "#ffffff")
+    >>> sw.fill, sw.fillcolor, sw.showlegend, list(sw.lon)
+    ('toself', '#ffffff', True, [None])
+    """
+    return go.Scattermap(
+        lon=[None],
+        lat=[None],
+        mode="lines",
+        fill="toself",
+        fillcolor=color,
+        line={"color": color, "width": 0},
+        name=name,
+        hoverinfo="skip",
+        showlegend=True,
+        legendgroup=group,
+    )
 
 
 def count_ticks(top: float, *, most: int = 5) -> list[float]:

@@ -153,3 +153,35 @@ def day(value: object, lang: str) -> str:
 
 def _locale(lang: str) -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def country_name(code: str, lang: str, *, default: str | None = None) -> str:
+    """Return the name of an ISO 3166-1 alpha-3 country in ``lang`` (Babel / CLDR).
+
+    English keeps ``default`` (the region's own name, e.g. "Lao PDR") when given; other
+    languages take CLDR's name, falling back to ``default`` or the code.
+
+    Examples
+    --------
+    >>> country_name("THA", "fr"), country_name("KHM", "es"), country_name("LAO", "en")
+    ('Thaïlande', 'Camboya', 'Laos')
+    >>> country_name("LAO", "en", default="Lao PDR"), country_name("XXX", "fr")
+    ('Lao PDR', 'XXX')
+    """
+    fallback = default or code
+    if lang == DEFAULT_LANGUAGE and default:
+        return default
+    alpha2 = _alpha2().get(str(code).upper())
+    if alpha2 is None:
+        return fallback
+    from babel import Locale
+
+    return str(Locale.parse(_locale(lang)).territories.get(alpha2, fallback))
+
+
+@functools.cache
+def _alpha2() -> dict[str, str]:
+    """ISO 3166-1 alpha-3 → alpha-2, from the table the layers validate against."""
+    from layers._values import iso_table
+
+    return {alpha3: alpha2 for alpha2, (alpha3, _) in iso_table().items()}

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 
-from dashboard import aggregates, basemap, figures
+from dashboard import aggregates, basemap, figures, map_labels
 from dashboard.aggregates import FlowFilter
 from dashboard.data import RegionView
 from dashboard.years import clamp_range, years_from_query, years_query
@@ -125,6 +125,7 @@ def render_overview(
     *,
     base_url: str,
     t: Translator,
+    lang: str = "en",
     threshold: int = DEFAULT_THRESHOLD,
 ) -> OverviewResult:
     """Compute the Overview's map, trend chart, headline and notes for ``state``.
@@ -140,11 +141,13 @@ def render_overview(
         MapLibre loads sources in a web worker, where only absolute URLs resolve.
     t
         Translator for every word drawn.
+    lang
+        The page's language: country names (CLDR) and numbers (Babel) follow it.
     """
     state = clamp_years(state, view.years)
     notes: list[str] = []
     urls = {name: f"{base_url}basemap/{name}.geojson" for name in view.basemap_layers}
-    style = basemap.basemap_style(urls)
+    style = map_labels.labelled_style(urls, view=view, base_url=base_url, lang=lang)
     center, zoom = basemap.fit_view(view.bounds)
     unit = unit_label(view, t)
     notes.extend(protection_notes(view, t=t, threshold=threshold))
@@ -166,7 +169,9 @@ def render_overview(
             "No flows match these filters. Widen the year range or tick more forms of exploitation."
         )
         return OverviewResult(
-            map_figure=figures.empty_map(style, center=center, zoom=zoom, message=message),
+            map_figure=map_labels.under_labels(
+                figures.empty_map(style, center=center, zoom=zoom, message=message), style
+            ),
             trend_figure=figures.empty_chart(message),
             headline=_headline_items(view, country, t=t, unit=unit, threshold=threshold),
             notes=notes,
@@ -194,7 +199,7 @@ def render_overview(
             notes.append(t("Flows known only by country are left out of the province map."))
     else:
         centroids = view.country_centroids
-        names = view.country_names
+        names = map_labels.country_names(view.country_names, lang)
         geojson, key = urls.get("borders", ""), "properties.country"
     title = (
         t("People by country of origin")
@@ -238,7 +243,7 @@ def render_overview(
         threshold=threshold,
     )
     return OverviewResult(
-        map_figure=map_figure,
+        map_figure=map_labels.under_labels(map_figure, style),
         trend_figure=trend,
         headline=_headline_items(view, country, t=t, unit=unit, threshold=threshold),
         notes=notes,

@@ -17,11 +17,12 @@ def _plan_figure(
     base_url: str,
     inline: bool = False,
     releases: str | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
 ) -> Any:
     """The plan map on the basemap (URL sources in the page, inline ones for the PDF)."""
     import numpy as np
 
-    from dashboard import basemap, briefing, data
+    from dashboard import basemap, briefing, data, map_labels
     from dashboard.corridors_model import (
         CorridorState,
         corridor_network,
@@ -32,7 +33,13 @@ def _plan_figure(
 
     region = data.region_view(region_path)
     urls = {n: f"{base_url}basemap/{n}.geojson" for n in region.basemap_layers}
-    style = basemap.basemap_style(urls)
+    # The page's map is labelled by MapLibre; the briefing's image gets its labels drawn
+    # by Pillow (kaleido has no server to fetch glyphs from).
+    style = (
+        basemap.basemap_style(urls)
+        if inline
+        else map_labels.labelled_style(urls, view=region, base_url=base_url, lang=lang)
+    )
     if inline:
         layers = {n: data.basemap_layer(region_path, n) for n in region.basemap_layers}
         style = briefing.inline_style(style, {k: v for k, v in layers.items() if v})
@@ -44,7 +51,7 @@ def _plan_figure(
         if (loads > 0).any()
         else np.zeros(0, dtype=int)
     )
-    return plan_map(
+    figure = plan_map(
         view.sites,
         style=style,
         center=center,
@@ -53,6 +60,7 @@ def _plan_figure(
         context=segment_lines(net.segments, busy),
         t=t,
     )
+    return map_labels.under_labels(figure, style)
 
 
 def _briefing(run: Any, t: i18n.Translator, lang: str = i18n.DEFAULT_LANGUAGE) -> tuple[bytes, Any]:

@@ -117,6 +117,7 @@ def register_callbacks(app: Dash) -> None:
         from dashboard.corridor_figures import map_layout
         from dashboard.corridors_model import route_graph, whatif_options
         from dashboard.data import current_view
+        from dashboard.map_labels import labelled_style
 
         t = i18n.translator(i18n.current_language())
         view = current_view()
@@ -124,7 +125,10 @@ def register_callbacks(app: Dash) -> None:
         geometry = _geometry(view.path)
         urls = {n: f"{request.root_url}basemap/{n}.geojson" for n in view.basemap_layers}
         center, zoom = basemap.fit_view(view.bounds)
-        layout_ = map_layout(basemap.basemap_style(urls), center=center, zoom=zoom)
+        style = labelled_style(
+            urls, view=view, base_url=request.root_url, lang=i18n.current_language()
+        )
+        layout_ = map_layout(style, center=center, zoom=zoom)
         countries = sorted(
             set(view.flows.get("origin_country", []))
             | set(view.flows.get("destination_country", []))

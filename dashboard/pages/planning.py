@@ -383,7 +383,14 @@ def run_plan_job(
     view = pm.plan_view(run, t=t, lang=str(lang or i18n.DEFAULT_LANGUAGE))
     unit = pm.unit_label(run, t)
     figure = _plan_figure(
-        region_path, run, view, unit=unit, t=t, base_url=_root(href), releases=releases
+        region_path,
+        run,
+        view,
+        unit=unit,
+        t=t,
+        base_url=_root(href),
+        releases=releases,
+        lang=str(lang or i18n.DEFAULT_LANGUAGE),
     )
     progress(100, "Done")
     notes = [components.notice(n, kind="warning") for n in view.notes]
