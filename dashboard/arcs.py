@@ -195,25 +195,46 @@ def arrowheads(
     for start, end, width in arcs:
         xs, ys = arc(start, end, samples=41)
         i = round(at * (len(xs) - 1))
-        (x0, y0), (x1, y1) = (xs[i - 1], ys[i - 1]), (xs[i + 1], ys[i + 1])
         shrink = math.cos(math.radians(ys[i]))
-        dx, dy = (x1 - x0) * shrink, y1 - y0
-        norm = math.hypot(dx, dy) or 1.0
-        ux, uy = dx / norm, dy / norm
         # Short arcs get smaller heads, so the head stays a mark on its arc.
         chord = math.hypot((end[0] - start[0]) * shrink, end[1] - start[1])
         size = min(HEAD_DEG * (1.0 + width / 4.0), 0.12 * chord)
-        tip = (xs[i] + ux * size / shrink, ys[i] + uy * size)
-        back = (xs[i] - ux * size * 0.6 / shrink, ys[i] - uy * size * 0.6)
-        side = (-uy * size * 0.7, ux * size * 0.7)
-        left = (back[0] + side[0] / shrink, back[1] + side[1])
-        right = (back[0] - side[0] / shrink, back[1] - side[1])
-        for x, y in (tip, left, right, tip):
-            lons.append(round(x, 4))
-            lats.append(round(y, 4))
+        heading = (xs[i + 1] - xs[i - 1], ys[i + 1] - ys[i - 1])
+        for x, y in triangle((xs[i], ys[i]), heading, size):
+            lons.append(x)
+            lats.append(y)
         lons.append(math.nan)
         lats.append(math.nan)
     return np.asarray(lons[:-1]), np.asarray(lats[:-1])
+
+
+def triangle(at: Point, heading: Point, size: float) -> list[Point]:
+    """Return a closed arrowhead (tip, left, right, tip) around ``at`` pointing along
+    ``heading`` (a lon/lat difference), ``size`` degrees of latitude from centre to tip.
+
+    Built in a local frame where a degree of longitude is cos(latitude) long, so the
+    head is not skewed on a web map.
+
+    Examples
+    --------
+    >>> tip, left, right, again = triangle((100.0, 0.0), (1.0, 0.0), 1.0)
+    >>> tip, left, right, tip == again
+    ((101.0, 0.0), (99.4, 0.7), (99.4, -0.7), True)
+    """
+    x, y = at
+    shrink = math.cos(math.radians(y)) or 1e-9
+    dx, dy = heading[0] * shrink, heading[1]
+    norm = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / norm, dy / norm
+    back = (-0.6 * size * ux, -0.6 * size * uy)
+    side = (-uy * size * 0.7, ux * size * 0.7)
+    local = [
+        (ux * size, uy * size),
+        (back[0] + side[0], back[1] + side[1]),
+        (back[0] - side[0], back[1] - side[1]),
+    ]
+    points = [(round(x + px / shrink, 4), round(y + py, 4)) for px, py in local]
+    return [*points, points[0]]
 
 
 def drawn_pairs(

@@ -211,6 +211,7 @@ def register_callbacks(app: Dash) -> None:
             "below": cf.to_plain([cf.density_trace(density, t=t)]),
             "above": cf.to_plain(
                 [
+                    cf.direction_trace(net, cm.flow_weights(net, shown), t=t),
                     cf.hotspot_halo(tables.hotspots),
                     cf.hotspot_trace(tables.hotspots, unit=unit, t=t),
                 ]

@@ -1,6 +1,6 @@
 """The live maps in a real chromium: country and town names drawn by MapLibre from the
-app's own glyph files (no request leaves the machine), arrowheads on the flow arcs, and
-legend entries for suppressed and missing areas."""
+app's own glyph files (no request leaves the machine), arrowheads on the flow arcs and
+on the corridors, and legend entries for suppressed and missing areas."""
 
 from __future__ import annotations
 
@@ -57,7 +57,8 @@ def test_overview_map_names_countries_and_towns_in_french_and_arcs_point(
             const drawn = map.getStyle().layers.filter((l) => l.id.includes(trace.uid));
             return {gaps: trace.lon.filter((v) => v === null || Number.isNaN(v)).length,
                     fill: drawn.some((l) => l.type === 'fill'),
-                    below: gd._fullData.map((t) => t.type + ':' + t.below)};
+                    below: gd._fullData.filter((t) => t.visible !== false)
+                .map((t) => t.type + ':' + t.below)};
         }"""
     )
     assert heads is not None and heads["fill"] and heads["gaps"] >= 1, heads
@@ -78,3 +79,11 @@ def test_corridors_map_names_places_under_the_data(page: Any, live_server: LiveS
             .map((t) => t.below)"""
     )
     assert below and set(below) == {"labels-town-dot"}, below
+    legend = page.locator("#corridors-map .legend").text_content() or ""
+    assert "arrow: main direction of the modelled flow" in legend
+    arrows = page.evaluate(
+        """() => document.querySelector('#corridors-map .js-plotly-plot')._fullData
+            .filter((t) => t.legendgroup === 'direction' && t.fill === 'toself')
+            .map((t) => t.lon.filter((v) => v === null || Number.isNaN(v)).length + 1)"""
+    )
+    assert arrows and arrows[0] >= 5, arrows  # arrows spread over the busy roads
