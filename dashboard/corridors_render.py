@@ -67,7 +67,35 @@ def _share(value: Any) -> str:
     return "<11" if value is None or pd.isna(value) else f"{float(value):.1%}"
 
 
-def corridor_table(frame: Any, *, unit: str, t: i18n.Translator) -> Any:
+def crossing_names(graph: Any) -> dict[str, str]:
+    """Return each crossing's short name (before any bracket) by its id, from the graph.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("x:TH-MM-MAESOT", kind="crossing", crossing_id="TH-MM-MAESOT",
+    ...            name="Mae Sot–Myawaddy (1st Thai–Myanmar Friendship Bridge)")
+    >>> crossing_names(G)
+    {'TH-MM-MAESOT': 'Mae Sot–Myawaddy'}
+    """
+    out: dict[str, str] = {}
+    for _, d in graph.nodes(data=True):
+        cid = str(d.get("crossing_id") or "")
+        if d.get("kind") == "crossing" and cid:
+            out[cid] = str(d.get("name") or cid).split(" (")[0].strip() or cid
+    return out
+
+
+def _crossings_text(value: object, names: dict[str, str]) -> str:
+    ids = [c.strip() for c in str(value or "").replace(",", ";").split(";") if c.strip()]
+    return ", ".join(names.get(c, c) for c in ids) or "—"
+
+
+def corridor_table(
+    frame: Any, *, unit: str, t: i18n.Translator, crossings: dict[str, str] | None = None
+) -> Any:
+    """The top corridors; ``crossings`` names the border crossings (id → name)."""
     from geotraf.privacy import format_count
 
     if frame is None or len(frame) == 0:
@@ -79,7 +107,7 @@ def corridor_table(frame: Any, *, unit: str, t: i18n.Translator) -> Any:
             f"{float(r.length_km):,.0f}",
             format_count(r.load),
             _share(r.share),
-            str(r.crossings).replace(";", ", ") or "—",
+            _crossings_text(r.crossings, crossings or {}),
         ]
         for r in frame.itertuples()
     ]
@@ -145,6 +173,7 @@ def whatif_result(result: Any, *, unit: str, t: i18n.Translator) -> list[Any]:
 
     parts: list[Any] = [html.Div(components.headline_cards(result.summary), className="cards")]
     parts += [components.notice(n) for n in result.notes]
+    tables: list[Any] = []
     if len(result.moved):
         rows = [
             [
@@ -156,9 +185,9 @@ def whatif_result(result: Any, *, unit: str, t: i18n.Translator) -> list[Any]:
             ]
             for r in result.moved.itertuples()
         ]
-        parts.append(html.H3(t("Flows that moved")))
-        parts.append(
-            _table(
+        tables.append(
+            _section(
+                t("Flows that moved"),
                 [
                     t("Origin → destination"),
                     t("Crossing before"),
@@ -172,7 +201,7 @@ def whatif_result(result: Any, *, unit: str, t: i18n.Translator) -> list[Any]:
             )
         )
     if not len(result.corridors):
-        parts.append(
+        tables.append(
             html.P(t("No road's load changed by 11 people/year or more."), className="muted small")
         )
     else:
@@ -185,16 +214,24 @@ def whatif_result(result: Any, *, unit: str, t: i18n.Translator) -> list[Any]:
             ]
             for r in result.corridors.itertuples()
         ]
-        parts.append(html.H3(t("Roads that gained or lost flow")))
-        parts.append(
-            _table(
+        tables.append(
+            _section(
+                t("Roads that gained or lost flow"),
                 [t("Road"), t("Before"), t("After"), t("Change")],
                 rows,
                 numeric={1, 2, 3},
                 caption=t("Roads that gained or lost flow"),
             )
         )
+    parts.append(html.Div(tables, className="whatif-tables"))
     return parts
+
+
+def _section(
+    title: str, header: list[str], rows: list[list[Any]], *, numeric: set[int], caption: str
+) -> html.Div:
+    """A titled table of the what-if result (the result lays these side by side)."""
+    return html.Div([html.H3(title), _table(header, rows, numeric=numeric, caption=caption)])
 
 
 def upload_report(report: Any, t: i18n.Translator, *, filename: str, kind: str) -> list[Any]:

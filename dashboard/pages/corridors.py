@@ -34,6 +34,7 @@ from dashboard.corridors_layout import page_shell
 from dashboard.corridors_model import CorridorState, clamp_years
 from dashboard.corridors_render import (
     corridor_table,
+    crossing_names,
     hotspot_table,
     source_link,
     table_notes,
@@ -222,7 +223,9 @@ def register_callbacks(app: Dash) -> None:
         notes += [components.notice(n, kind="warning") for n in table_notes(tables, t)]
         return (
             overlay,
-            corridor_table(tables.corridors, unit=unit, t=t),
+            corridor_table(
+                tables.corridors, unit=unit, t=t, crossings=crossing_names(net.graph)
+            ),
             hotspot_table(tables.hotspots, unit=unit, t=t),
             notes or None,
         )
