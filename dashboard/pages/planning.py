@@ -35,7 +35,7 @@ from dashboard import audit, components, i18n, ids
 # the plan map and PDF briefing, and the result tables.
 from dashboard.planning_layout import KEPT_PLAN, ROLE
 from dashboard.planning_layout import layout as layout
-from dashboard.planning_map import _briefing, _plan_figure
+from dashboard.planning_map import _briefing, _plan_figure, register_candidate_map
 from dashboard.planning_tables import _calendar, _sites_table
 from dashboard.roles import check_role, requires_role
 
@@ -264,6 +264,8 @@ def register_callbacks(app: Dash) -> None:
             dcc.send_bytes(export_bytes(run, kind), f"{name}{suffix}"),
             t("Downloaded {file}; recorded in the audit log.").format(file=f"{name}{suffix}"),
         )
+
+    register_candidate_map(app)  # before a run: the candidate sites on the map
 
 
 def _guard_requests(app: Dash) -> None:
