@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import i18n
 from dashboard.figure_style import FLOW_COLOR, Point, Translator, identity
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count
+from geotraf.privacy import DEFAULT_THRESHOLD
 
 #: Most arcs drawn: beyond that the map is unreadable and the payload large.
 MAX_ARCS = 40
@@ -110,6 +111,7 @@ def flow_arcs(
     t: Translator = identity,
     threshold: int = DEFAULT_THRESHOLD,
     max_pairs: int = MAX_ARCS,
+    lang: str = "en",
 ) -> list[go.Scattermap]:
     """Return the arc traces of origin→destination pairs, one trace per width class.
 
@@ -130,7 +132,7 @@ def flow_arcs(
     counts = drawable["count"].astype(float).to_numpy()
     classes = flow_classes(list(counts), threshold=threshold)
     widths = FLOW_WIDTHS[: len(classes)]
-    labels = [_pair_text(row, names, unit) for row in drawable.itertuples(index=False)]
+    labels = [_pair_text(row, names, unit, lang) for row in drawable.itertuples(index=False)]
     traces: list[go.Scattermap] = []
     heads: list[tuple[Point, Point, float]] = []
     for i, ((low, high), width) in enumerate(zip(classes, widths, strict=True)):
@@ -151,7 +153,7 @@ def flow_arcs(
                 opacity=0.7,
                 hovertext=text,
                 hoverinfo="text",
-                name=f"{low:,}–{high:,} {t('people')}",
+                name=f"{i18n.number(low, lang)}–{i18n.number(high, lang)} {t('people')}",
                 legendgroup="flows",
                 legendgrouptitle={"text": t("Flows, origin → destination")} if i == 0 else None,
             )
@@ -256,10 +258,10 @@ def drawn_pairs(
     return usable.loc[order[:max_pairs]]
 
 
-def _pair_text(row: Any, names: Mapping[str, str], unit: str) -> str:
+def _pair_text(row: Any, names: Mapping[str, str], unit: str, lang: str) -> str:
     origin = names.get(row.origin, row.origin)
     destination = names.get(row.destination, row.destination)
-    return f"{origin} → {destination}: {format_count(row.count)} {unit}"
+    return f"{origin} → {destination}: {i18n.count(row.count, lang)} {unit}"
 
 
 def _arc_lines(

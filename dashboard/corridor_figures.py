@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import figures
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count
+from dashboard import figures, i18n
+from geotraf.privacy import DEFAULT_THRESHOLD
 
 Translator = Callable[[str], str]
 
@@ -75,6 +75,7 @@ def hotspot_trace(
     unit: str,
     t: Translator = _identity,
     threshold: int = DEFAULT_THRESHOLD,
+    lang: str = "en",
 ) -> go.Scattermap | None:
     """Return hotspot markers sized by score, with the explanation on hover.
 
@@ -99,8 +100,8 @@ def hotspot_trace(
     sizes = 9 + 16 * np.clip(score, 0, 1)
     score_text = t("score {score}")
     text = [
-        f"<b>#{int(r)} {n}</b><br>{score_text.format(score=f'{s:.2f}')} · "
-        f"{format_count(v, threshold=threshold)} {unit}<br>{_wrap(e)}"
+        f"<b>#{int(r)} {n}</b><br>{score_text.format(score=i18n.number(s, lang, decimals=2))}"
+        f" · {i18n.count(v, lang, threshold=threshold)} {unit}<br>{_wrap(e)}"
         for r, n, s, v, e in zip(
             spots["rank"], spots["name"], score, spots["load"], spots["explanation"], strict=True
         )

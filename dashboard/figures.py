@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import i18n
 from dashboard.arcs import ARC_SAMPLES as ARC_SAMPLES
 from dashboard.arcs import FLOW_WIDTHS as FLOW_WIDTHS
 from dashboard.arcs import MAX_ARCS, flow_arcs
@@ -37,7 +38,7 @@ from dashboard.figure_style import (
 from dashboard.figure_style import FLOW_COLOR as FLOW_COLOR
 from dashboard.figure_style import OKABE_ITO as OKABE_ITO
 from dashboard.figure_style import TEXT_COLOR as TEXT_COLOR
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count
+from geotraf.privacy import DEFAULT_THRESHOLD
 from layers.schema import EXPLOITATION
 
 
@@ -87,6 +88,7 @@ def flow_map(
     t: Translator = identity,
     threshold: int = DEFAULT_THRESHOLD,
     max_pairs: int = MAX_ARCS,
+    lang: str = "en",
 ) -> go.Figure:
     """Return the overview map: areas shaded by people, flows as curved arcs.
 
@@ -112,6 +114,8 @@ def flow_map(
         Unit of the counts, e.g. "people (modelled, synthetic)".
     t
         Translator for the words drawn on the map.
+    lang
+        Language of the numbers (Babel): ``1,604`` in English, ``1 604`` in French.
 
     Examples
     --------
@@ -140,7 +144,8 @@ def flow_map(
             locations=list(shown["area"]),
             z=[float(v) for v in shown["count"]],
             customdata=[
-                [n, format_count(v)] for n, v in zip(area_names, shown["count"], strict=True)
+                [n, i18n.count(v, lang, threshold=threshold)]
+                for n, v in zip(area_names, shown["count"], strict=True)
             ],
             colorscale=COUNT_SCALE,
             zmin=0,
@@ -158,7 +163,7 @@ def flow_map(
                 "outlinewidth": 0,
                 "tickmode": "array",
                 "tickvals": ticks,
-                "ticktext": [f"{v:,.0f}" for v in ticks],
+                "ticktext": [i18n.number(v, lang) for v in ticks],
             },
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} " + unit + "<extra></extra>",
             name=area_title,
@@ -203,6 +208,7 @@ def flow_map(
             t=t,
             threshold=threshold,
             max_pairs=max_pairs,
+            lang=lang,
         )
         fig.add_traces(arcs)
     return fig

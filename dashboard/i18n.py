@@ -12,8 +12,6 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
 #: Interface languages: code → name shown in the selector (in its own language).
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
@@ -110,18 +108,18 @@ def count(value: object, lang: str, *, threshold: int = 11) -> str:
 
     Examples
     --------
-    >>> count(1523.57, "fr"), count(None, "fr"), count(7, "en")
-    ('1\u202f524', '<11', '<11')
+    >>> count(1523.57, "fr"), count(None, "fr"), count(7, "en"), count(-3, "es")
+    ('1\u202f524', '<11', '<11', '0')
     """
-    if value is None or value is pd.NA:
-        return f"<{threshold}"
+    from geotraf.privacy import format_count
+
     try:
-        amount = float(value)  # type: ignore[arg-type]
+        text = format_count(value, threshold=threshold)  # the one rule of what is shown
     except (TypeError, ValueError):
         return f"<{threshold}"
-    if amount != amount or 0 < amount < threshold:
-        return f"<{threshold}"
-    return number(round(amount), lang)
+    if text.startswith("<"):
+        return text
+    return number(max(0, round(float(value))), lang)  # type: ignore[arg-type]
 
 
 def percent(value: float, lang: str) -> str:

@@ -118,7 +118,7 @@ def register_callbacks(app: Dash) -> None:
         from dashboard.corridor_figures import map_layout
         from dashboard.corridors_model import route_graph, whatif_options
         from dashboard.data import current_view
-        from dashboard.map_labels import labelled_style
+        from dashboard.map_labels import country_names, labelled_style
 
         t = i18n.translator(i18n.current_language())
         view = current_view()
@@ -134,8 +134,9 @@ def register_callbacks(app: Dash) -> None:
             set(view.flows.get("origin_country", []))
             | set(view.flows.get("destination_country", []))
         )
+        names = country_names(view.country_names, i18n.current_language())
         options = [
-            {"label": f"{view.country_names.get(c, c)} ({c})", "value": c}
+            {"label": f"{names.get(c, c)} ({c})", "value": c}
             for c in countries
             if isinstance(c, str) and c
         ]
@@ -176,14 +177,15 @@ def register_callbacks(app: Dash) -> None:
     def update_corridors(years: Any, *rest: Any) -> tuple[Any, ...]:
         from dashboard.corridors_model import corridor_payload, headline
 
-        t = i18n.translator(i18n.current_language())
+        lang = i18n.current_language()
+        t = i18n.translator(lang)
         state = _state(years, rest[:-1], rest[-1])
         net = _network(state.method)
         shown = clamp_years(state, net.years)
         audit.record("view", page="corridors", **_audit_filters(shown))
         return (
-            corridor_payload(net, shown, t=t),
-            components.headline_cards(headline(net, shown, t=t)),
+            corridor_payload(net, shown, t=t, lang=lang),
+            components.headline_cards(headline(net, shown, t=t, lang=lang)),
             state.to_query(),
         )
 
@@ -200,7 +202,8 @@ def register_callbacks(app: Dash) -> None:
         from dashboard import corridor_figures as cf
         from dashboard import corridors_model as cm
 
-        t = i18n.translator(i18n.current_language())
+        lang = i18n.current_language()
+        t = i18n.translator(lang)
         state = _state(years, rest[:-1], rest[-1])
         net = _network(state.method)
         shown = clamp_years(state, net.years)
@@ -214,19 +217,23 @@ def register_callbacks(app: Dash) -> None:
                 [
                     cf.direction_trace(net, cm.flow_weights(net, shown), t=t),
                     cf.hotspot_halo(tables.hotspots),
-                    cf.hotspot_trace(tables.hotspots, unit=unit, t=t),
+                    cf.hotspot_trace(tables.hotspots, unit=unit, t=t, lang=lang),
                 ]
             ),
         }
         notes = source_link(net.path, t)
         notes += [components.notice(n) for n in cm.protection_notes(net.path, t=t)]
-        notes += [components.notice(n, kind="warning") for n in table_notes(tables, t)]
+        notes += [components.notice(n, kind="warning") for n in table_notes(tables, t, lang)]
         return (
             overlay,
             corridor_table(
-                tables.corridors, unit=unit, t=t, crossings=crossing_names(net.graph)
+                tables.corridors,
+                unit=unit,
+                t=t,
+                crossings=crossing_names(net.graph),
+                lang=lang,
             ),
-            hotspot_table(tables.hotspots, unit=unit, t=t),
+            hotspot_table(tables.hotspots, unit=unit, t=t, lang=lang),
             notes or None,
         )
 
@@ -263,7 +270,8 @@ def register_callbacks(app: Dash) -> None:
         from dashboard import corridors_model as cm
         from geotraf.errors import GeotrafError
 
-        t = i18n.translator(i18n.current_language())
+        lang = i18n.current_language()
+        t = i18n.translator(lang)
         keep = dash.no_update
         if dash.ctx.triggered_id == ids.CORRIDORS_WHATIF_CLEAR:
             return [], None, [], []  # everything: the result and the picks
@@ -281,7 +289,7 @@ def register_callbacks(app: Dash) -> None:
         net = _network(state.method)
         shown = clamp_years(state, net.years)
         try:
-            result = cm.what_if(net, shown, close=close, watch=watch, t=t)
+            result = cm.what_if(net, shown, close=close, watch=watch, t=t, lang=lang)
         except GeotrafError as exc:
             return [], components.notice(str(exc), kind="error", role="alert"), keep, keep
         audit.record(
@@ -294,7 +302,7 @@ def register_callbacks(app: Dash) -> None:
             t=t,
         )
         unit = cm.unit_label(net.synthetic, t)
-        return cf.to_plain(traces), whatif_result(result, unit=unit, t=t), keep, keep
+        return cf.to_plain(traces), whatif_result(result, unit=unit, t=t, lang=lang), keep, keep
 
     @app.callback(
         Output(ids.CORRIDORS_UPLOAD_REPORT, "children"),
