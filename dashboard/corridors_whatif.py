@@ -192,7 +192,8 @@ def _crossing_names(graph: nx.MultiDiGraph, ids: Sequence[str]) -> str:
     names = []
     for cid in ids:
         node = f"x:{cid}"
-        names.append(str(graph.nodes[node].get("name") or cid) if node in graph else str(cid))
+        name = str(graph.nodes[node].get("name") or cid) if node in graph else str(cid)
+        names.append(name.split(" (")[0].strip() or name)  # short: "Mae Sot–Myawaddy"
     return " / ".join(names) or "—"
 
 
