@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
 import networkx as nx
 import numpy as np
@@ -36,6 +36,7 @@ def evade(
     *,
     tolerance: float,
     weight: str = "travel_time_s",
+    progress: Callable[[float], None] | None = None,
 ) -> pd.DataFrame:
     """Re-route the paths that pass a checkpoint around every checkpoint, where worth it.
 
@@ -57,6 +58,9 @@ def evade(
         Extra travel time traffickers accept, as a share (0.3 = +30 %).
     weight
         Edge attribute of travel time.
+    progress
+        Called with the share (0 to 1) of the checked paths already tested, about every
+        2 % of them and once at the end.
 
     Returns
     -------
@@ -123,7 +127,11 @@ def evade(
     evades = out["evades"].to_numpy().copy()
     detour_t = out["detour_time_s"].to_numpy().copy()
     detour_nodes: list[tuple[Hashable, ...] | None] = [None] * len(out)
-    for i in np.flatnonzero(checked):
+    todo = np.flatnonzero(checked)
+    every = max(1, len(todo) // 50)
+    for done, i in enumerate(todo):
+        if progress is not None and done % every == 0:
+            progress(done / len(todo))
         nodes = paths["nodes"].iat[i]
         stops = _waypoints(G, nodes)
         if chosen.intersection(stops):
@@ -144,6 +152,8 @@ def evade(
             evades[i] = True
             detour_t[i] = total
             detour_nodes[i] = tuple(route)
+    if progress is not None:
+        progress(1.0)
     out["evades"] = evades
     out["detour_time_s"] = detour_t
     out["detour_nodes"] = pd.Series(detour_nodes, index=out.index, dtype=object)
