@@ -32,7 +32,8 @@ def _plan_figure(
     )
     from dashboard.planning_figures import plan_map
 
-    region = data.region_view(region_path)
+    # The job process has no app: the view is read from the releases folder it was handed.
+    region = data.region_view(region_path, releases)
     urls = {n: f"{base_url}basemap/{n}.geojson" for n in region.basemap_layers}
     # The page's map is labelled by MapLibre; the briefing's image gets its labels drawn
     # by Pillow (kaleido has no server to fetch glyphs from).

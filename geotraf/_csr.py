@@ -1,8 +1,8 @@
 """A compressed sparse row (CSR) view of the route graph for fast many-source routing.
 
-NetworkX stays the model; this module turns a ``MultiDiGraph`` into numpy arrays once
-and builds, from Dijkstra distances, the tie-broken shortest-path tree of every origin
-(:func:`predecessors`). :mod:`geotraf._paths` lists paths on it, :mod:`geotraf._trees`
+NetworkX stays the model; this module turns a ``MultiDiGraph`` into numpy arrays once.
+The compiled searches of :mod:`geotraf._kernels` build, per origin, the tie-broken
+shortest-path tree on them; :mod:`geotraf._paths` lists paths, :mod:`geotraf._trees`
 sums loads up the trees, :mod:`geotraf._yen` finds alternatives.
 
 Conventions
@@ -12,10 +12,9 @@ Conventions
 - Nodes are indexed in the graph's node order (builders add them along the roads, which
   keeps neighbours close in memory: Dijkstra runs up to 3× faster than in id order);
   ``CSRCore.rank`` holds each node's rank among the ids compared as strings.
-- **Tie-break.** scipy returns distances only; paths are rebuilt backwards from each
-  destination by choosing, among the *tight* in-edges of a node (``dist[u] + w(u, v) ==
-  dist[v]`` within :data:`TIE_TOLERANCE`), the predecessor with the smallest node id
-  (string order, via ``rank``). This
+- **Tie-break.** The tree edge into a node is, among its *tight* in-edges
+  (``dist[u] + w(u, v) - dist[v] <= TIE_TOLERANCE``, on the final distances), the one
+  whose tail has the smallest node id (string order, via ``rank``). This
   gives every flow one deterministic fastest path, equal to the path obtained by walking
   ``networkx.dijkstra_predecessor_and_distance`` backwards with ``min`` over the
   predecessor lists, and to NetworkX's only path when shortest paths are unique.
@@ -25,6 +24,7 @@ Conventions
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -48,8 +48,6 @@ MIN_WEIGHT = 1e-6
 TIE_TOLERANCE = 1e-9
 #: Cap on the distance block held in memory per batch of origins (float64 cells).
 BATCH_CELLS = 8_000_000
-#: Rows of trees handled at once hold about this many cells (cache-sized arrays).
-CACHE_CELLS = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -90,6 +88,8 @@ class CSRGraph:
         The edge attribute the weights come from.
     all_edge_ids, all_edge_keys
         ``edge_id`` and ``(u, v, key)`` of every edge of the graph, in its edge order.
+    columns
+        Edge attributes asked for by :func:`csr_view`, per edge in that order.
     kept
         Position in that order of the edge kept at each CSR position.
     """
@@ -103,6 +103,7 @@ class CSRGraph:
     all_edge_ids: npt.NDArray[np.object_]
     kept: IntArray
     all_edge_keys: tuple[tuple[Hashable, Hashable, Any], ...] = ()
+    columns: dict[str, list[Any]] = dataclasses.field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -130,7 +131,9 @@ class CSRGraph:
         return np.where(found, pos, -1).astype(np.int64)
 
 
-def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
+def csr_view(
+    G: nx.MultiDiGraph, *, weight: str = "travel_time_s", columns: Sequence[str] = ()
+) -> CSRGraph:
     """Build the CSR view of ``G`` routed on the edge attribute ``weight``.
 
     Parameters
@@ -139,6 +142,9 @@ def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
         Route graph (``MultiDiGraph``; a ``DiGraph`` works too).
     weight
         Edge attribute holding a non-negative cost.
+    columns
+        Further edge attributes read in the same pass over the edges, kept in
+        ``CSRGraph.columns`` (one value per edge of the graph, None where missing).
 
     Raises
     ------
@@ -165,7 +171,7 @@ def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
     rank[np.argsort(np.array([str(x) for x in node_ids], dtype=object), kind="stable")] = np.arange(
         n, dtype=np.int64
     )
-    ekeys, (weights, given) = edge_table(G, (weight, "edge_id"))
+    ekeys, (weights, given, *extra) = edge_table(G, (weight, "edge_id", *columns))
     w_raw = np.array([np.nan if w is None else w for w in weights], dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(w_raw) | (w_raw < 0))
     if len(bad):
@@ -219,6 +225,7 @@ def csr_view(G: nx.MultiDiGraph, *, weight: str = "travel_time_s") -> CSRGraph:
         all_edge_ids=all_eids,
         kept=keep.astype(np.int64),
         all_edge_keys=tuple(ekeys),
+        columns=dict(zip(columns, extra, strict=True)),
     )
 
 
@@ -252,35 +259,3 @@ def edge_table(
                 for i, name in pairs:
                     columns[i].append(d.get(name))
     return keys, columns
-
-
-def predecessors(core: CSRCore, dist: FloatArray) -> IntArray:
-    """Tree edge into every node, one row per origin: the tie-broken fastest predecessor.
-
-    ``dist`` holds one Dijkstra row per origin. Among the tight in-edges of ``v``
-    (``dist[u] + w(u, v) == dist[v]`` within :data:`TIE_TOLERANCE`) the one whose tail has
-    the smallest node id (string order) wins; -1 marks the origin and unreachable nodes.
-    Vectorised over all edges of the rows at once.
-    """
-    n_edges = len(core.indices)
-    out = np.full(dist.shape, -1, dtype=np.int64)
-    if n_edges == 0:
-        return out
-    pos = core.in_pos
-    tail, head = core.in_src, core.indices[pos]
-    starts = core.in_indptr[:-1]
-    has = np.flatnonzero(core.in_indptr[1:] > starts)
-    order_code = core.rank[tail] * (n_edges + 1) + np.arange(n_edges, dtype=np.int64)
-    none = np.int64((core.n + 1) * (n_edges + 1))
-    w = core.weight[pos]
-    step = max(1, CACHE_CELLS // n_edges)
-    for lo in range(0, dist.shape[0], step):
-        block = dist[lo : lo + step]
-        with np.errstate(invalid="ignore"):
-            tight = block[:, tail] + w - block[:, head] <= TIE_TOLERANCE
-        code = np.where(tight, order_code, none)
-        best = np.minimum.reduceat(code, starts[has], axis=1)
-        found = best < none
-        chosen = pos[np.where(found, best % (n_edges + 1), 0)]
-        out[lo : lo + step, has] = np.where(found, chosen, -1)
-    return out

@@ -31,8 +31,8 @@ class Keyed:
     flow_key: np.ndarray
     flow_count: np.ndarray
     failures: dict[Hashable, tuple[str, str]]
-    origin_nodes: list[Any]
-    dest_nodes: list[Any]
+    origin_nodes: list[Any] | np.ndarray
+    dest_nodes: list[Any] | np.ndarray
     src: np.ndarray | None = None
     dst: np.ndarray | None = None
 
@@ -65,8 +65,8 @@ def resolve_keys(
     d_code, d_ends = per_flow("destination", "destination")
     o_nodes = [e.node for e in o_ends]
     d_nodes = [e.node for e in d_ends]
-    origin_nodes = [o_nodes[c] for c in o_code.tolist()]
-    dest_nodes = [d_nodes[c] for c in d_code.tolist()]
+    origin_nodes = _take_objects(o_nodes, o_code)
+    dest_nodes = _take_objects(d_nodes, d_code)
     vias = [split_codes(v) for v in flows["via"]] if "via" in flows.columns else []
     failures: dict[Hashable, tuple[str, str]] = {}
     ids = flows.index
@@ -81,7 +81,7 @@ def resolve_keys(
         pair, flow_key = np.unique(o_idx[ok] * view.n + d_idx[ok], return_inverse=True)
         return Keyed(
             key_list=None,
-            flow_ids=list(ids[ok]),
+            flow_ids=ids[ok].tolist(),
             flow_key=flow_key.astype(np.int64),
             flow_count=counts.to_numpy(dtype=np.float64)[ok],
             failures=failures,
@@ -110,3 +110,12 @@ def resolve_keys(
         origin_nodes=origin_nodes,
         dest_nodes=dest_nodes,
     )
+
+
+def _take_objects(values: list[Any], codes: np.ndarray) -> np.ndarray:
+    """``values[codes[i]]`` for every i, as an object array (code -1: the last value)."""
+    table = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):  # one per distinct code; ids may be tuples
+        table[i] = value
+    out: np.ndarray = table[codes]
+    return out

@@ -1,32 +1,23 @@
 """Fastest paths of many (origin, destination) pairs on the CSR view, listed hop by hop.
 
-Pairs are grouped by origin; each batch of origins is one
-:func:`scipy.sparse.csgraph.dijkstra` call, the tie-broken tree of each origin
-(:func:`geotraf._csr.predecessors`) is built once and every pair walks it back from its
-destination. :mod:`geotraf._trees` gives the same paths' loads without listing them.
+Pairs are grouped by origin; one compiled search per origin
+(:mod:`geotraf._kernels`) builds its tie-broken tree and every pair walks it back from
+its destination. :mod:`geotraf._trees` gives the same paths' loads without listing them.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
 
-from geotraf._csr import (
-    BATCH_CELLS,
-    CSRCore,
-    CSRGraph,
-    FloatArray,
-    IntArray,
-    predecessors,
-)
-from geotraf.errors import GraphError
+from geotraf import _kernels, _parallel
+from geotraf._csr import CSRGraph, FloatArray, IntArray
 
 
 @dataclass(frozen=True)
@@ -45,7 +36,7 @@ class PathSet:
     edges: IntArray
     heads: IntArray
 
-    @property
+    @functools.cached_property
     def reached(self) -> npt.NDArray[np.bool_]:
         """Whether each pair has a path."""
         return np.isfinite(self.cost)
@@ -98,66 +89,6 @@ class _BatchResult:
     edges: IntArray
 
 
-def _solve_batch(
-    core: CSRCore, origins: IntArray, pair: IntArray, src: IntArray, dst: IntArray
-) -> _BatchResult:
-    """Route the pairs whose origins are all in ``origins`` (one Dijkstra per origin).
-
-    One search per origin serves all its destinations: the tie-broken shortest-path tree
-    of every origin is built once (:func:`predecessors`) and every pair walks it back from
-    its destination, all pairs of the batch in step.
-    """
-    dist = np.atleast_2d(dijkstra(core.matrix(), directed=True, indices=origins))
-    pred = predecessors(core, dist)
-    tails = np.repeat(np.arange(core.n, dtype=np.int64), np.diff(core.indptr))
-    rows = np.searchsorted(origins, src)
-    cost = dist[rows, dst]
-    reach = np.isfinite(cost)
-    hops = np.where(reach, 0, -1).astype(np.int64)
-    local = np.flatnonzero(reach & (dst != src))
-    cur, act_row, act_src = dst[local], rows[local], src[local]
-    steps: list[IntArray] = []
-    who: list[IntArray] = []
-    found: list[IntArray] = []
-    step = 0
-    while len(cur):
-        step += 1
-        if step > core.n:  # pragma: no cover - guarded by MIN_WEIGHT > TIE_TOLERANCE
-            raise GraphError("path reconstruction did not terminate; report this graph")
-        p = pred[act_row, cur]
-        who.append(local)
-        found.append(p)
-        steps.append(np.full(len(p), step, dtype=np.int64))
-        cur = tails[p]
-        more = cur != act_src
-        hops[local[~more]] = step
-        local, cur, act_row, act_src = local[more], cur[more], act_row[more], act_src[more]
-    n_hops = np.maximum(hops, 0)
-    offsets = np.zeros(len(pair) + 1, dtype=np.int64)
-    np.cumsum(n_hops, out=offsets[1:])
-    edges = np.empty(int(offsets[-1]), dtype=np.int64)
-    if who:
-        w_all = np.concatenate(who)
-        # The walk went destination → origin: step s is hop (hops - s) in travel order.
-        edges[offsets[w_all] + n_hops[w_all] - np.concatenate(steps)] = np.concatenate(found)
-    return _BatchResult(pair=pair, cost=cost, hops=n_hops, edges=edges)
-
-
-def _batches(src: IntArray, n: int, batch_size: int | None) -> list[IntArray]:
-    """Split the pair indices into groups whose distinct origins fit one distance block."""
-    origins = np.unique(src)
-    size = batch_size or max(1, BATCH_CELLS // max(n, 1))
-    groups = [origins[i : i + size] for i in range(0, len(origins), size)]
-    order = np.argsort(src, kind="stable")
-    sorted_src = src[order]
-    out = []
-    for g in groups:
-        lo = np.searchsorted(sorted_src, g[0], side="left")
-        hi = np.searchsorted(sorted_src, g[-1], side="right")
-        out.append(order[lo:hi])
-    return out
-
-
 def shortest_paths(
     view: CSRGraph,
     src: Sequence[int] | IntArray,
@@ -169,9 +100,11 @@ def shortest_paths(
 ) -> PathSet:
     """Return the fastest path of every pair ``src[i] → dst[i]`` (node indices).
 
-    Pairs are grouped by origin; each batch of origins is one
-    :func:`scipy.sparse.csgraph.dijkstra` call. With a ``dask.distributed.Client`` the
-    batches run as Dask tasks on a CSR scattered once to the workers.
+    Pairs are grouped by origin; one compiled search per origin builds its tie-broken
+    tree and every pair of that origin walks it back
+    (:func:`geotraf._kernels.paths_chunk`). Chunks of ``batch_size`` origins (default:
+    16 chunks) run on a few threads, or as Dask tasks with a ``dask.distributed.Client``
+    (the CSR arrays scattered once to the workers).
 
     Parameters
     ----------
@@ -182,8 +115,7 @@ def shortest_paths(
     client
         Optional ``dask.distributed.Client``.
     batch_size
-        Distinct origins per Dijkstra call; default keeps each distance block under
-        :data:`BATCH_CELLS` cells (64 MB).
+        Distinct origins per chunk.
     show_progress
         Draw a bar (None: only on a terminal).
 
@@ -199,28 +131,38 @@ def shortest_paths(
     >>> [str(view.node_ids[i]) for i in ps.node_path(0)], float(ps.cost[0])
     (['a', 'b', 'c'], 2.0)
     """
+    from geotraf.progress import progress
+
     src_a = np.asarray(src, dtype=np.int64)
     dst_a = np.asarray(dst, dtype=np.int64)
     if src_a.shape != dst_a.shape:
         raise ValueError("src and dst must have the same length")
-    m = len(src_a)
-    groups = _batches(src_a, view.n, batch_size) if m else []
-    jobs = [(np.unique(src_a[g]), g.astype(np.int64), src_a[g], dst_a[g]) for g in groups]
-    results: list[_BatchResult]
+    order, origins, offsets = _parallel.by_origin(src_a)
+    parts = _parallel.chunks(len(origins), batch_size)
+    pairs = [order[offsets[lo] : offsets[hi]] for lo, hi in parts]
+    jobs = [
+        (origins[lo:hi], offsets[lo : hi + 1] - offsets[lo], dst_a[pair])
+        for (lo, hi), pair in zip(parts, pairs, strict=True)
+    ]
+    arrays = _kernels.core_arrays(view.core)
     if client is not None and jobs:
-        core_future = client.scatter(view.core, broadcast=True)
-        futures = [client.submit(_solve_batch, core_future, *job, pure=False) for job in jobs]
-        from geotraf.progress import progress
-
-        results = [f.result() for f in progress(futures, desc="routing", show=show_progress)]
+        future = client.scatter(arrays, broadcast=True)
+        futures = [client.submit(_remote_chunk, future, *job, pure=False) for job in jobs]
+        raw: Iterator[tuple[FloatArray, IntArray, IntArray]] = (f.result() for f in futures)
     else:
-        from geotraf.progress import progress
-
-        results = [
-            _solve_batch(view.core, *job)
-            for job in progress(jobs, desc="routing", show=show_progress)
-        ]
+        raw = _parallel.run_chunks(_kernels.paths_chunk, [(*arrays, *job) for job in jobs])
+    results = [
+        _BatchResult(pair=pair, cost=cost, hops=hops, edges=edges)
+        for pair, (cost, hops, edges) in zip(
+            pairs, progress(raw, desc="routing", show=show_progress, total=len(jobs)), strict=True
+        )
+    ]
     return _assemble(results, src_a, view.core.indices)
+
+
+def _remote_chunk(arrays: _kernels.CoreArrays, *job: Any) -> tuple[FloatArray, IntArray, IntArray]:
+    """One chunk on a Dask worker (the core arrays scattered once)."""
+    return _kernels.paths_chunk(*arrays, *job)
 
 
 def _assemble(results: list[_BatchResult], src: IntArray, heads: IntArray) -> PathSet:

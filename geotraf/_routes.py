@@ -199,6 +199,10 @@ def edge_index(view: CSRGraph) -> pd.MultiIndex:
     return pd.MultiIndex.from_tuples(list(keys), names=["u", "v", "key"])
 
 
+#: The edge attributes the paths table reads (:class:`PathAttributes`).
+COLUMNS = ("length_m", "travel_time_s", "crossing_id", "ref")
+
+
 @dataclass(frozen=True)
 class PathAttributes:
     """What the paths table reads from the graph, taken when :func:`assign` ran.
@@ -215,10 +219,11 @@ class PathAttributes:
 
     @classmethod
     def of(cls, G: nx.MultiDiGraph, view: CSRGraph) -> PathAttributes:
-        """Read the attributes, one pass over the edges per attribute."""
-        _, (length_all, time_all, cross_all, ref_all) = edge_table(
-            G, ("length_m", "travel_time_s", "crossing_id", "ref")
-        )
+        """Read the attributes (from ``view.columns`` when :func:`csr_view` read them)."""
+        if all(name in view.columns for name in COLUMNS):
+            length_all, time_all, cross_all, ref_all = (view.columns[c] for c in COLUMNS)
+        else:
+            _, (length_all, time_all, cross_all, ref_all) = edge_table(G, COLUMNS)
         kept = view.kept.tolist()
         length = [length_all[i] for i in kept]
         time = [time_all[i] for i in kept]

@@ -1,7 +1,8 @@
 """Loopless k-shortest paths (Yen's algorithm) on the CSR view of the route graph.
 
-Spur searches are A* guided by exact distances to the target (one reverse Dijkstra per
-target, shared by every origin heading there); see :func:`yen`.
+Spur searches are A* guided by exact distances to the target (one reverse search per
+target, shared by every origin heading there), compiled with the rest of Yen's loop in
+:mod:`geotraf._yen_kernels`; see :func:`yen` and :func:`alternatives`.
 """
 
 from __future__ import annotations
@@ -11,152 +12,158 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
 
-from geotraf._csr import TIE_TOLERANCE, CSRGraph, FloatArray, IntArray
+from geotraf import _kernels, _parallel, _yen_kernels
+from geotraf._csr import CSRGraph, FloatArray, IntArray
 
 
 @dataclass(frozen=True)
-class Adjacency:
-    """Plain-list adjacency for the pure-Python searches of :func:`yen` (fast to index)."""
+class Alternatives:
+    """Alternatives of many legs (after each leg's fastest path), flattened.
 
-    indptr: list[int]
-    indices: list[int]
-    weight: list[float]
-    rank: list[int]
+    Leg ``l`` has ``count[l]`` alternatives, in cost order; alternative ``j`` (over all
+    legs, in leg order) costs ``cost[j]`` and runs over
+    ``nodes[node_offsets[j]:node_offsets[j + 1]]`` and CSR positions
+    ``edges[edge_offsets[j]:edge_offsets[j + 1]]``.
+    """
 
-    @classmethod
-    def of(cls, view: CSRGraph) -> Adjacency:
-        """Convert the CSR arrays once per assignment."""
-        core = view.core
-        return cls(
-            core.indptr.tolist(), core.indices.tolist(), core.weight.tolist(), core.rank.tolist()
-        )
+    count: IntArray
+    cost: FloatArray
+    node_offsets: IntArray
+    nodes: IntArray
+    edge_offsets: IntArray
+    edges: IntArray
 
 
 def distances_to(view: CSRGraph, targets: Sequence[int] | IntArray) -> FloatArray:
-    """Return ``dist[i, v]``: fastest time from every node ``v`` to ``targets[i]``."""
-    reverse = view.core.matrix().T.tocsr()
-    idx = np.asarray(targets, dtype=np.int64)
-    return np.atleast_2d(dijkstra(reverse, directed=True, indices=idx))
+    """Return ``dist[i, v]``: fastest time from every node ``v`` to ``targets[i]``.
 
-
-def _astar(
-    adj: Adjacency,
-    source: int,
-    target: int,
-    to_target: list[float],
-    blocked_nodes: set[int],
-    blocked_edges: set[tuple[int, int]],
-    limit: float = math.inf,
-) -> list[int] | None:
-    """Fastest path avoiding blocked nodes/edges, guided by exact distances to ``target``.
-
-    ``to_target`` holds distances in the unrestricted graph: a consistent lower bound in
-    the restricted one, so the first time ``target`` is settled its path is optimal. The
-    search gives up (None) once every open path would cost more than ``limit``.
+    One compiled search per target on the reversed graph (the in-edge arrays).
     """
-    import heapq
+    core = view.core
+    idx = np.asarray(targets, dtype=np.int64).reshape(-1)
+    arrays = _kernels.core_arrays(core)  # 32-bit indices where they fit, as the trees use
+    out: FloatArray = _kernels.distance_rows(arrays[3], arrays[4], core.weight[core.in_pos], idx)
+    return out
 
-    inf = math.inf
-    if to_target[source] == inf:
-        return None
-    indptr, indices, weight, rank = adj.indptr, adj.indices, adj.weight, adj.rank
-    best = {source: 0.0}
-    parent: dict[int, int] = {}
-    done: set[int] = set()
-    heap = [(to_target[source], rank[source], source)]
-    pop, push = heapq.heappop, heapq.heappush
-    while heap:
-        f, _, u = pop(heap)
-        if f > limit:
-            return None
-        if u in done:
-            continue
-        if u == target:
-            path = [u]
-            while path[-1] != source:
-                path.append(parent[path[-1]])
-            return path[::-1]
-        done.add(u)
-        g = best[u]
-        for pos in range(indptr[u], indptr[u + 1]):
-            v = indices[pos]
-            h = to_target[v]
-            if h == inf or v in done or v in blocked_nodes or (u, v) in blocked_edges:
-                continue
-            cost = g + weight[pos]
-            if cost < best.get(v, inf):
-                best[v] = cost
-                parent[v] = u
-                push(heap, (cost + h, rank[v], v))
-    return None
+
+def alternatives(
+    view: CSRGraph,
+    firsts: IntArray,
+    offsets: IntArray,
+    rows: IntArray,
+    to_target: FloatArray,
+    k: int,
+    max_cost: FloatArray,
+    *,
+    chunk: int | None = None,
+) -> Alternatives:
+    """Yen's alternatives (up to ``k - 1`` after the fastest) of many legs at once.
+
+    Leg ``l``'s fastest path (node indices, at least two) is
+    ``firsts[offsets[l]:offsets[l + 1]]`` and its target's distances are
+    ``to_target[rows[l]]`` (:func:`distances_to`); alternatives costing more than
+    ``max_cost[l]`` are not searched for. Chunks of ``chunk`` legs (default: 16 chunks)
+    run on a few threads; the answer does not depend on either.
+    """
+    core = view.core
+    parts = _parallel.chunks(len(rows), chunk)
+    jobs = [
+        (
+            core.indptr,
+            core.indices,
+            core.weight,
+            core.rank,
+            to_target,
+            rows[lo:hi],
+            firsts[offsets[lo] : offsets[hi]],
+            offsets[lo : hi + 1] - offsets[lo],
+            k,
+            max_cost[lo:hi],
+        )
+        for lo, hi in parts
+    ]
+    results = list(_parallel.run_chunks(_yen_kernels.yen_legs, jobs))
+    empty = np.zeros(0, dtype=np.int64)
+    if not results:
+        return Alternatives(
+            empty, np.zeros(0), np.zeros(1, np.int64), empty, np.zeros(1, np.int64), empty
+        )
+    node_len = np.concatenate([np.diff(r[2]) for r in results])
+    edge_len = np.concatenate([np.diff(r[4]) for r in results])
+    node_offsets = np.zeros(len(node_len) + 1, dtype=np.int64)
+    np.cumsum(node_len, out=node_offsets[1:])
+    edge_offsets = np.zeros(len(edge_len) + 1, dtype=np.int64)
+    np.cumsum(edge_len, out=edge_offsets[1:])
+    return Alternatives(
+        count=np.concatenate([r[0] for r in results]),
+        cost=np.concatenate([r[1] for r in results]),
+        node_offsets=node_offsets,
+        nodes=np.concatenate([r[3] for r in results]),
+        edge_offsets=edge_offsets,
+        edges=np.concatenate([r[5] for r in results]),
+    )
+
+
+def path_costs(view: CSRGraph, edges: IntArray, offsets: IntArray) -> FloatArray:
+    """Cost of each path ``edges[offsets[i]:offsets[i + 1]]`` (CSR positions), as
+    ``weight[edges].sum()`` computes it, compiled.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> _ = G.add_edge("a", "b", travel_time_s=1.5)
+    >>> from geotraf._csr import csr_view
+    >>> path_costs(csr_view(G), np.array([0]), np.array([0, 1, 1])).tolist()
+    [1.5, 0.0]
+    """
+    out: FloatArray = _yen_kernels.path_costs(view.core.weight, edges, offsets)
+    return out
 
 
 def yen(
     view: CSRGraph,
-    adj: Adjacency,
     first: IntArray,
     k: int,
-    to_target: FloatArray | list[float],
+    to_target: FloatArray,
     *,
     max_cost: float = math.inf,
 ) -> list[IntArray]:
     """Up to ``k`` loopless fastest paths (node indices), Yen's algorithm.
 
     ``first`` is the fastest path (from :func:`geotraf._paths.shortest_paths`, so the
-    node-id tie-break holds for it); ``to_target`` the distances of every node to its last node (see
-    :func:`distances_to`). Spur searches are A* on those exact lower bounds, and, as in
-    Lawler's refinement, only start at or after the node where the newest path left its
-    parent. Among equally fast candidates the one with the smaller node ids wins.
-    Paths costing more than ``max_cost`` are not searched for (fewer than ``k`` may come
-    back), nor spurs costlier than the candidate that would be the last one picked.
+    node-id tie-break holds for it); ``to_target`` the distances of every node to its
+    last node (see :func:`distances_to`). Spur searches are A* on those exact lower
+    bounds, and, as in Lawler's refinement, only start at or after the node where the
+    newest path left its parent. Among equally fast candidates the one with the smaller
+    node ids wins. Paths costing more than ``max_cost`` are not searched for (fewer than
+    ``k`` may come back), nor spurs costlier than the candidate that would be the last
+    one picked.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> for u, v, t in [("a", "b", 1.0), ("b", "c", 1.0), ("a", "c", 3.0)]:
+    ...     _ = G.add_edge(u, v, travel_time_s=t)
+    >>> from geotraf._csr import csr_view
+    >>> view = csr_view(G)
+    >>> [p.tolist() for p in yen(view, np.array([0, 1, 2]), 3, distances_to(view, [2])[0])]
+    [[0, 1, 2], [0, 2]]
     """
-    import heapq
-
-    weight = view.core.weight
-    target = int(first[-1])
-    bound = to_target.tolist() if isinstance(to_target, np.ndarray) else to_target
-    found: list[list[int]] = [first.tolist()]
-    deviation = [0]
-    seen = {tuple(found[0])}
-    candidates: list[tuple[float, list[int], list[int], int]] = []
-
-    def cost_of(nodes: list[int]) -> float:
-        pos = view.positions(np.asarray(nodes[:-1]), np.asarray(nodes[1:]))
-        return float(weight[pos].sum())
-
-    while len(found) < k:
-        last = found[-1]
-        hops = view.positions(np.asarray(last[:-1]), np.asarray(last[1:]))
-        root_cost = np.concatenate([[0.0], np.cumsum(weight[hops])]).tolist()
-        for i in range(deviation[-1], len(last) - 1):
-            root = last[: i + 1]
-            blocked_edges = {
-                (path[i], path[i + 1])
-                for path in found
-                if len(path) > i + 1 and path[: i + 1] == root
-            }
-            # A path costlier than the need-th best candidate can never be picked: the
-            # remaining picks all come from those candidates or cheaper ones.
-            need = k - len(found)
-            cap = max_cost
-            if len(candidates) >= need:
-                cap = min(cap, heapq.nsmallest(need, candidates)[-1][0])
-            limit = cap - root_cost[i] + TIE_TOLERANCE
-            spur = _astar(adj, last[i], target, bound, set(root[:-1]), blocked_edges, limit)
-            if spur is None:
-                continue
-            nodes = root[:-1] + spur
-            key = tuple(nodes)
-            if key in seen:
-                continue
-            seen.add(key)
-            ranks = [adj.rank[n] for n in nodes]
-            heapq.heappush(candidates, (cost_of(nodes), ranks, nodes, i))
-        if not candidates:
-            break
-        _, _, nodes, dev = heapq.heappop(candidates)
-        found.append(nodes)
-        deviation.append(dev)
-    return [np.asarray(p, dtype=np.int64) for p in found]
+    first = np.asarray(first, dtype=np.int64)
+    if len(first) < 2:
+        return [first]
+    alt = alternatives(
+        view,
+        first,
+        np.array([0, len(first)], dtype=np.int64),
+        np.zeros(1, dtype=np.int64),
+        np.atleast_2d(np.asarray(to_target, dtype=np.float64)),
+        k,
+        np.array([max_cost], dtype=np.float64),
+    )
+    return [first] + [
+        alt.nodes[alt.node_offsets[j] : alt.node_offsets[j + 1]] for j in range(int(alt.count[0]))
+    ]

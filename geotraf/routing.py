@@ -227,7 +227,7 @@ def assign(
     _validate(flows, method, k, theta)
     counts = _flow_counts(flows)
     resolver = EndpointResolver(G, places)
-    view = _csr.csr_view(G, weight=weight)
+    view = _csr.csr_view(G, weight=weight, columns=_routes.COLUMNS)
     k_eff = 1 if method == "shortest" else k
 
     keyed = resolve_keys(flows, counts, resolver, view)

@@ -257,6 +257,16 @@ def tiny_region(
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _routing_kernels_loaded() -> None:
+    """Compile (or load from numba's cache) the routing kernels once per test process,
+    before any test: a fresh clone has no cache, and a live server's first page must not
+    wait tens of seconds for the compiler."""
+    from geotraf._warm import warm_up
+
+    warm_up()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _release_instance(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """Keep differentially private releases made outside an app out of the worktree.
 

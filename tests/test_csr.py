@@ -8,11 +8,13 @@ import networkx as nx
 import numpy as np
 import pytest
 from _routing_fixtures import random_road_graph
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from geotraf._csr import CSRGraph, csr_view
+from geotraf._csr import TIE_TOLERANCE, CSRGraph, csr_view
 from geotraf._paths import accumulate, shortest_paths
 from geotraf._trees import tree_loads
-from geotraf._yen import Adjacency, distances_to, yen
+from geotraf._yen import distances_to, yen
 
 SEEDS = range(12)
 
@@ -167,16 +169,13 @@ def test_yen_equals_networkx_simple_paths(seed: int) -> None:
     G = random_road_graph(seed, n=60, m=260, parallel=0)
     digraph = nx.DiGraph(G)
     view = csr_view(G)
-    adj = Adjacency.of(view)
     src, dst = _pairs(view, seed, m=6)
     for s, d in zip(src, dst, strict=True):
         ps = shortest_paths(view, [s], [d])
         if s == d or np.isinf(ps.cost[0]):
             continue
         bound = distances_to(view, [d])[0]
-        got = [
-            [str(view.node_ids[i]) for i in p] for p in yen(view, adj, ps.node_path(0), 5, bound)
-        ]
+        got = [[str(view.node_ids[i]) for i in p] for p in yen(view, ps.node_path(0), 5, bound)]
         expected = list(
             itertools.islice(
                 nx.shortest_simple_paths(
@@ -188,7 +187,7 @@ def test_yen_equals_networkx_simple_paths(seed: int) -> None:
         assert got == expected
         # A cost cap keeps only the alternatives within it.
         cap = nx.path_weight(digraph, expected[0], weight="travel_time_s") * 1.1
-        capped = yen(view, adj, ps.node_path(0), 5, bound, max_cost=cap)
+        capped = yen(view, ps.node_path(0), 5, bound, max_cost=cap)
         within = [p for p in expected if nx.path_weight(digraph, p, "travel_time_s") <= cap]
         assert [[str(view.node_ids[i]) for i in p] for p in capped] == within
 
@@ -223,3 +222,98 @@ def test_tree_loads_in_dask_batches_equal_local() -> None:
         remote = tree_loads(view, src, dst, weights, batch_size=4, client=client)
     for a, b in zip(local, remote, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def _tie_rule_tree(view: CSRGraph, origin: int) -> tuple[np.ndarray, np.ndarray]:
+    """The documented tie rule, computed plainly: SciPy's distances, then for each node
+    the tight in-edge (``dist[u] + w - dist[v] <= TIE_TOLERANCE``) whose tail ranks first."""
+    from scipy.sparse.csgraph import dijkstra
+
+    core = view.core
+    dist = dijkstra(core.matrix(), directed=True, indices=origin)
+    pred = np.full(core.n, -1, dtype=np.int64)
+    for v in range(core.n):
+        if v == origin or not np.isfinite(dist[v]):
+            continue
+        best = None
+        for q in range(core.in_indptr[v], core.in_indptr[v + 1]):
+            u, pos = int(core.in_src[q]), int(core.in_pos[q])
+            if dist[u] + core.weight[pos] - dist[v] <= TIE_TOLERANCE and (
+                best is None or core.rank[u] < core.rank[best[0]]
+            ):
+                best = (u, pos)
+        assert best is not None
+        pred[v] = best[1]
+    return dist, pred
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 10_000),
+    st.sampled_from([(1.0, 2.0, 3.0), (0.1, 0.2, 0.3, 0.7), (1.0, 1.0, 2.0, 5.0)]),
+)
+def test_compiled_tree_follows_the_tie_rule(seed: int, values: tuple[float, ...]) -> None:
+    # Few distinct weights, some summing to others only up to rounding (0.1 + 0.2 vs
+    # 0.3): the compiled search tracks tight edges while relaxing and must end with the
+    # same tree as the rule applied to the final distances.
+    rng = np.random.default_rng(seed)
+    base = nx.gnm_random_graph(25, 90, seed=seed, directed=True)
+    G = nx.MultiDiGraph()
+    for u, v in base.edges:
+        G.add_edge(f"n{u}", f"n{v}", travel_time_s=float(rng.choice(values)))
+    view = csr_view(G)
+    heads = view.core.indices
+    for origin in rng.choice(view.n, 4, replace=False).tolist():
+        dist, pred = _tie_rule_tree(view, origin)
+        targets = np.flatnonzero(np.isfinite(dist))
+        ps = shortest_paths(view, np.full(len(targets), origin), targets)
+        np.testing.assert_array_equal(ps.cost, dist[targets])
+        for i, v in enumerate(targets.tolist()):
+            edges = ps.edge_path(i)
+            if v == origin:
+                assert len(edges) == 0
+                continue
+            assert heads[edges[-1]] == v and edges[-1] == pred[v]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 10_000),
+    st.booleans(),
+    st.integers(2, 6),
+    st.sampled_from([None, 1.05, 1.3]),
+)
+def test_compiled_yen_equals_the_python_yen_it_replaced(
+    seed: int, integer: bool, k: int, detour: float | None
+) -> None:
+    # The old plain-Python Yen (tests/_yen_reference.py, unchanged) is the oracle:
+    # same paths in the same order, ties (integer times) and cost caps included.
+    from _yen_reference import Adjacency
+    from _yen_reference import yen as python_yen
+
+    G = random_road_graph(seed % 50, n=40, m=170, integer=integer, parallel=5)
+    view = csr_view(G)
+    adj = Adjacency.of(view)
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, view.n, 8), rng.integers(0, view.n, 8)
+    ps = shortest_paths(view, src, dst)
+    bound = distances_to(view, dst)
+    for i in range(len(src)):
+        if src[i] == dst[i] or np.isinf(ps.cost[i]):
+            continue
+        cap = np.inf if detour is None else detour * float(ps.cost[i])
+        new = yen(view, ps.node_path(i), k, bound[i], max_cost=cap)
+        old = python_yen(view, adj, ps.node_path(i), k, bound[i].tolist(), max_cost=cap)
+        assert [p.tolist() for p in new] == [p.tolist() for p in old]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 700))
+def test_compiled_path_costs_add_up_as_numpy_sums(seed: int, n: int) -> None:
+    # Alternatives are ordered by cost: the compiled sum must be numpy's, bit for bit,
+    # or near-equal candidates could swap places.
+    from geotraf._yen_kernels import _pairwise
+
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(1, 1000, n + 4) * 10.0 ** rng.uniform(-4, 4, n + 4)
+    assert _pairwise(values, 2, n) == values[2 : 2 + n].sum()

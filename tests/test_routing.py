@@ -250,3 +250,36 @@ def test_given_paths_table_is_kept_and_edges_line_up_with_graph_to_gdfs(
     assert loaded.loc[("j1", "x:X1", 0), "load"] == 155.0
     table = result.paths.head(1)
     assert replace(result, paths=table).paths is table
+
+
+@pytest.mark.parametrize(
+    ("seed", "integer", "method", "detour"),
+    [
+        (0, False, "k_shortest", 0.5),
+        (1, True, "k_shortest", 0.5),
+        (2, False, "k_shortest", None),
+        (3, True, "logit", None),
+        (4, False, "logit", None),
+    ],
+)
+def test_array_alternatives_equal_the_per_key_ones(
+    seed: int, integer: bool, method: str, detour: float | None
+) -> None:
+    # Keys without via places take the all-array path; the per-key path (what via places
+    # use, and what every key used before) must give the same routes, costs and shares.
+    from geotraf import _alternatives, _csr
+
+    G = random_road_graph(seed, integer=integer)
+    view = _csr.csr_view(G)
+    rng = np.random.default_rng(seed)
+    ids = [str(x) for x in view.node_ids]
+    keys = sorted({(ids[a], ids[b]) for a, b in rng.integers(0, len(ids), (150, 2))})
+    for k in (2, 3, 4):
+        fast = _alternatives.key_routes(
+            view, keys, k, method, 0.05, detour, client=None, show_progress=False
+        )
+        slow = _alternatives.per_key_routes(view, keys, k, method, 0.05, detour)
+        for name in ("cost", "share", "edge_offsets", "edges", "node_offsets", "nodes"):
+            np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+        np.testing.assert_array_equal(fast.key_start, slow.key_start)
+        assert fast.loopless and slow.loopless
