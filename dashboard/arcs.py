@@ -1,5 +1,5 @@
 """Origin → destination arcs on MapLibre maps: the curves, their width classes with round
-limits, and the dot that shows each arc's direction.
+limits, and the arrowheads that show each arc's direction.
 
 Only unsuppressed pairs are drawn: a suppressed pair has no value to give a width.
 """
@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import i18n
 from dashboard.figure_style import FLOW_COLOR, Point, Translator, identity
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count
+from geotraf.privacy import DEFAULT_THRESHOLD
 
 #: Most arcs drawn: beyond that the map is unreadable and the payload large.
 MAX_ARCS = 40
@@ -23,6 +24,12 @@ MAX_ARCS = 40
 ARC_SAMPLES = 13
 #: Line widths (px) of the flow classes, thinnest first.
 FLOW_WIDTHS: tuple[float, ...] = (1.5, 3.0, 5.0, 8.0)
+#: Where along each arc its arrowhead sits (0 origin, 1 destination): clear of the
+#: crowd of arcs meeting at a destination, yet plainly near its end.
+ARROW_AT = 0.7
+#: Arrowhead half-length in degrees of latitude for a 0 px line (grows with the width).
+HEAD_DEG = 0.16
+HEAD_COLOR = "#6b2300"
 
 
 def arc(
@@ -104,12 +111,13 @@ def flow_arcs(
     t: Translator = identity,
     threshold: int = DEFAULT_THRESHOLD,
     max_pairs: int = MAX_ARCS,
+    lang: str = "en",
 ) -> list[go.Scattermap]:
     """Return the arc traces of origin→destination pairs, one trace per width class.
 
     Only unsuppressed pairs are drawn (a suppressed pair has no value to give a width),
-    at most the ``max_pairs`` largest. A dot near each destination end shows the
-    direction (MapLibre traces cannot draw arrow heads without a sprite).
+    at most the ``max_pairs`` largest. A filled arrowhead 70 % along each arc points to
+    its destination (drawn as a polygon: MapLibre marker symbols would need a sprite).
 
     Examples
     --------
@@ -118,15 +126,15 @@ def flow_arcs(
     ...                       "suppressed": [False, True]})
     >>> cent = {"LAO": (102.5, 19.0), "KHM": (105.0, 12.5), "THA": (101.0, 15.0)}
     >>> [tr.name for tr in flow_arcs(pairs, names={}, centroids=cent, unit="people")]
-    ['11–500 people', 'direction: dot at destination end']
+    ['11–500 people', 'arrowhead: towards the destination']
     """
     drawable = drawn_pairs(pairs, centroids=centroids, max_pairs=max_pairs)
     counts = drawable["count"].astype(float).to_numpy()
     classes = flow_classes(list(counts), threshold=threshold)
     widths = FLOW_WIDTHS[: len(classes)]
-    labels = [_pair_text(row, names, unit) for row in drawable.itertuples(index=False)]
+    labels = [_pair_text(row, names, unit, lang) for row in drawable.itertuples(index=False)]
     traces: list[go.Scattermap] = []
-    heads: list[tuple[float, float, str, float]] = []
+    heads: list[tuple[Point, Point, float]] = []
     for i, ((low, high), width) in enumerate(zip(classes, widths, strict=True)):
         upper = counts <= high if i == len(classes) - 1 else counts < high
         members = np.flatnonzero((counts >= low) & upper)
@@ -135,8 +143,7 @@ def flow_arcs(
         )
         for m in members:
             row = drawable.iloc[m]
-            hx, hy = _head(centroids[row["origin"]], centroids[row["destination"]])
-            heads.append((hx, hy, labels[m], 4.0 + width))
+            heads.append((centroids[row["origin"]], centroids[row["destination"]], width))
         traces.append(
             go.Scattermap(
                 lon=lons,
@@ -146,26 +153,90 @@ def flow_arcs(
                 opacity=0.7,
                 hovertext=text,
                 hoverinfo="text",
-                name=f"{low:,}–{high:,} {t('people')}",
+                name=f"{i18n.number(low, lang)}–{i18n.number(high, lang)} {t('people')}",
                 legendgroup="flows",
                 legendgrouptitle={"text": t("Flows, origin → destination")} if i == 0 else None,
             )
         )
     if heads:
-        head_lon, head_lat, head_text, head_size = zip(*heads, strict=True)
+        head_lon, head_lat = arrowheads(heads)
         traces.append(
             go.Scattermap(
-                lon=np.asarray(head_lon),
-                lat=np.asarray(head_lat),
-                mode="markers",
-                marker={"size": np.asarray(head_size), "color": "#7a2e00", "opacity": 0.9},
-                hovertext=list(head_text),
-                hoverinfo="text",
-                name=t("direction: dot at destination end"),
+                lon=head_lon,
+                lat=head_lat,
+                mode="lines",
+                fill="toself",
+                fillcolor=HEAD_COLOR,
+                line={"width": 1, "color": HEAD_COLOR},
+                hoverinfo="skip",
+                name=t("arrowhead: towards the destination"),
                 legendgroup="flows",
             )
         )
     return traces
+
+
+def arrowheads(
+    arcs: Sequence[tuple[Point, Point, float]], *, at: float = ARROW_AT
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return filled-triangle arrowheads (lon/lat, NaN between) ``at`` along each arc.
+
+    Each arc is ``(start, end, line width px)``; the head points along the curve towards
+    ``end`` and grows with the line (at most an eighth of the arc's span). Triangles are
+    built in a local frame where a degree of longitude is shortened by cos(latitude), so
+    they are not skewed on the map.
+
+    Examples
+    --------
+    >>> lon, lat = arrowheads([((100.0, 10.0), (104.0, 10.0), 3.0)])
+    >>> len(lon), bool(lon[0] > lon[1])  # tip, two base corners, back to the tip
+    (4, True)
+    """
+    lons: list[float] = []
+    lats: list[float] = []
+    for start, end, width in arcs:
+        xs, ys = arc(start, end, samples=41)
+        i = round(at * (len(xs) - 1))
+        shrink = math.cos(math.radians(ys[i]))
+        # Short arcs get smaller heads, so the head stays a mark on its arc.
+        chord = math.hypot((end[0] - start[0]) * shrink, end[1] - start[1])
+        size = min(HEAD_DEG * (1.0 + width / 4.0), 0.12 * chord)
+        heading = (xs[i + 1] - xs[i - 1], ys[i + 1] - ys[i - 1])
+        for x, y in triangle((xs[i], ys[i]), heading, size):
+            lons.append(x)
+            lats.append(y)
+        lons.append(math.nan)
+        lats.append(math.nan)
+    return np.asarray(lons[:-1]), np.asarray(lats[:-1])
+
+
+def triangle(at: Point, heading: Point, size: float) -> list[Point]:
+    """Return a closed arrowhead (tip, left, right, tip) around ``at`` pointing along
+    ``heading`` (a lon/lat difference), ``size`` degrees of latitude from centre to tip.
+
+    Built in a local frame where a degree of longitude is cos(latitude) long, so the
+    head is not skewed on a web map.
+
+    Examples
+    --------
+    >>> tip, left, right, again = triangle((100.0, 0.0), (1.0, 0.0), 1.0)
+    >>> tip, left, right, tip == again
+    ((101.0, 0.0), (99.4, 0.7), (99.4, -0.7), True)
+    """
+    x, y = at
+    shrink = math.cos(math.radians(y)) or 1e-9
+    dx, dy = heading[0] * shrink, heading[1]
+    norm = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / norm, dy / norm
+    back = (-0.6 * size * ux, -0.6 * size * uy)
+    side = (-uy * size * 0.7, ux * size * 0.7)
+    local = [
+        (ux * size, uy * size),
+        (back[0] + side[0], back[1] + side[1]),
+        (back[0] - side[0], back[1] - side[1]),
+    ]
+    points = [(round(x + px / shrink, 4), round(y + py, 4)) for px, py in local]
+    return [*points, points[0]]
 
 
 def drawn_pairs(
@@ -187,10 +258,10 @@ def drawn_pairs(
     return usable.loc[order[:max_pairs]]
 
 
-def _pair_text(row: Any, names: Mapping[str, str], unit: str) -> str:
+def _pair_text(row: Any, names: Mapping[str, str], unit: str, lang: str) -> str:
     origin = names.get(row.origin, row.origin)
     destination = names.get(row.destination, row.destination)
-    return f"{origin} → {destination}: {format_count(row.count)} {unit}"
+    return f"{origin} → {destination}: {i18n.count(row.count, lang)} {unit}"
 
 
 def _arc_lines(
@@ -208,8 +279,3 @@ def _arc_lines(
         lats += [*ys, math.nan]
         text += [label] * (len(xs) + 1)
     return np.asarray(lons), np.asarray(lats), text
-
-
-def _head(start: Point, end: Point) -> Point:
-    xs, ys = arc(start, end, samples=21)
-    return xs[-3], ys[-3]

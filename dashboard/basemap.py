@@ -1,11 +1,14 @@
 """The offline basemap: a MapLibre style dict over the region's own GeoJSON, no tiles.
 
 The style has a background (water), the context land polygons, the region's country
-fills, province and country outlines and the roads by class. There are no glyphs, no
-sprite and no tile source, so MapLibre fetches nothing but the GeoJSON the app itself
-serves at ``/basemap/<layer>.geojson`` (compacted once per process: simplified, rounded to
-~100 m, only the properties the style reads). Sources are URLs, not inline data, so a
-filter change re-sends only the traces while the browser keeps the basemap cached.
+fills, province and country outlines and the roads by class, and optionally country and
+town labels. There is no sprite and no tile source, and the label glyphs are files the
+app itself serves (``/assets/glyphs/``, made by ``scripts/make_glyphs.py``), so MapLibre
+fetches nothing but what the app serves: the GeoJSON at ``/basemap/<layer>.geojson``
+(compacted once per process: simplified, rounded to ~100 m, only the properties the
+style reads) and those glyphs. Sources are URLs, not inline data, so a filter change
+re-sends only the traces while the browser keeps the basemap cached; the few labels are
+inline (they are in the page's language).
 """
 
 from __future__ import annotations
@@ -51,6 +54,13 @@ COLORS: dict[str, str] = {
     "ferry": "#8fb3cf",
 }
 _MAJOR_ROADS = ("motorway", "trunk", "primary")
+#: The fontstack of map labels: glyph ranges under ``dashboard/assets/glyphs/``.
+LABEL_FONT = "DejaVu Sans Book"
+#: The lowest label layer: data traces are inserted below it (plotly's ``below``), so
+#: names stay readable over the shading and the lines.
+LABELS_BELOW = "labels-town-dot"
+#: Towns ranked above this are labelled from zoom 5.5 on (the whole region is ~4.5).
+MAJOR_TOWNS = 12
 
 
 def compact_geojson(
@@ -100,11 +110,19 @@ def _plain(value: object) -> object:
     return value if isinstance(value, int | float | bool) else str(value)
 
 
-def basemap_style(sources: Mapping[str, str]) -> dict[str, Any]:
+def basemap_style(
+    sources: Mapping[str, str],
+    *,
+    labels: Mapping[str, Any] | None = None,
+    glyphs: str | None = None,
+) -> dict[str, Any]:
     """Return a MapLibre style dict drawing the given GeoJSON sources (name → URL).
 
-    Layers missing from ``sources`` are simply left out. The style declares no ``glyphs``
-    and no ``sprite``: nothing outside the app is ever requested.
+    Layers missing from ``sources`` are simply left out. With ``labels`` (a GeoJSON
+    FeatureCollection of points with ``name``, ``kind`` "country" or "town" and ``rank``,
+    see :func:`dashboard.map_labels.label_points`) and ``glyphs`` (the app's own glyph
+    URL template), country and town names are drawn on top. No ``sprite``: nothing
+    outside the app is ever requested.
 
     Examples
     --------
@@ -113,6 +131,10 @@ def basemap_style(sources: Mapping[str, str]) -> dict[str, Any]:
     ['background', 'borders-fill', 'borders-line']
     >>> "glyphs" in s or "sprite" in s
     False
+    >>> points = {"type": "FeatureCollection", "features": []}
+    >>> s = basemap_style({}, labels=points, glyphs="/assets/glyphs/{fontstack}/{range}.pbf")
+    >>> [layer["id"] for layer in s["layers"]][1:3], s["glyphs"]
+    (['labels-town-dot', 'labels-town-minor-dot'], '/assets/glyphs/{fontstack}/{range}.pbf')
     """
     major = ["in", ["get", "road_class"], ["literal", list(_MAJOR_ROADS)]]
     # Bottom to top. Roads are one layer with data-driven paint, not one per class: each
@@ -139,12 +161,85 @@ def basemap_style(sources: Mapping[str, str]) -> dict[str, Any]:
         for source, kind, paint in drawn
         if source in sources
     ]
-    return {
+    style: dict[str, Any] = {
         "version": 8,
         "name": "geotraf offline",
         "sources": {name: {"type": "geojson", "data": url} for name, url in sources.items()},
         "layers": layers,
     }
+    if labels is not None and glyphs:
+        style["glyphs"] = glyphs
+        style["sources"]["labels"] = {"type": "geojson", "data": dict(labels)}
+        style["layers"] = layers + label_layers()
+    return style
+
+
+def label_layers() -> list[dict[str, Any]]:
+    """Return the label layers: town dots, town names (major, then more when zoomed in),
+    country names on top (MapLibre places the upper layers' labels first)."""
+    town = ["==", ["get", "kind"], "town"]
+    major = ["all", town, ["<=", ["get", "rank"], MAJOR_TOWNS]]
+    halo = {"text-halo-color": "rgba(255,255,255,0.92)", "text-halo-width": 1.6}
+    town_text = {
+        "text-field": ["get", "name"],
+        "text-font": [LABEL_FONT],
+        "text-size": 11,
+        "text-anchor": "left",
+        "text-offset": [0.45, 0],
+        "text-max-width": 9,
+        "symbol-sort-key": ["get", "rank"],
+    }
+    minor = ["all", town, [">", ["get", "rank"], MAJOR_TOWNS]]
+    dot = {
+        "circle-radius": 2.6,
+        "circle-color": "#2b2f33",
+        "circle-stroke-color": "#ffffff",
+        "circle-stroke-width": 1,
+    }
+    return [
+        {"id": LABELS_BELOW, "type": "circle", "source": "labels", "filter": major, "paint": dot},
+        {
+            "id": "labels-town-minor-dot",
+            "type": "circle",
+            "source": "labels",
+            "minzoom": 5.5,
+            "filter": minor,
+            "paint": {**dot, "circle-radius": 2.0},
+        },
+        {
+            "id": "labels-town",
+            "type": "symbol",
+            "source": "labels",
+            "filter": major,
+            "layout": town_text,
+            "paint": {"text-color": "#2b2f33", **halo},
+        },
+        {
+            "id": "labels-town-minor",
+            "type": "symbol",
+            "source": "labels",
+            "minzoom": 5.5,
+            "filter": minor,
+            "layout": {**town_text, "text-size": 10},
+            "paint": {"text-color": "#3d434a", **halo},
+        },
+        {
+            "id": "labels-country",
+            "type": "symbol",
+            "source": "labels",
+            "filter": ["==", ["get", "kind"], "country"],
+            "layout": {
+                "text-field": ["get", "name"],
+                "text-font": [LABEL_FONT],
+                "text-size": 13,
+                "text-transform": "uppercase",
+                "text-letter-spacing": 0.12,
+                "text-max-width": 8,
+                "symbol-sort-key": ["get", "rank"],
+            },
+            "paint": {"text-color": "#1f2933", **halo, "text-halo-width": 2},
+        },
+    ]
 
 
 def fit_view(

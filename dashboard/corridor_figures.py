@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import figures
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count
+from dashboard import figures, i18n
+from geotraf.privacy import DEFAULT_THRESHOLD
 
 Translator = Callable[[str], str]
 
@@ -75,6 +75,7 @@ def hotspot_trace(
     unit: str,
     t: Translator = _identity,
     threshold: int = DEFAULT_THRESHOLD,
+    lang: str = "en",
 ) -> go.Scattermap | None:
     """Return hotspot markers sized by score, with the explanation on hover.
 
@@ -99,8 +100,8 @@ def hotspot_trace(
     sizes = 9 + 16 * np.clip(score, 0, 1)
     score_text = t("score {score}")
     text = [
-        f"<b>#{int(r)} {n}</b><br>{score_text.format(score=f'{s:.2f}')} · "
-        f"{format_count(v, threshold=threshold)} {unit}<br>{_wrap(e)}"
+        f"<b>#{int(r)} {n}</b><br>{score_text.format(score=i18n.number(s, lang, decimals=2))}"
+        f" · {i18n.count(v, lang, threshold=threshold)} {unit}<br>{_wrap(e)}"
         for r, n, s, v, e in zip(
             spots["rank"], spots["name"], score, spots["load"], spots["explanation"], strict=True
         )
@@ -263,6 +264,116 @@ def change_traces(
                 )
             )
     return traces
+
+
+#: Arrow colour on the corridors: white with a dark outline reads on every load class.
+ARROW_FILL = "#ffffff"
+ARROW_LINE = "#1f2933"
+#: Arrow size (degrees of latitude, centre to tip) and how many segments get one.
+ARROW_DEG = 0.25
+ARROW_SEGMENTS = 30
+#: Least distance (degrees) between two arrows' segments.
+ARROW_SPACING_DEG = 0.9
+#: A segment gets an arrow only when one direction carries at least this share of it.
+ONE_WAY_SHARE = 2 / 3
+
+
+def segment_directions(
+    net: Any,
+    weights: np.ndarray,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+    top: int = ARROW_SEGMENTS,
+    spacing: float = ARROW_SPACING_DEG,
+) -> list[tuple[int, int]]:
+    """Return ``(segment, +1 or -1)`` for busy segments whose flow runs mostly one way.
+
+    ``weights`` are people per year of each flow (:func:`dashboard.corridors_network.
+    flow_weights`). +1 means along the segment's drawn vertices, -1 against them. The
+    busiest segments come first; a segment is left out below ``threshold``, when neither
+    direction carries :data:`ONE_WAY_SHARE` of its load (two-way traffic has no one
+    direction to show), when its ends are closer than an arrow is long, or within
+    ``spacing`` degrees of a segment already chosen (so the arrows spread over the
+    network instead of crowding the busiest junctions).
+    """
+    edge_load = np.asarray(net.flow_edge.T @ weights, dtype=float)
+    by_segment = net.edge_segment.tocsc()
+    seg_load = np.asarray(by_segment.T @ edge_load, dtype=float)
+    tails = [u for u, _, _ in net.graph.edges(keys=True)]  # aligned with net.edge_ids
+    seg = net.segments
+    out: list[tuple[int, int]] = []
+    placed: list[tuple[float, float]] = []
+    for s in np.argsort(-seg_load, kind="stable"):
+        if seg_load[s] < threshold or len(out) >= top:
+            break
+        a, b = int(seg.offsets[s]), int(seg.offsets[s + 1])
+        if b - a < 2:
+            continue
+        first = (float(seg.lon[a]), float(seg.lat[a]))
+        last = (float(seg.lon[b - 1]), float(seg.lat[b - 1]))
+        middle = ((first[0] + last[0]) / 2, (first[1] + last[1]) / 2)
+        # A piece shorter than its arrow (an access link, a junction stub) shows nothing.
+        too_short = _dist(first, last) < ARROW_DEG
+        if too_short or any(_dist(middle, p) < spacing for p in placed):
+            continue
+        along = against = 0.0
+        for e in by_segment.indices[by_segment.indptr[s] : by_segment.indptr[s + 1]]:
+            node = net.graph.nodes[tails[e]]
+            tail = (float(node["x"]), float(node["y"]))
+            if _dist(tail, first) <= _dist(tail, last):
+                along += edge_load[e]
+            else:
+                against += edge_load[e]
+        total = along + against
+        if total > 0 and max(along, against) / total >= ONE_WAY_SHARE:
+            out.append((int(s), 1 if along >= against else -1))
+            placed.append(middle)
+    return out
+
+
+def _dist(p: tuple[float, float], q: tuple[float, float]) -> float:
+    return float(np.hypot(p[0] - q[0], p[1] - q[1]))
+
+
+def direction_trace(
+    net: Any, weights: np.ndarray, *, t: Translator = _identity, threshold: int = DEFAULT_THRESHOLD
+) -> go.Scattermap | None:
+    """Return arrowheads at the middle of the busiest one-way segments, pointing the way
+    the modelled flow runs (filled polygons: marker symbols would need a sprite)."""
+    from dashboard.arcs import triangle
+
+    seg = net.segments
+    lons: list[float] = []
+    lats: list[float] = []
+    for s, sign in segment_directions(net, weights, threshold=threshold):
+        a, b = int(seg.offsets[s]), int(seg.offsets[s + 1])
+        xs, ys = seg.lon[a:b][::sign], seg.lat[a:b][::sign]
+        if len(xs) == 2:
+            centre = ((xs[0] + xs[1]) / 2, (ys[0] + ys[1]) / 2)
+            heading = (xs[1] - xs[0], ys[1] - ys[0])
+        else:
+            mid = len(xs) // 2
+            centre = (xs[mid], ys[mid])
+            heading = (xs[mid + 1] - xs[mid - 1], ys[mid + 1] - ys[mid - 1])
+        at = (float(centre[0]), float(centre[1]))
+        for x, y in triangle(at, (float(heading[0]), float(heading[1])), ARROW_DEG):
+            lons.append(x)
+            lats.append(y)
+        lons.append(np.nan)
+        lats.append(np.nan)
+    if not lons:
+        return None
+    return go.Scattermap(
+        lon=np.asarray(lons[:-1]),
+        lat=np.asarray(lats[:-1]),
+        mode="lines",
+        fill="toself",
+        fillcolor=ARROW_FILL,
+        line={"width": 1.2, "color": ARROW_LINE},
+        hoverinfo="skip",
+        name=t("arrow: main direction of the modelled flow"),
+        legendgroup="direction",
+    )
 
 
 def to_plain(traces: Sequence[go.BaseTraceType | None]) -> list[dict[str, Any]]:

@@ -80,6 +80,8 @@ def page_shell(state: CorridorState, *, t: i18n.Translator, lang: str) -> html.D
         className="filters filters-corridors panel",
         **{"aria-label": t("Filters")},  # type: ignore[arg-type]
     )
+    # Full width under the map: the controls in one row, the result's cards and tables
+    # side by side, no inner scroll (a side panel cut the tables at "Peo…").
     whatif = html.Section(
         [
             html.Div(html.H2(t("What if")), className="panel-head"),
@@ -90,30 +92,53 @@ def page_shell(state: CorridorState, *, t: i18n.Translator, lang: str) -> html.D
                 ),
                 className="muted small",
             ),
-            html.Label(t("Close"), htmlFor=ids.CORRIDORS_CLOSE, className="control-label"),
-            dcc.Dropdown(
-                id=ids.CORRIDORS_CLOSE, multi=True, placeholder=t("Crossings or roads to close")
-            ),
-            html.Label(t("Watch"), htmlFor=ids.CORRIDORS_WATCH, className="control-label"),
-            dcc.Dropdown(
-                id=ids.CORRIDORS_WATCH,
-                multi=True,
-                placeholder=t("Crossings or roads to watch (3× cost)"),
-            ),
             html.Div(
                 [
-                    html.Button(t("Show displacement"), id=ids.CORRIDORS_WHATIF_RUN, n_clicks=0),
-                    html.Button(
-                        t("Clear"),
-                        id=ids.CORRIDORS_WHATIF_CLEAR,
-                        n_clicks=0,
-                        className="button-secondary",
+                    html.Div(
+                        [
+                            html.Label(
+                                t("Close"), htmlFor=ids.CORRIDORS_CLOSE, className="control-label"
+                            ),
+                            dcc.Dropdown(
+                                id=ids.CORRIDORS_CLOSE,
+                                multi=True,
+                                placeholder=t("Crossings or roads to close"),
+                            ),
+                        ],
+                        className="control",
+                    ),
+                    html.Div(
+                        [
+                            html.Label(
+                                t("Watch"), htmlFor=ids.CORRIDORS_WATCH, className="control-label"
+                            ),
+                            dcc.Dropdown(
+                                id=ids.CORRIDORS_WATCH,
+                                multi=True,
+                                placeholder=t("Crossings or roads to watch (3× cost)"),
+                            ),
+                        ],
+                        className="control",
+                    ),
+                    html.Div(
+                        [
+                            html.Button(
+                                t("Show displacement"), id=ids.CORRIDORS_WHATIF_RUN, n_clicks=0
+                            ),
+                            html.Button(
+                                t("Clear"),
+                                id=ids.CORRIDORS_WHATIF_CLEAR,
+                                n_clicks=0,
+                                className="button-secondary",
+                            ),
+                        ],
+                        className="button-row",
                     ),
                 ],
-                className="button-row",
+                className="whatif-controls",
             ),
             dcc.Loading(
-                components.live_region(ids.CORRIDORS_WHATIF_RESULT),
+                components.live_region(ids.CORRIDORS_WHATIF_RESULT, class_name="whatif-result"),
                 type="dot",
                 delay_show=300,
             ),
@@ -188,7 +213,7 @@ def page_shell(state: CorridorState, *, t: i18n.Translator, lang: str) -> html.D
                     ),
                     whatif,
                 ],
-                className="grid-corridors",
+                className="grid-corridors grid-corridors-wide",
             ),
             html.Div(
                 [

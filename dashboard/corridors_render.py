@@ -10,14 +10,12 @@ from dashboard import components, i18n
 from dashboard.corridors_controls import reason_label
 
 
-def table_notes(tables: Any, t: i18n.Translator) -> list[str]:
-    from geotraf.privacy import format_count
-
+def table_notes(tables: Any, t: i18n.Translator, lang: str = "en") -> list[str]:
     notes = []
     for row in tables.unrouted.itertuples():
         notes.append(
             t("{count} people/year of the selection could not be routed ({reason}).").format(
-                count=format_count(row.count), reason=reason_label(row.reason, t)
+                count=i18n.count(row.count, lang), reason=reason_label(row.reason, t)
             )
         )
     if len(tables.hotspots) == 0:
@@ -61,25 +59,59 @@ def _short(name: object, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _share(value: Any) -> str:
+def _share(value: Any, lang: str = "en") -> str:
     import pandas as pd
+    from babel.numbers import format_percent
 
-    return "<11" if value is None or pd.isna(value) else f"{float(value):.1%}"
+    if value is None or pd.isna(value):
+        return "<11"
+    return str(format_percent(float(value), format="#,##0.0%", locale=lang))
 
 
-def corridor_table(frame: Any, *, unit: str, t: i18n.Translator) -> Any:
-    from geotraf.privacy import format_count
+def crossing_names(graph: Any) -> dict[str, str]:
+    """Return each crossing's short name (before any bracket) by its id, from the graph.
 
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("x:TH-MM-MAESOT", kind="crossing", crossing_id="TH-MM-MAESOT",
+    ...            name="Mae Sot–Myawaddy (1st Thai–Myanmar Friendship Bridge)")
+    >>> crossing_names(G)
+    {'TH-MM-MAESOT': 'Mae Sot–Myawaddy'}
+    """
+    out: dict[str, str] = {}
+    for _, d in graph.nodes(data=True):
+        cid = str(d.get("crossing_id") or "")
+        if d.get("kind") == "crossing" and cid:
+            out[cid] = str(d.get("name") or cid).split(" (")[0].strip() or cid
+    return out
+
+
+def _crossings_text(value: object, names: dict[str, str]) -> str:
+    ids = [c.strip() for c in str(value or "").replace(",", ";").split(";") if c.strip()]
+    return ", ".join(names.get(c, c) for c in ids) or "—"
+
+
+def corridor_table(
+    frame: Any,
+    *,
+    unit: str,
+    t: i18n.Translator,
+    crossings: dict[str, str] | None = None,
+    lang: str = "en",
+) -> Any:
+    """The top corridors; ``crossings`` names the border crossings (id → name)."""
     if frame is None or len(frame) == 0:
         return html.P(t("No corridor carries 5 % of the selected flow."), className="muted")
     rows = [
         [
             r.ref,
             f"{_short(r.start)} – {_short(r.end)}",
-            f"{float(r.length_km):,.0f}",
-            format_count(r.load),
-            _share(r.share),
-            str(r.crossings).replace(";", ", ") or "—",
+            i18n.number(float(r.length_km), lang),
+            i18n.count(r.load, lang),
+            _share(r.share, lang),
+            _crossings_text(r.crossings, crossings or {}),
         ]
         for r in frame.itertuples()
     ]
@@ -106,9 +138,7 @@ def corridor_table(frame: Any, *, unit: str, t: i18n.Translator) -> Any:
     ]
 
 
-def hotspot_table(frame: Any, *, unit: str, t: i18n.Translator) -> Any:
-    from geotraf.privacy import format_count
-
+def hotspot_table(frame: Any, *, unit: str, t: i18n.Translator, lang: str = "en") -> Any:
     if frame is None or len(frame) == 0:
         return html.P(t("No hotspot for these filters."), className="muted")
     rows = [
@@ -117,8 +147,8 @@ def hotspot_table(frame: Any, *, unit: str, t: i18n.Translator) -> Any:
             html.Span(_short(r.name or r.node, 40), title=r.explanation),
             i18n.label(str(r.place_type or r.kind), t),
             r.country,
-            f"{float(r.score):.2f}",
-            format_count(r.load),
+            i18n.number(float(r.score), lang, decimals=2),
+            i18n.count(r.load, lang),
             r.corridor or "—",
         ]
         for r in frame.itertuples()
@@ -140,25 +170,24 @@ def hotspot_table(frame: Any, *, unit: str, t: i18n.Translator) -> Any:
     ]
 
 
-def whatif_result(result: Any, *, unit: str, t: i18n.Translator) -> list[Any]:
-    from geotraf.privacy import format_count
-
+def whatif_result(result: Any, *, unit: str, t: i18n.Translator, lang: str = "en") -> list[Any]:
     parts: list[Any] = [html.Div(components.headline_cards(result.summary), className="cards")]
     parts += [components.notice(n) for n in result.notes]
+    tables: list[Any] = []
     if len(result.moved):
         rows = [
             [
                 r.pair,
                 r.crossing_before,
                 r.crossing_after,
-                format_count(r.count),
-                "—" if r.added_min != r.added_min else f"+{float(r.added_min):.0f}",
+                i18n.count(r.count, lang),
+                "—" if r.added_min != r.added_min else f"+{i18n.number(float(r.added_min), lang)}",
             ]
             for r in result.moved.itertuples()
         ]
-        parts.append(html.H3(t("Flows that moved")))
-        parts.append(
-            _table(
+        tables.append(
+            _section(
+                t("Flows that moved"),
                 [
                     t("Origin → destination"),
                     t("Crossing before"),
@@ -172,29 +201,42 @@ def whatif_result(result: Any, *, unit: str, t: i18n.Translator) -> list[Any]:
             )
         )
     if not len(result.corridors):
-        parts.append(
+        tables.append(
             html.P(t("No road's load changed by 11 people/year or more."), className="muted small")
         )
     else:
         rows = [
             [
                 r.ref,
-                format_count(r.base),
-                format_count(r.scenario),
-                "<11" if r.suppressed else f"{float(r.change):+,.0f}",
+                i18n.count(r.base, lang),
+                i18n.count(r.scenario, lang),
+                "<11" if r.suppressed else _signed(float(r.change), lang),
             ]
             for r in result.corridors.itertuples()
         ]
-        parts.append(html.H3(t("Roads that gained or lost flow")))
-        parts.append(
-            _table(
+        tables.append(
+            _section(
+                t("Roads that gained or lost flow"),
                 [t("Road"), t("Before"), t("After"), t("Change")],
                 rows,
                 numeric={1, 2, 3},
                 caption=t("Roads that gained or lost flow"),
             )
         )
+    parts.append(html.Div(tables, className="whatif-tables"))
     return parts
+
+
+def _signed(value: float, lang: str) -> str:
+    """A change with its sign, in the language's convention: +23, −1 204."""
+    return ("+" if value >= 0 else "−") + i18n.number(abs(value), lang)
+
+
+def _section(
+    title: str, header: list[str], rows: list[list[Any]], *, numeric: set[int], caption: str
+) -> html.Div:
+    """A titled table of the what-if result (the result lays these side by side)."""
+    return html.Div([html.H3(title), _table(header, rows, numeric=numeric, caption=caption)])
 
 
 def upload_report(report: Any, t: i18n.Translator, *, filename: str, kind: str) -> list[Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from dashboard import i18n
 from dashboard.corridors_network import (
     CorridorNetwork,
     flow_mask,
@@ -13,7 +14,7 @@ from dashboard.corridors_network import (
     year_span,
 )
 from dashboard.corridors_state import CorridorState, Translator, clamp_years
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count
+from geotraf.privacy import DEFAULT_THRESHOLD
 
 #: Number of load classes on the map (fewer when the data has fewer distinct values).
 N_CLASSES = 5
@@ -67,6 +68,7 @@ def corridor_payload(
     *,
     t: Translator,
     threshold: int = DEFAULT_THRESHOLD,
+    lang: str = "en",
 ) -> dict[str, Any]:
     """Return what the browser needs to redraw the corridors for ``state``.
 
@@ -85,7 +87,13 @@ def corridor_payload(
     return {
         "loads": rounded.tolist(),
         "classes": [
-            {"low": lo, "high": hi, "color": c, "width": w, "label": f"{lo:,}–{hi:,}"}
+            {
+                "low": lo,
+                "high": hi,
+                "color": c,
+                "width": w,
+                "label": f"{i18n.number(lo, lang)}–{i18n.number(hi, lang)}",
+            }
             for (lo, hi), c, w in zip(classes, colors, widths, strict=True)
         ],
         "suppressed": {
@@ -117,8 +125,10 @@ def headline(
     *,
     t: Translator,
     threshold: int = DEFAULT_THRESHOLD,
+    lang: str = "en",
 ) -> list[tuple[str, str, str]]:
-    """Return ``(value, label, note)`` cards: people/year, routed share, flows, top road."""
+    """Return ``(value, label, note)`` cards: people/year, routed share, flows, top road
+    (numbers in ``lang``'s convention)."""
     mask = flow_mask(net, state)
     span = year_span(net, state)
     people = float(net.counts[mask].sum()) / span
@@ -144,8 +154,16 @@ def headline(
     )
     unit = unit_label(net.synthetic, t)
     return [
-        (format_count(people, threshold=threshold), unit, years),
-        (f"{routed_share:.0%}", t("of it routed on the network"), t("the rest: see notes")),
-        (f"{int(mask.sum()):,}", t("flow rows selected"), t("aggregated counts, never persons")),
+        (i18n.count(people, lang, threshold=threshold), unit, years),
+        (
+            i18n.percent(routed_share, lang),
+            t("of it routed on the network"),
+            t("the rest: see notes"),
+        ),
+        (
+            i18n.number(int(mask.sum()), lang),
+            t("flow rows selected"),
+            t("aggregated counts, never persons"),
+        ),
         (top or "—", t("busiest road"), t("by modelled load")),
     ]

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from dashboard import i18n
 from dashboard.corridors_network import CorridorNetwork, Segments, flow_mask, year_span
 from dashboard.corridors_state import CorridorState, Translator
 from dashboard.corridors_view import unit_label
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count, suppress
+from geotraf.privacy import DEFAULT_THRESHOLD, suppress
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -107,6 +108,7 @@ def what_if(
     t: Translator,
     threshold: int = DEFAULT_THRESHOLD,
     top: int = 12,
+    lang: str = "en",
 ) -> WhatIf:
     """Close and/or watch crossings or roads for the filtered flows and compare.
 
@@ -149,14 +151,14 @@ def what_if(
     newly = float(result.newly_unrouted["count"].sum()) if len(result.newly_unrouted) else 0.0
     unit = unit_label(net.synthetic, t)
     cards = [
-        (format_count(moved_people, threshold=threshold), t("moved to other routes"), unit),
+        (i18n.count(moved_people, lang, threshold=threshold), t("moved to other routes"), unit),
         (
-            f"+{summary['mean_added_time_min']:.0f} min",
+            f"+{i18n.number(summary['mean_added_time_min'], lang)} min",
             t("added travel time"),
             t("mean, weighted by people"),
         ),
         (
-            format_count(newly, threshold=threshold) if newly else "0",
+            i18n.count(newly, lang, threshold=threshold) if newly else "0",
             t("left without a route"),
             unit,
         ),
@@ -190,7 +192,8 @@ def _crossing_names(graph: nx.MultiDiGraph, ids: Sequence[str]) -> str:
     names = []
     for cid in ids:
         node = f"x:{cid}"
-        names.append(str(graph.nodes[node].get("name") or cid) if node in graph else str(cid))
+        name = str(graph.nodes[node].get("name") or cid) if node in graph else str(cid)
+        names.append(name.split(" (")[0].strip() or name)  # short: "Mae Sot–Myawaddy"
     return " / ".join(names) or "—"
 
 

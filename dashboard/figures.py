@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import i18n
 from dashboard.arcs import ARC_SAMPLES as ARC_SAMPLES
 from dashboard.arcs import FLOW_WIDTHS as FLOW_WIDTHS
 from dashboard.arcs import MAX_ARCS, flow_arcs
@@ -37,7 +38,7 @@ from dashboard.figure_style import (
 from dashboard.figure_style import FLOW_COLOR as FLOW_COLOR
 from dashboard.figure_style import OKABE_ITO as OKABE_ITO
 from dashboard.figure_style import TEXT_COLOR as TEXT_COLOR
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count
+from geotraf.privacy import DEFAULT_THRESHOLD
 from layers.schema import EXPLOITATION
 
 
@@ -59,7 +60,8 @@ def base_map_layout(
             "y": 0.99,
             "xanchor": "left",
             "yanchor": "top",
-            "bgcolor": "rgba(255,255,255,0.92)",
+            # Light grey, not white: the "No data" swatch is white like those areas.
+            "bgcolor": "rgba(238,241,245,0.94)",
             "bordercolor": "#c9ced6",
             "borderwidth": 1,
             "font": {"size": 12},
@@ -86,6 +88,7 @@ def flow_map(
     t: Translator = identity,
     threshold: int = DEFAULT_THRESHOLD,
     max_pairs: int = MAX_ARCS,
+    lang: str = "en",
 ) -> go.Figure:
     """Return the overview map: areas shaded by people, flows as curved arcs.
 
@@ -111,6 +114,8 @@ def flow_map(
         Unit of the counts, e.g. "people (modelled, synthetic)".
     t
         Translator for the words drawn on the map.
+    lang
+        Language of the numbers (Babel): ``1,604`` in English, ``1 604`` in French.
 
     Examples
     --------
@@ -120,8 +125,9 @@ def flow_map(
     ...                featureidkey="properties.country", names={"THA": "Thailand"},
     ...                centroids={}, style={}, center={"lon": 0, "lat": 0}, zoom=1,
     ...                area_title="People", unit="people")
-    >>> [tr.type for tr in fig.data], list(fig.data[0].z), fig.data[1].name
-    (['choroplethmap', 'choroplethmap', 'scattermap'], [120.0], '<11 (suppressed)')
+    >>> [tr.type for tr in fig.data], list(fig.data[0].z), fig.data[2].name, fig.data[3].name
+    (['choroplethmap', 'choroplethmap', 'scattermap', 'scattermap'], [120.0], '<11 (suppressed)', \
+'No data')
     """
     fig = go.Figure(layout=base_map_layout(style, center=center, zoom=zoom, revision="flows"))
     label = suppressed_label(threshold)
@@ -138,7 +144,8 @@ def flow_map(
             locations=list(shown["area"]),
             z=[float(v) for v in shown["count"]],
             customdata=[
-                [n, format_count(v)] for n, v in zip(area_names, shown["count"], strict=True)
+                [n, i18n.count(v, lang, threshold=threshold)]
+                for n, v in zip(area_names, shown["count"], strict=True)
             ],
             colorscale=COUNT_SCALE,
             zmin=0,
@@ -156,7 +163,7 @@ def flow_map(
                 "outlinewidth": 0,
                 "tickmode": "array",
                 "tickvals": ticks,
-                "ticktext": [f"{v:,.0f}" for v in ticks],
+                "ticktext": [i18n.number(v, lang) for v in ticks],
             },
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} " + unit + "<extra></extra>",
             name=area_title,
@@ -183,22 +190,15 @@ def flow_map(
             + t("suppressed")
             + ")<extra></extra>",
             name=f"{label} ({t('suppressed')})",
-            showlegend=True,
+            showlegend=False,  # the legend entry is a swatch, shown even when none is hidden
             legendgroup="areas",
         )
     )
-    fig.add_trace(
-        go.Scattermap(  # a legend entry only: what the white areas mean
-            lon=[None],
-            lat=[None],
-            mode="markers",
-            marker={"size": 12, "color": "#ffffff", "symbol": "circle"},
-            name=t("No data"),
-            hoverinfo="skip",
-            showlegend=True,
-            legendgroup="areas",
-        )
-    )
+    for name, color in (
+        (f"{label} ({t('suppressed')})", SUPPRESSED_COLOR),
+        (t("No data"), "#ffffff"),
+    ):
+        fig.add_trace(legend_swatch(name, color))
     if pairs is not None and len(pairs):
         arcs = flow_arcs(
             pairs,
@@ -208,9 +208,37 @@ def flow_map(
             t=t,
             threshold=threshold,
             max_pairs=max_pairs,
+            lang=lang,
         )
         fig.add_traces(arcs)
     return fig
+
+
+def legend_swatch(name: str, color: str, *, group: str = "areas") -> go.Scattermap:
+    """Return a legend-only entry: a filled band of ``color`` (the legend's light grey
+    background lets a white one read).
+
+    Map legends need both area entries ("<11", "No data") even when no area is drawn
+    so.
+
+    Examples
+    --------
+    >>> sw = legend_swatch("No data", "#ffffff")
+    >>> sw.fill, sw.fillcolor, sw.showlegend, list(sw.lon)
+    ('toself', '#ffffff', True, [None])
+    """
+    return go.Scattermap(
+        lon=[None],
+        lat=[None],
+        mode="lines",
+        fill="toself",
+        fillcolor=color,
+        line={"color": color, "width": 0},
+        name=name,
+        hoverinfo="skip",
+        showlegend=True,
+        legendgroup=group,
+    )
 
 
 def count_ticks(top: float, *, most: int = 5) -> list[float]:

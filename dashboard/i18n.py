@@ -12,8 +12,6 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
 #: Interface languages: code → name shown in the selector (in its own language).
 LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
@@ -110,18 +108,18 @@ def count(value: object, lang: str, *, threshold: int = 11) -> str:
 
     Examples
     --------
-    >>> count(1523.57, "fr"), count(None, "fr"), count(7, "en")
-    ('1\u202f524', '<11', '<11')
+    >>> count(1523.57, "fr"), count(None, "fr"), count(7, "en"), count(-3, "es")
+    ('1\u202f524', '<11', '<11', '0')
     """
-    if value is None or value is pd.NA:
-        return f"<{threshold}"
+    from geotraf.privacy import format_count
+
     try:
-        amount = float(value)  # type: ignore[arg-type]
+        text = format_count(value, threshold=threshold)  # the one rule of what is shown
     except (TypeError, ValueError):
         return f"<{threshold}"
-    if amount != amount or 0 < amount < threshold:
-        return f"<{threshold}"
-    return number(round(amount), lang)
+    if text.startswith("<"):
+        return text
+    return number(max(0, round(float(value))), lang)  # type: ignore[arg-type]
 
 
 def percent(value: float, lang: str) -> str:
@@ -153,3 +151,35 @@ def day(value: object, lang: str) -> str:
 
 def _locale(lang: str) -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def country_name(code: str, lang: str, *, default: str | None = None) -> str:
+    """Return the name of an ISO 3166-1 alpha-3 country in ``lang`` (Babel / CLDR).
+
+    English keeps ``default`` (the region's own name, e.g. "Lao PDR") when given; other
+    languages take CLDR's name, falling back to ``default`` or the code.
+
+    Examples
+    --------
+    >>> country_name("THA", "fr"), country_name("KHM", "es"), country_name("LAO", "en")
+    ('Thaïlande', 'Camboya', 'Laos')
+    >>> country_name("LAO", "en", default="Lao PDR"), country_name("XXX", "fr")
+    ('Lao PDR', 'XXX')
+    """
+    fallback = default or code
+    if lang == DEFAULT_LANGUAGE and default:
+        return default
+    alpha2 = _alpha2().get(str(code).upper())
+    if alpha2 is None:
+        return fallback
+    from babel import Locale
+
+    return str(Locale.parse(_locale(lang)).territories.get(alpha2, fallback))
+
+
+@functools.cache
+def _alpha2() -> dict[str, str]:
+    """ISO 3166-1 alpha-3 → alpha-2, from the table the layers validate against."""
+    from layers._values import iso_table
+
+    return {alpha3: alpha2 for alpha2, (alpha3, _) in iso_table().items()}

@@ -18,14 +18,13 @@ from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 
-from dashboard import aggregates, basemap, figures
+from dashboard import aggregates, basemap, figures, i18n, map_labels
 from dashboard.aggregates import FlowFilter
 from dashboard.data import RegionView
 from dashboard.years import clamp_range, years_from_query, years_query
 from geotraf.privacy import (
     DEFAULT_THRESHOLD,
     DONOR_NOTE,
-    format_count,
     protection_note,
 )
 from layers.schema import EXPLOITATION
@@ -125,6 +124,7 @@ def render_overview(
     *,
     base_url: str,
     t: Translator,
+    lang: str = "en",
     threshold: int = DEFAULT_THRESHOLD,
 ) -> OverviewResult:
     """Compute the Overview's map, trend chart, headline and notes for ``state``.
@@ -140,11 +140,13 @@ def render_overview(
         MapLibre loads sources in a web worker, where only absolute URLs resolve.
     t
         Translator for every word drawn.
+    lang
+        The page's language: country names (CLDR) and numbers (Babel) follow it.
     """
     state = clamp_years(state, view.years)
     notes: list[str] = []
     urls = {name: f"{base_url}basemap/{name}.geojson" for name in view.basemap_layers}
-    style = basemap.basemap_style(urls)
+    style = map_labels.labelled_style(urls, view=view, base_url=base_url, lang=lang)
     center, zoom = basemap.fit_view(view.bounds)
     unit = unit_label(view, t)
     notes.extend(protection_notes(view, t=t, threshold=threshold))
@@ -166,9 +168,11 @@ def render_overview(
             "No flows match these filters. Widen the year range or tick more forms of exploitation."
         )
         return OverviewResult(
-            map_figure=figures.empty_map(style, center=center, zoom=zoom, message=message),
+            map_figure=map_labels.under_labels(
+                figures.empty_map(style, center=center, zoom=zoom, message=message), style
+            ),
             trend_figure=figures.empty_chart(message),
-            headline=_headline_items(view, country, t=t, unit=unit, threshold=threshold),
+            headline=_headline_items(view, country, t=t, unit=unit, threshold=threshold, lang=lang),
             notes=notes,
             state=state,
         )
@@ -194,7 +198,7 @@ def render_overview(
             notes.append(t("Flows known only by country are left out of the province map."))
     else:
         centroids = view.country_centroids
-        names = view.country_names
+        names = map_labels.country_names(view.country_names, lang)
         geojson, key = urls.get("borders", ""), "properties.country"
     title = (
         t("People by country of origin")
@@ -230,6 +234,7 @@ def render_overview(
         unit=unit,
         t=t,
         threshold=threshold,
+        lang=lang,
     )
     trend = figures.trend_chart(
         aggregates.totals_by_year(country, threshold=threshold),
@@ -238,9 +243,9 @@ def render_overview(
         threshold=threshold,
     )
     return OverviewResult(
-        map_figure=map_figure,
+        map_figure=map_labels.under_labels(map_figure, style),
         trend_figure=trend,
-        headline=_headline_items(view, country, t=t, unit=unit, threshold=threshold),
+        headline=_headline_items(view, country, t=t, unit=unit, threshold=threshold, lang=lang),
         notes=notes,
         state=state,
     )
@@ -266,19 +271,21 @@ def protection_notes(
 
 
 def _headline_items(
-    view: RegionView, flows: Any, *, t: Translator, unit: str, threshold: int
+    view: RegionView, flows: Any, *, t: Translator, unit: str, threshold: int, lang: str = "en"
 ) -> list[tuple[str, str, str]]:
     h = aggregates.headline(flows, view.places, threshold=threshold)
     years = ""
     if h["year_min"] is not None and h["year_max"] is not None:
         years = f"{int(float(h['year_min']))}–{int(float(h['year_max']))}"
 
+    names = map_labels.country_names(view.country_names, lang)
+
     def name(code: object) -> str:
-        return view.country_names.get(str(code), str(code)) if code else "—"
+        return names.get(str(code), str(code)) if code else "—"
 
     return [
-        (format_count(h["people"], threshold=threshold), unit, years),
-        (format_count(h["children"], threshold=threshold), t("children (under 18)"), unit),
+        (i18n.count(h["people"], lang, threshold=threshold), unit, years),
+        (i18n.count(h["children"], lang, threshold=threshold), t("children (under 18)"), unit),
         (
             f"{int(float(h['origins'] or 0))}",
             t("countries of origin"),

@@ -187,7 +187,17 @@ def layout(**query: str) -> html.Div:
                     html.Section(
                         [
                             html.Div(html.H2(t("Ranked sites")), className="panel-head"),
-                            html.Div(id=ids.PLANNING_TABLE),
+                            html.Div(
+                                html.P(
+                                    t(
+                                        "No plan yet. Set the budget, teams and days above "
+                                        "and press Run plan: the chosen sites are ranked "
+                                        "here, with what each captures and why."
+                                    ),
+                                    className="muted empty-state",
+                                ),
+                                id=ids.PLANNING_TABLE,
+                            ),
                         ],
                         className="panel",
                     ),
@@ -197,7 +207,17 @@ def layout(**query: str) -> html.Div:
             html.Section(
                 [
                     html.Div(html.H2(t("Schedule: days × shifts")), className="panel-head"),
-                    html.Div(id=ids.PLANNING_CALENDAR),
+                    html.Div(
+                        html.P(
+                            t(
+                                "After a run, the schedule shows each date and shift with "
+                                "the team posted at each site, drawn at random so that no "
+                                "post is predictable."
+                            ),
+                            className="muted empty-state",
+                        ),
+                        id=ids.PLANNING_CALENDAR,
+                    ),
                 ],
                 className="panel",
             ),

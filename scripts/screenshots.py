@@ -3,9 +3,10 @@
 Serves the dashboard on the Mekong demo region on a free local port, drives Debian
 chromium through Playwright (every request to another host is refused), logs in as the
 donor, the analyst and the planner through the real login form, and saves each page at
-desktop width (1440 px) and phone width (390 px), plus the overview in French. The
-planner's page is captured after a plan has run; its PDF briefing's first page is saved
-as text beside the images (``planning-briefing-summary.txt``).
+desktop width (1440 px) and phone width (390 px), plus the overview in French, the
+analyst's what-if with the Mae Sot crossing closed, and the planner's page before a run.
+The planner's page is also captured after a plan has run; its PDF briefing's first page
+is saved as text beside the images (``planning-briefing-summary.txt``).
 
 Run from the repository root::
 
@@ -51,6 +52,8 @@ SHOTS: tuple[Shot, ...] = (
     Shot(
         "corridors-analyst-phone", "analyst", "/corridors", "#corridors-hotspots table", width=390
     ),
+    Shot("corridors-analyst-whatif", "analyst", "/corridors", "#corridors-whatif-result table"),
+    Shot("planning-planner-before-run", "planner", "/planning", "#planning-map .maplibregl-canvas"),
     Shot("planning-planner", "planner", "/planning", "#planning-summary .card"),
     Shot("planning-planner-phone", "planner", "/planning", "#planning-run", width=390),
 )
@@ -102,6 +105,8 @@ def take(shot: Shot, browser: Any, url: str, out: Path) -> Path:
             page.goto(f"{url}/language/{shot.lang}?next=/")
         _login(page, url, shot.user)
         page.goto(f"{url}{shot.path}")
+        if shot.ready == "#corridors-whatif-result table":
+            _close_crossing(page, "Mae Sot")
         if shot.ready == "#planning-summary .card":
             page.wait_for_selector("#planning-run")
             page.click("#planning-run")
@@ -114,6 +119,18 @@ def take(shot: Shot, browser: Any, url: str, out: Path) -> Path:
         return target
     finally:
         context.close()
+
+
+def _close_crossing(page: Any, typed: str) -> None:
+    """Run the what-if with the first crossing whose name starts with ``typed`` closed."""
+    page.wait_for_selector("#corridors-hotspots table", timeout=120_000)
+    page.click("#corridors-close")
+    page.keyboard.type(typed)
+    option = page.get_by_role("option").filter(has_text="Crossing: " + typed).first
+    option.wait_for(state="visible")
+    option.click()
+    page.keyboard.press("Escape")
+    page.click("#corridors-whatif-run")
 
 
 def _briefing_text(page: Any, out: Path) -> None:

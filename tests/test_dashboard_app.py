@@ -209,10 +209,23 @@ def test_no_form_ticked_says_what_to_do(app: Any, donor: Any) -> None:
 def test_basemap_is_served_small_and_offline(app: Any, donor: Any) -> None:
     out = _overview(app, donor)
     style = out["overview-map"]["figure"]["layout"]["map"]["style"]
-    assert "glyphs" not in style and "sprite" not in style
-    assert {layer["type"] for layer in style["layers"]} <= {"background", "fill", "line"}
-    for source in style["sources"].values():
-        assert source["data"].startswith("http://localhost/basemap/")
+    # Labels use glyph files this app serves, never a glyph server; no sprite, no tiles.
+    assert "sprite" not in style
+    assert style["glyphs"] == "http://localhost/assets/glyphs/{fontstack}/{range}.pbf"
+    assert {layer["type"] for layer in style["layers"]} <= {
+        "background",
+        "fill",
+        "line",
+        "circle",
+        "symbol",
+    }
+    for name, source in style["sources"].items():
+        if name == "labels":  # inline points, in the page's language
+            assert source["data"]["type"] == "FeatureCollection"
+        else:
+            assert source["data"].startswith("http://localhost/basemap/")
+    glyphs = donor.get("/assets/glyphs/DejaVu%20Sans%20Book/0-255.pbf")
+    assert glyphs.status_code == 200 and len(glyphs.data) > 10_000
     resp = donor.get("/basemap/borders.geojson")
     borders = json.loads(resp.data)
     assert resp.mimetype == "application/geo+json"

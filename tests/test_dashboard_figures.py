@@ -7,8 +7,11 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard import figures
+from dashboard.arcs import arrowheads
 
 CENTROIDS = {"LAO": (102.5, 19.0), "KHM": (105.0, 12.5), "THA": (101.0, 15.0), "MMR": (96.0, 20.0)}
 NAMES = {"LAO": "Lao PDR", "KHM": "Cambodia", "THA": "Thailand", "MMR": "Myanmar"}
@@ -72,24 +75,27 @@ def test_map_shades_only_unsuppressed_areas_and_lists_suppressed_in_legend() -> 
     assert list(shaded.z) == [535.0]
     assert "people (modelled, synthetic)" in shaded.colorbar.title.text
     assert list(grey.locations) == ["MMR", "KHM"]
-    assert grey.showlegend and grey.name == "<11 (suppressed)"
-    assert "<11" in grey.hovertemplate
+    assert grey.name == "<11 (suppressed)" and "<11" in grey.hovertemplate
+    swatches = [t for t in fig.data if t.showlegend and t.legendgroup == "areas"]
+    assert [(t.name, t.fillcolor) for t in swatches] == [
+        ("<11 (suppressed)", grey.colorscale[0][1]),
+        ("No data", "#ffffff"),
+    ]
 
 
 def test_arcs_widen_with_count_and_say_direction() -> None:
     fig = _map()
-    lines = [t for t in fig.data if t.type == "scattermap" and t.mode == "lines"]
+    lines = [t for t in fig.data if t.type == "scattermap" and t.mode == "lines" and not t.fill]
+    lines = [t for t in lines if t.legendgroup == "flows"]
     widths = [t.line.width for t in lines]
     assert widths == sorted(widths) and len(set(widths)) == len(widths)
     text = " ".join(str(h) for t in lines for h in t.hovertext if h)
     assert "Myanmar → Thailand: 1,200 people (modelled, synthetic)" in text
     assert "Cambodia → Lao PDR" not in text  # suppressed: no value, so no line
-    heads = [
-        t
-        for t in fig.data
-        if t.type == "scattermap" and t.mode == "markers" and t.name != "No data"
-    ]
-    assert len(heads) == 1 and len(heads[0].lon) == 3  # one dot per drawn pair
+    heads = [t for t in fig.data if t.legendgroup == "flows" and t.fill == "toself"]
+    assert len(heads) == 1 and heads[0].name == "arrowhead: towards the destination"
+    gaps = sum(1 for v in heads[0].lon if v != v)
+    assert gaps + 1 == 3  # one filled triangle per drawn pair
 
 
 def test_map_uses_no_glyphs_no_text_mode_and_has_a_legend() -> None:
@@ -109,7 +115,12 @@ def test_only_the_largest_pairs_get_arcs() -> None:
 
 def test_no_pairs_draws_areas_only() -> None:
     fig = _map(pairs=_pairs().iloc[0:0])
-    assert [t.type for t in fig.data] == ["choroplethmap", "choroplethmap", "scattermap"]
+    assert [t.type for t in fig.data] == [
+        "choroplethmap",
+        "choroplethmap",
+        "scattermap",
+        "scattermap",
+    ]
     assert fig.data[-1].name == "No data"  # legend entry only
 
 
@@ -215,3 +226,49 @@ def test_colour_bar_with_one_value_has_distinct_ticks() -> None:
 def test_map_legend_says_what_white_means() -> None:
     names = [tr.name for tr in _one_value_map().data if tr.showlegend]
     assert "No data" in names and "<11 (suppressed)" in names
+
+
+def test_legend_lists_suppressed_and_no_data_even_when_no_area_is_hidden() -> None:
+    areas = pd.DataFrame(
+        {"area": ["THA"], "count": pd.array([535], dtype="Int64"), "suppressed": [False]}
+    )
+    fig = figures.flow_map(
+        areas,
+        None,
+        geojson={"type": "FeatureCollection", "features": []},
+        featureidkey="properties.country",
+        names=NAMES,
+        centroids=CENTROIDS,
+        style={},
+        center={"lon": 100, "lat": 15},
+        zoom=4,
+        area_title="People",
+        unit="people",
+    )
+    legend = [t.name for t in fig.data if t.showlegend]
+    assert legend == ["<11 (suppressed)", "No data"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.tuples(st.floats(92, 110), st.floats(5, 27)),
+    st.tuples(st.floats(92, 110), st.floats(5, 27)),
+    st.sampled_from(figures.FLOW_WIDTHS),
+)
+def test_arrowhead_points_along_the_arc_towards_the_destination(
+    start: tuple[float, float], end: tuple[float, float], width: float
+) -> None:
+    import math
+
+    from hypothesis import assume
+
+    assume(math.dist(start, end) > 0.5)
+    lon, lat = arrowheads([(start, end, width)])
+    tip, left, right = (lon[0], lat[0]), (lon[1], lat[1]), (lon[2], lat[2])
+    base = ((left[0] + right[0]) / 2, (left[1] + right[1]) / 2)
+    xs, ys = figures.arc(start, end, samples=101)
+    # Nearest point of the curve to the tip and to the base: the tip lies further along.
+    along = [min(range(101), key=lambda i: math.dist(p, (xs[i], ys[i]))) for p in (tip, base)]
+    assert along[0] > along[1]
+    assert 55 <= along[1] <= 75  # about 70 % of the way
+    assert (lon[3], lat[3]) == tip  # the triangle is closed

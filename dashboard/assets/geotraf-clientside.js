@@ -43,6 +43,13 @@
         }
         const title = {text: loads.title + "<br><sup>" + loads.unit + "</sup>"};
         const data = [];
+        // Data under the basemap's labels (when the style has them), so names stay
+        // readable; closed/watched markers of the what-if go on top of everything.
+        const labelled = ((layout.map && layout.map.style && layout.map.style.layers) || [])
+            .some(function(l) { return l.id === "labels-town-dot"; });
+        const under = function(t) {
+            return labelled ? Object.assign({}, t, {below: "labels-town-dot"}) : t;
+        };
         ((overlay && overlay.below) || []).forEach(function(t) { data.push(t); });
         const order = [n];
         for (let i = 0; i < n; i++) { order.push(i); }
@@ -55,8 +62,11 @@
                        legendgroup: "corridors", legendgrouptitle: title});
         });
         ((overlay && overlay.above) || []).forEach(function(t) { data.push(t); });
-        (whatif || []).forEach(function(t) { data.push(t); });  // closed/watched on top
-        return {data: data, layout: layout};
+        const drawn = data.map(under);
+        (whatif || []).forEach(function(t) {  // closed/watched on top
+            drawn.push(t.mode === "markers" ? t : under(t));
+        });
+        return {data: drawn, layout: layout};
     },
 
       // Rewrites the address bar in place (replaceState): Dash's location component is

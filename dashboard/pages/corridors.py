@@ -35,6 +35,7 @@ from dashboard.corridors_layout import page_shell
 from dashboard.corridors_model import CorridorState, clamp_years
 from dashboard.corridors_render import (
     corridor_table,
+    crossing_names,
     hotspot_table,
     source_link,
     table_notes,
@@ -121,6 +122,7 @@ def register_callbacks(app: Dash) -> None:
         from dashboard.corridor_figures import map_layout
         from dashboard.corridors_model import route_graph, whatif_options
         from dashboard.data import current_view
+        from dashboard.map_labels import country_names, labelled_style
 
         t = i18n.translator(i18n.current_language())
         view = current_view()
@@ -128,13 +130,17 @@ def register_callbacks(app: Dash) -> None:
         geometry = _geometry(view.path)
         urls = {n: f"{request.root_url}basemap/{n}.geojson" for n in view.basemap_layers}
         center, zoom = basemap.fit_view(view.bounds)
-        layout_ = map_layout(basemap.basemap_style(urls), center=center, zoom=zoom)
+        style = labelled_style(
+            urls, view=view, base_url=request.root_url, lang=i18n.current_language()
+        )
+        layout_ = map_layout(style, center=center, zoom=zoom)
         countries = sorted(
             set(view.flows.get("origin_country", []))
             | set(view.flows.get("destination_country", []))
         )
+        names = country_names(view.country_names, i18n.current_language())
         options = [
-            {"label": f"{view.country_names.get(c, c)} ({c})", "value": c}
+            {"label": f"{names.get(c, c)} ({c})", "value": c}
             for c in countries
             if isinstance(c, str) and c
         ]
@@ -184,15 +190,16 @@ def register_callbacks(app: Dash) -> None:
         """
         from dashboard.corridors_model import corridor_payload, headline
 
-        t = i18n.translator(i18n.current_language())
+        lang = i18n.current_language()
+        t = i18n.translator(lang)
         state = _state(years, rest[:-1], rest[-1])
         net = _network(state.method)
         shown = clamp_years(state, net.years)
         audit.record("view", page="corridors", **_audit_filters(shown))
-        tables = cached("corridors-tables", [shown], lambda: _tables_view(net, shown, t))
+        tables = cached("corridors-tables", [shown], lambda: _tables_view(net, shown, t, lang))
         return (
-            corridor_payload(net, shown, t=t),
-            components.headline_cards(headline(net, shown, t=t)),
+            corridor_payload(net, shown, t=t, lang=lang),
+            components.headline_cards(headline(net, shown, t=t, lang=lang)),
             state.to_query(),
             *tables,
         )
@@ -217,7 +224,8 @@ def register_callbacks(app: Dash) -> None:
         from dashboard import corridors_model as cm
         from geotraf.errors import GeotrafError
 
-        t = i18n.translator(i18n.current_language())
+        lang = i18n.current_language()
+        t = i18n.translator(lang)
         keep = dash.no_update
         if dash.ctx.triggered_id == ids.CORRIDORS_WHATIF_CLEAR:
             return [], None, [], []  # everything: the result and the picks
@@ -235,7 +243,7 @@ def register_callbacks(app: Dash) -> None:
         net = _network(state.method)
         shown = clamp_years(state, net.years)
         try:
-            result = cm.what_if(net, shown, close=close, watch=watch, t=t)
+            result = cm.what_if(net, shown, close=close, watch=watch, t=t, lang=lang)
         except GeotrafError as exc:
             return [], components.notice(str(exc), kind="error", role="alert"), keep, keep
         audit.record(
@@ -248,7 +256,7 @@ def register_callbacks(app: Dash) -> None:
             t=t,
         )
         unit = cm.unit_label(net.synthetic, t)
-        return cf.to_plain(traces), whatif_result(result, unit=unit, t=t), keep, keep
+        return cf.to_plain(traces), whatif_result(result, unit=unit, t=t, lang=lang), keep, keep
 
     # A what-if result is for the filters and picks it was run with: any change drops it
     # (in the browser: nothing to ask the server).
@@ -333,8 +341,8 @@ def _network(method: str) -> Any:
     return corridor_network(current_view().path, method)
 
 
-def _tables_view(net: Any, shown: CorridorState, t: Any) -> tuple[Any, ...]:
-    """The hotspot and density markers, the two tables and the notes of a filter state."""
+def _tables_view(net: Any, shown: CorridorState, t: Any, lang: str) -> tuple[Any, ...]:
+    """The hotspot, direction and density markers, the two tables and the notes of a state."""
     from dashboard import corridor_figures as cf
     from dashboard import corridors_model as cm
 
@@ -345,18 +353,25 @@ def _tables_view(net: Any, shown: CorridorState, t: Any) -> tuple[Any, ...]:
         "below": cf.to_plain([cf.density_trace(density, t=t)]),
         "above": cf.to_plain(
             [
+                cf.direction_trace(net, cm.flow_weights(net, shown), t=t),
                 cf.hotspot_halo(tables.hotspots),
-                cf.hotspot_trace(tables.hotspots, unit=unit, t=t),
+                cf.hotspot_trace(tables.hotspots, unit=unit, t=t, lang=lang),
             ]
         ),
     }
     notes = source_link(net.path, t)
     notes += [components.notice(n) for n in cm.protection_notes(net.path, t=t)]
-    notes += [components.notice(n, kind="warning") for n in table_notes(tables, t)]
+    notes += [components.notice(n, kind="warning") for n in table_notes(tables, t, lang)]
     return (
         overlay,
-        corridor_table(tables.corridors, unit=unit, t=t),
-        hotspot_table(tables.hotspots, unit=unit, t=t),
+        corridor_table(
+            tables.corridors,
+            unit=unit,
+            t=t,
+            crossings=crossing_names(net.graph),
+            lang=lang,
+        ),
+        hotspot_table(tables.hotspots, unit=unit, t=t, lang=lang),
         notes or None,
     )
 

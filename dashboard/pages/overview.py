@@ -191,7 +191,9 @@ def register_callbacks(app: Dash) -> None:
         result = cached(  # repeated filter states reuse the figures (half a second each)
             "overview",
             [state, request.root_url],
-            lambda: render_overview(view, state, base_url=request.root_url, t=t),
+            lambda: render_overview(
+                view, state, base_url=request.root_url, t=t, lang=i18n.current_language()
+            ),
         )
         shown = result.state
         audit.record(

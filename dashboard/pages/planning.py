@@ -34,7 +34,7 @@ from dashboard import audit, components, i18n, ids
 # the plan map and PDF briefing, and the result tables.
 from dashboard.planning_layout import KEPT_PLAN, ROLE
 from dashboard.planning_layout import layout as layout
-from dashboard.planning_map import _briefing, _plan_figure
+from dashboard.planning_map import _briefing, _plan_figure, register_candidate_map
 from dashboard.planning_tables import _calendar, _sites_table
 from dashboard.roles import check_role, requires_role
 
@@ -253,6 +253,8 @@ def register_callbacks(app: Dash) -> None:
             t("Downloaded {file}; recorded in the audit log.").format(file=f"{name}{suffix}"),
         )
 
+    register_candidate_map(app)  # before a run: the candidate sites on the map
+
 
 def _guard_requests(app: Dash) -> None:
     """Refuse every Dash callback request aimed at this page's outputs below the role."""
@@ -390,7 +392,14 @@ def run_plan_job(
     view = pm.plan_view(run, t=t, lang=str(lang or i18n.DEFAULT_LANGUAGE))
     unit = pm.unit_label(run, t)
     figure = _plan_figure(
-        region_path, run, view, unit=unit, t=t, base_url=_root(href), releases=releases
+        region_path,
+        run,
+        view,
+        unit=unit,
+        t=t,
+        base_url=_root(href),
+        releases=releases,
+        lang=str(lang or i18n.DEFAULT_LANGUAGE),
     )
     progress(100, "Done")
     notes = [components.notice(n, kind="warning") for n in view.notes]
