@@ -231,11 +231,14 @@ def create_app(
 
 
 def _warm(server: Flask, path: str) -> None:
-    """Read the region and its release, then build the default corridor network.
+    """Load the routing kernels, read the region and its release, build the corridor network.
 
     Without it, the first Corridors request each worker gets waits for the assignment (10 s
     on Mekong). It runs in the app context so that it uses this app's releases folder.
     """
+    from geotraf._warm import warm_up
+
+    warm_up()  # the compiled routing kernels: loaded from numba's cache, compiled once
     with server.app_context():
         data.warm(path, data.releases_dir())
         from dashboard.corridors_model import corridor_network
