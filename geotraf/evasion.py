@@ -6,6 +6,11 @@ checkpoint take the fastest route that avoids every chosen site, if it costs at 
 whether it is checked, whether it evades and by which detour; plans
 (:mod:`geotraf.checkpoints`) report the capture that remains and, when evasion-aware,
 feed the detours back into the model.
+
+The detour searches run on a CSR matrix of the graph without the checkpoints, with SciPy's
+Dijkstra from each leg start (origins and via places, shared by many paths) and only as
+far as the longest detour allowed from there; ``tests/test_evasion.py`` checks the results
+against one NetworkX Dijkstra per leg start, bit for bit.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ from collections.abc import Hashable, Iterable, Sequence
 import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 
+from geotraf._csr import MIN_WEIGHT, edge_table
 from geotraf.errors import PlanError
 
 __all__ = ["evade"]
@@ -102,37 +110,30 @@ def evade(
     out["detour_nodes"] = None
     if not checked.any():
         return out
-    open_graph = _open_graph(G, chosen, weight)
-    # One Dijkstra per leg start, reaching every node: paths share their origins and via
-    # places, so this runs far fewer searches than one per (start, end) pair.
-    trees: dict[Hashable, tuple[dict[Hashable, float], dict[Hashable, list[Hashable]]]] = {}
-    cache: dict[tuple[Hashable, Hashable], tuple[float, list[Hashable]] | None] = {}
-
-    def leg(u: Hashable, v: Hashable) -> tuple[float, list[Hashable]] | None:
-        if (u, v) not in cache:
-            if u not in trees:
-                trees[u] = (
-                    nx.single_source_dijkstra(open_graph, u, weight="w")
-                    if u in open_graph
-                    else ({}, {})
-                )
-            dist, found = trees[u]
-            cache[(u, v)] = (float(dist[v]), list(found[v])) if v in dist else None
-        return cache[(u, v)]
+    # First the legs every checked path needs, then one search per leg start (paths share
+    # origins and via places), each only as far as the longest detour allowed from there.
+    todo: list[tuple[int, list[Hashable], float]] = []
+    ends: dict[Hashable, dict[Hashable, None]] = {}
+    reach: dict[Hashable, float] = {}
+    for i in np.flatnonzero(checked).tolist():
+        stops = _waypoints(G, paths["nodes"].iat[i])
+        if chosen.intersection(stops):
+            continue
+        limit = (1.0 + tolerance) * float(paths["time_s"].iat[i])
+        todo.append((i, stops, limit))
+        for u, v in itertools.pairwise(stops):
+            ends.setdefault(u, {})[v] = None
+            reach[u] = max(reach.get(u, 0.0), limit)
+    legs = _open_legs(G, chosen, weight, ends, reach)
 
     evades = out["evades"].to_numpy().copy()
     detour_t = out["detour_time_s"].to_numpy().copy()
     detour_nodes: list[tuple[Hashable, ...] | None] = [None] * len(out)
-    for i in np.flatnonzero(checked):
-        nodes = paths["nodes"].iat[i]
-        stops = _waypoints(G, nodes)
-        if chosen.intersection(stops):
-            continue
-        limit = (1.0 + tolerance) * float(paths["time_s"].iat[i])
+    for i, stops, limit in todo:
         total = 0.0
         route: list[Hashable] = [stops[0]]
         for u, v in itertools.pairwise(stops):
-            found = leg(u, v)
+            found = legs[(u, v)]
             if found is None:
                 total = math.inf
                 break
@@ -150,19 +151,61 @@ def evade(
     return out
 
 
-def _open_graph(G: nx.MultiDiGraph, closed: set[Hashable], weight: str) -> nx.DiGraph:
-    """``G`` without the ``closed`` nodes, parallel edges merged to their cheapest ``w``.
+def _open_legs(
+    G: nx.MultiDiGraph,
+    closed: set[Hashable],
+    weight: str,
+    ends: dict[Hashable, dict[Hashable, None]],
+    reach: dict[Hashable, float],
+) -> dict[tuple[Hashable, Hashable], tuple[float, list[Hashable]] | None]:
+    """Fastest route of every leg ``u → v`` (``v`` in ``ends[u]``) avoiding ``closed`` nodes.
 
-    A plain graph is searched several times faster than a filtered view of the
-    multigraph, and gives the same shortest paths (NetworkX takes the cheapest parallel
-    edge, and an edge without ``weight`` costs 1, as here).
+    ``G`` without the closed nodes, parallel edges merged to their cheapest (the first
+    of equal ones), an edge without ``weight`` costing 1, searched by SciPy's Dijkstra
+    from each leg start up to ``reach[u]`` (a leg longer than that cannot be a detour).
+    A leg's time is the sum of its edges' weights in route order, as NetworkX's
+    ``single_source_dijkstra`` adds them, so times agree to the last bit (and routes
+    wherever the fastest route is unique). ``None`` for a leg with no route within reach.
     """
-    H = nx.DiGraph()
-    H.add_nodes_from(n for n in G.nodes if n not in closed)
-    for u, v, d in G.edges(data=True):
-        if u in closed or v in closed:
-            continue
-        w = d.get(weight, 1)
-        if not H.has_edge(u, v) or w < H[u][v]["w"]:
-            H.add_edge(u, v, w=w)
-    return H
+    names = list(G.nodes)
+    index = {n: i for i, n in enumerate(names)}
+    n = len(names)
+    keys, (values,) = edge_table(G, (weight,))
+    u = np.fromiter((index[a] for a, _, _ in keys), dtype=np.int64, count=len(keys))
+    v = np.fromiter((index[b] for _, b, _ in keys), dtype=np.int64, count=len(keys))
+    w = np.array([1.0 if x is None else float(x) for x in values], dtype=float)
+    is_closed = np.zeros(n, dtype=bool)
+    is_closed[[index[c] for c in closed if c in index]] = True
+    open_ = np.flatnonzero(~is_closed[u] & ~is_closed[v])
+    order = open_[np.lexsort((open_, w[open_], v[open_], u[open_]))]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (u[order][1:] != u[order][:-1]) | (v[order][1:] != v[order][:-1])
+    keep = order[first]
+    uk, vk, wk = u[keep], v[keep], w[keep]
+    pair = uk * n + vk  # sorted: keep is in (u, v) order
+    search = sp.csr_array((np.maximum(wk, MIN_WEIGHT), (uk, vk)), shape=(n, n))
+    out: dict[tuple[Hashable, Hashable], tuple[float, list[Hashable]] | None] = {}
+    for start in sorted(ends, key=lambda s: index[s]):
+        si = index[start]
+        dists, preds = dijkstra(
+            search,
+            directed=True,
+            indices=np.array([si]),
+            return_predecessors=True,
+            limit=reach[start] * (1 + 1e-9),
+        )
+        dist, pred = dists[0], preds[0]
+        for end in ends[start]:
+            ei = index[end]
+            if not np.isfinite(dist[ei]):
+                out[(start, end)] = None
+                continue
+            route = [ei]
+            while route[-1] != si:
+                route.append(int(pred[route[-1]]))
+            route.reverse()
+            hops = np.asarray(route, dtype=np.int64)
+            times = wk[np.searchsorted(pair, hops[:-1] * n + hops[1:])]
+            total = float(np.cumsum(times)[-1]) if len(times) else 0.0
+            out[(start, end)] = (total, [names[k] for k in route])
+    return out
