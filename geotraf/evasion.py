@@ -31,9 +31,9 @@ from geotraf.errors import PlanError
 __all__ = ["evade"]
 
 
-def _waypoints(G: nx.MultiDiGraph, nodes: Sequence[Hashable]) -> list[Hashable]:
+def _waypoints(places: set[Hashable], nodes: Sequence[Hashable]) -> list[Hashable]:
     """Origin, the places passed on the way (via stops), destination."""
-    inner = [n for n in nodes[1:-1] if G.nodes[n].get("kind") == "place"]
+    inner = [n for n in nodes[1:-1] if n in places]
     return [nodes[0], *inner, nodes[-1]]
 
 
@@ -112,14 +112,17 @@ def evade(
         return out
     # First the legs every checked path needs, then one search per leg start (paths share
     # origins and via places), each only as far as the longest detour allowed from there.
+    places = {n for n, kind in G.nodes(data="kind") if kind == "place"}
     todo: list[tuple[int, list[Hashable], float]] = []
     ends: dict[Hashable, dict[Hashable, None]] = {}
     reach: dict[Hashable, float] = {}
+    path_nodes = paths["nodes"].tolist()
+    time_s = paths["time_s"].to_numpy(dtype=float)
     for i in np.flatnonzero(checked).tolist():
-        stops = _waypoints(G, paths["nodes"].iat[i])
+        stops = _waypoints(places, path_nodes[i])
         if chosen.intersection(stops):
             continue
-        limit = (1.0 + tolerance) * float(paths["time_s"].iat[i])
+        limit = (1.0 + tolerance) * float(time_s[i])
         todo.append((i, stops, limit))
         for u, v in itertools.pairwise(stops):
             ends.setdefault(u, {})[v] = None
