@@ -30,6 +30,9 @@ from geotraf.errors import PlanError
 
 __all__ = ["evade"]
 
+#: Distance cells (float64) held at once by a batch of detour searches.
+_BATCH_CELLS = 4_000_000
+
 
 def _waypoints(places: set[Hashable], nodes: Sequence[Hashable]) -> list[Hashable]:
     """Origin, the places passed on the way (via stops), destination."""
@@ -165,7 +168,8 @@ def _open_legs(
 
     ``G`` without the closed nodes, parallel edges merged to their cheapest (the first
     of equal ones), an edge without ``weight`` costing 1, searched by SciPy's Dijkstra
-    from each leg start up to ``reach[u]`` (a leg longer than that cannot be a detour).
+    from each leg start up to ``reach[u]`` (a leg longer than that cannot be a detour;
+    starts of similar reach share one call).
     A leg's time is the sum of its edges' weights in route order, as NetworkX's
     ``single_source_dijkstra`` adds them, so times agree to the last bit (and routes
     wherever the fastest route is unique). ``None`` for a leg with no route within reach.
@@ -188,27 +192,31 @@ def _open_legs(
     pair = uk * n + vk  # sorted: keep is in (u, v) order
     search = sp.csr_array((np.maximum(wk, MIN_WEIGHT), (uk, vk)), shape=(n, n))
     out: dict[tuple[Hashable, Hashable], tuple[float, list[Hashable]] | None] = {}
-    for start in sorted(ends, key=lambda s: index[s]):
-        si = index[start]
+    # Starts of similar reach searched together: one SciPy call per batch, not per start.
+    starts = sorted(ends, key=lambda s: (reach[s], index[s]))
+    batch = max(1, min(64, _BATCH_CELLS // max(n, 1)))
+    for lo in range(0, len(starts), batch):
+        group = starts[lo : lo + batch]
         dists, preds = dijkstra(
             search,
             directed=True,
-            indices=np.array([si]),
+            indices=np.array([index[s] for s in group]),
             return_predecessors=True,
-            limit=reach[start] * (1 + 1e-9),
+            limit=max(reach[s] for s in group) * (1 + 1e-9),
         )
-        dist, pred = dists[0], preds[0]
-        for end in ends[start]:
-            ei = index[end]
-            if not np.isfinite(dist[ei]):
-                out[(start, end)] = None
-                continue
-            route = [ei]
-            while route[-1] != si:
-                route.append(int(pred[route[-1]]))
-            route.reverse()
-            hops = np.asarray(route, dtype=np.int64)
-            times = wk[np.searchsorted(pair, hops[:-1] * n + hops[1:])]
-            total = float(np.cumsum(times)[-1]) if len(times) else 0.0
-            out[(start, end)] = (total, [names[k] for k in route])
+        for row, start in enumerate(group):
+            si, dist, pred = index[start], dists[row], preds[row]
+            for end in ends[start]:
+                ei = index[end]
+                if not np.isfinite(dist[ei]):
+                    out[(start, end)] = None
+                    continue
+                route = [ei]
+                while route[-1] != si:
+                    route.append(int(pred[route[-1]]))
+                route.reverse()
+                hops = np.asarray(route, dtype=np.int64)
+                times = wk[np.searchsorted(pair, hops[:-1] * n + hops[1:])]
+                total = float(np.cumsum(times)[-1]) if len(times) else 0.0
+                out[(start, end)] = (total, [names[k] for k in route])
     return out
