@@ -152,6 +152,81 @@ def page_title(title: str, lead: str) -> html.Div:
     return html.Div([html.H1(title), html.P(lead, className="lead")], className="page-title")
 
 
+def page_shell(
+    *, banner: str, title: str, lead: str, filters: Any, headline: str, note: str
+) -> list[Any]:
+    """Return the top of an analysis page: banner, title and lead, filters, cards, notes.
+
+    The banner, headline cards and notes are empty containers (ids ``banner``,
+    ``headline``, ``note``) that callbacks fill; ``title`` and ``lead`` are translated.
+
+    Examples
+    --------
+    >>> top = page_shell(banner="b", title="Overview", lead="Counts, never persons.",
+    ...                  filters=html.Div(id="f"), headline="h", note="n")
+    >>> [getattr(c, "id", None) for c in top]
+    ['b', None, 'f', 'h', 'n']
+    """
+    return [
+        html.Div(id=banner),
+        page_title(title, lead),
+        filters,
+        live_region(headline, class_name="cards"),
+        html.Div(id=note, className="notes"),
+    ]
+
+
+def graph_panel(
+    heading: Any,
+    graph_id: str,
+    *,
+    lang: str,
+    graph_class: str = "map-graph",
+    panel_class: str = "panel panel-map",
+    frame_class: str | None = None,
+) -> html.Section:
+    """Return a panel: its heading (an ``H2`` text, or a ready panel head) over a graph.
+
+    The graph (:func:`graph`) sits in a ``dcc.Loading`` that shows after 400 ms, inside
+    ``frame_class`` when given.
+
+    Examples
+    --------
+    >>> panel = graph_panel("Trend", "trend", lang="en", graph_class="trend-graph")
+    >>> panel.className, panel.children[0].children.children
+    ('panel panel-map', 'Trend')
+    """
+    head = html.H2(heading) if isinstance(heading, str) else heading
+    frame: dict[str, Any] = {"parent_className": frame_class} if frame_class else {}
+    return html.Section(
+        [
+            html.Div(head, className="panel-head"),
+            dcc.Loading(
+                graph(graph_id, lang=lang, className=graph_class),
+                type="dot",
+                delay_show=400,
+                **frame,
+            ),
+        ],
+        className=panel_class,
+    )
+
+
+def labelled(label: str, control: Any, *, class_name: str = "control") -> html.Div:
+    """Return a form field: its label (linked to the control's id) above the control.
+
+    Examples
+    --------
+    >>> field = labelled("Days", dcc.Input(id="days", type="number"))
+    >>> field.children[0].htmlFor, field.className
+    ('days', 'control')
+    """
+    return html.Div(
+        [html.Label(label, htmlFor=control.id, className="control-label"), control],
+        className=class_name,
+    )
+
+
 def headline_cards(items: Sequence[tuple[str, str, str]]) -> list[html.Div]:
     """Return headline cards from ``(value, label, note)`` triples (values pre-formatted)."""
     return [

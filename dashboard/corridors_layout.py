@@ -132,23 +132,15 @@ def page_shell(state: CorridorState, *, t: i18n.Translator, lang: str) -> html.D
             ),
             html.Div(
                 [
-                    html.Div(
-                        [
-                            html.Label(
-                                t("Layer kind"),
-                                htmlFor=ids.CORRIDORS_UPLOAD_KIND,
-                                className="control-label",
-                            ),
-                            dcc.Dropdown(
-                                id=ids.CORRIDORS_UPLOAD_KIND,
-                                options=[
-                                    {"label": i18n.label(k, t), "value": k} for k in LAYER_KINDS
-                                ],
-                                value="flows",
-                                clearable=False,
-                            ),
-                        ],
-                        className="control upload-kind",
+                    components.labelled(
+                        t("Layer kind"),
+                        dcc.Dropdown(
+                            id=ids.CORRIDORS_UPLOAD_KIND,
+                            options=[{"label": i18n.label(k, t), "value": k} for k in LAYER_KINDS],
+                            value="flows",
+                            clearable=False,
+                        ),
+                        class_name="control upload-kind",
                     ),
                     dcc.Upload(
                         id=ids.CORRIDORS_UPLOAD,
@@ -174,36 +166,25 @@ def page_shell(state: CorridorState, *, t: i18n.Translator, lang: str) -> html.D
     )
     return html.Div(
         [
-            html.Div(id=ids.CORRIDORS_BANNER),
-            components.page_title(
-                t("Corridors"),
-                t(
+            *components.page_shell(
+                banner=ids.CORRIDORS_BANNER,
+                title=t("Corridors"),
+                lead=t(
                     "Modelled routes of the recorded flows on the road network: where "
                     "people are moved, where to look, and what happens if a crossing "
                     "closes. Loads are model estimates, not observations."
                 ),
+                filters=filters,
+                headline=ids.CORRIDORS_HEADLINE,
+                note=ids.CORRIDORS_NOTE,
             ),
-            filters,
-            components.live_region(ids.CORRIDORS_HEADLINE, class_name="cards"),
-            html.Div(id=ids.CORRIDORS_NOTE, className="notes"),
             html.Div(
                 [
-                    html.Section(
-                        [
-                            html.Div(
-                                html.H2(t("Modelled corridors, hotspots and incidents")),
-                                className="panel-head",
-                            ),
-                            dcc.Loading(
-                                components.graph(
-                                    ids.CORRIDORS_MAP, lang=lang, className="map-graph"
-                                ),
-                                type="dot",
-                                delay_show=400,
-                                parent_className="map-frame",
-                            ),
-                        ],
-                        className="panel panel-map",
+                    components.graph_panel(
+                        t("Modelled corridors, hotspots and incidents"),
+                        ids.CORRIDORS_MAP,
+                        lang=lang,
+                        frame_class="map-frame",
                     ),
                     whatif,
                 ],

@@ -24,21 +24,18 @@ def _number(
     high: float,
     step: float = 1,
 ) -> html.Div:
-    return html.Div(
-        [
-            html.Label(label, htmlFor=id_, className="control-label"),
-            dcc.Input(
-                id=id_,
-                type="number",
-                value=value,
-                min=low,
-                max=high,
-                step=step,
-                required=True,
-                debounce=True,
-            ),
-        ],
-        className="control",
+    return components.labelled(
+        label,
+        dcc.Input(
+            id=id_,
+            type="number",
+            value=value,
+            min=low,
+            max=high,
+            step=step,
+            required=True,
+            debounce=True,
+        ),
     )
 
 
@@ -227,55 +224,36 @@ def _operation_fields(t: i18n.Translator) -> list[html.Div]:
 
     tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
     return [
-        html.Div(
-            [
-                html.Label(
-                    t("Start date"), htmlFor=ids.PLANNING_START_DATE, className="control-label"
-                ),
-                dcc.DatePickerSingle(
-                    id=ids.PLANNING_START_DATE,
-                    date=tomorrow,
-                    display_format="YYYY-MM-DD",
-                    first_day_of_week=1,
-                ),
-            ],
-            className="control",
+        components.labelled(
+            t("Start date"),
+            dcc.DatePickerSingle(
+                id=ids.PLANNING_START_DATE,
+                date=tomorrow,
+                display_format="YYYY-MM-DD",
+                first_day_of_week=1,
+            ),
         ),
-        html.Div(
-            [
-                html.Label(
-                    t("First shift starts (HH:MM)"),
-                    htmlFor=ids.PLANNING_FIRST_SHIFT,
-                    className="control-label",
-                ),
-                dcc.Input(
-                    id=ids.PLANNING_FIRST_SHIFT,
-                    type="text",
-                    value="06:00",
-                    placeholder="06:00",
-                    maxLength=5,
-                    pattern=r"[0-2]?[0-9]:[0-5][0-9]",
-                    debounce=True,
-                ),
-            ],
-            className="control",
+        components.labelled(
+            t("First shift starts (HH:MM)"),
+            dcc.Input(
+                id=ids.PLANNING_FIRST_SHIFT,
+                type="text",
+                value="06:00",
+                placeholder="06:00",
+                maxLength=5,
+                pattern=r"[0-2]?[0-9]:[0-5][0-9]",
+                debounce=True,
+            ),
         ),
         _number(ids.PLANNING_SHIFT_HOURS, t("Shift length (hours)"), 8, low=1, high=24),
-        html.Div(
-            [
-                html.Label(
-                    t("Distribution (who may read the briefing)"),
-                    htmlFor=ids.PLANNING_DISTRIBUTION,
-                    className="control-label",
-                ),
-                dcc.Input(
-                    id=ids.PLANNING_DISTRIBUTION,
-                    type="text",
-                    placeholder=t("Operation team only"),
-                    maxLength=200,
-                    debounce=True,
-                ),
-            ],
-            className="control",
+        components.labelled(
+            t("Distribution (who may read the briefing)"),
+            dcc.Input(
+                id=ids.PLANNING_DISTRIBUTION,
+                type="text",
+                placeholder=t("Operation team only"),
+                maxLength=200,
+                debounce=True,
+            ),
         ),
     ]

@@ -28,7 +28,7 @@ RESTRICTED.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,9 +45,17 @@ from geotraf.evasion import evade
 from geotraf.sites import DEFAULT_SNAP_M, site_nodes
 from layers.schema import CRS
 
-__all__ = ["METHODS", "SITE_COLUMNS", "Plan", "evade", "plan", "site_nodes"]
+__all__ = ["METHODS", "SITE_COLUMNS", "STAGES", "Plan", "evade", "plan", "site_nodes"]
 
 METHODS = ("greedy", "exact")
+#: The stages :func:`plan` reports to its ``progress`` callable, in order (``solve`` and
+#: ``evasion`` repeat once per round of an evasion-aware plan).
+STAGES = ("model", "solve", "evasion", "done")
+#: Share of a round's work spent solving (the rest tests evasion), measured on the Mekong
+#: demo (budget 8): greedy solves in ≈ 1 % of the time evade takes, exact in ≈ 15-20 %.
+_SOLVE_SHARE = {"greedy": 0.02, "exact": 0.2}
+
+Progress = Callable[[str, float], None]
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,38 @@ def _incidence(
     return sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(node_lists), n_sites))
 
 
+# --- progress ------------------------------------------------------------------------------
+
+
+class _Tracker:
+    """Turns each step's own share done into the share of the whole plan (see ``plan``).
+
+    The model takes the first 2 %, each round an equal part of the rest, split between
+    solving and testing evasion by :data:`_SOLVE_SHARE`; reports never go backwards.
+    """
+
+    def __init__(self, progress: Progress | None, method: str, rounds: int) -> None:
+        self.progress = progress
+        self.solve_share = _SOLVE_SHARE.get(method, 0.1)
+        self.span = 0.97 / max(1, rounds)
+        self.last = 0.0
+
+    def report(self, stage: str, done: float) -> None:
+        if self.progress is not None:
+            self.last = max(self.last, min(1.0, done))
+            self.progress(stage, self.last)
+
+    def solving(self, round_: int) -> Callable[[float], None]:
+        start = 0.02 + round_ * self.span
+        self.report("solve", start)
+        return lambda f: self.report("solve", start + self.span * self.solve_share * f)
+
+    def evading(self, round_: int) -> Callable[[float], None]:
+        start = 0.02 + round_ * self.span + self.span * self.solve_share
+        self.report("evasion", start)
+        return lambda f: self.report("evasion", start + self.span * (1 - self.solve_share) * f)
+
+
 # --- plan ----------------------------------------------------------------------------------
 
 
@@ -141,6 +181,7 @@ def _solve(
     must: Sequence[int],
     forbid: Sequence[int],
     time_limit: float,
+    progress: Callable[[float], None] | None = None,
 ) -> cov.Solution:
     if method == "exact":
         return cov.exact(
@@ -150,6 +191,7 @@ def _solve(
             must=must,
             forbid=forbid,
             time_limit=time_limit,
+            progress=progress,
         )
     return cov.greedy(problem, budget=budget, cost_budget=cost_budget, must=must, forbid=forbid)
 
@@ -181,6 +223,7 @@ def plan(
     time_limit: float = 60.0,
     max_rounds: int = 8,
     max_distance_m: float = DEFAULT_SNAP_M,
+    progress: Progress | None = None,
 ) -> Plan:
     """Choose checkpoint sites that capture the most modelled flow.
 
@@ -213,6 +256,12 @@ def plan(
         Rounds of detour generation for ``evasion_aware``.
     max_distance_m
         Sites farther from every road node are left out (listed in ``unattached_sites``).
+    progress
+        Called as ``progress(stage, done)`` while the plan is made: ``stage`` one of
+        :data:`STAGES`, ``done`` the share of the whole call done so far (0 to 1, never
+        decreasing), from the solver and from the evasion test as they go. An
+        evasion-aware plan gives each of its ``max_rounds`` rounds an equal part, so it
+        jumps to the end when the rounds converge early. It may raise to stop the plan.
 
     Returns
     -------
@@ -251,6 +300,10 @@ def plan(
     [['s1', 'j1', 40.0, 1.0]]
     >>> p.captured_after_evasion  # no other road: nobody can detour
     40.0
+    >>> seen = []
+    >>> _ = plan(G, A(), sites, budget=1, progress=lambda stage, done: seen.append(stage))
+    >>> list(dict.fromkeys(seen))
+    ['model', 'solve', 'evasion', 'done']
     """
     if method not in METHODS:
         raise PlanError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
@@ -266,6 +319,8 @@ def plan(
     import time
 
     t0 = time.perf_counter()
+    tracker = _Tracker(progress, method, max_rounds if evasion_aware else 1)
+    tracker.report("model", 0.0)
     nodes_of = site_nodes(G, sites, max_distance_m=max_distance_m)
     usable = nodes_of.notna()
     unattached = tuple(str(s) for s in sites.loc[~usable, "site_id"])
@@ -298,8 +353,14 @@ def plan(
         "forbid": forbid_i,
         "time_limit": time_limit,
     }
-    sol = _solve(base, method, **kwargs)
-    ev = evade(G, paths, cand["node"].iloc[sol.sites].tolist(), tolerance=evasion_tolerance)
+    sol = _solve(base, method, **kwargs, progress=tracker.solving(0))
+    ev = evade(
+        G,
+        paths,
+        cand["node"].iloc[sol.sites].tolist(),
+        tolerance=evasion_tolerance,
+        progress=tracker.evading(0),
+    )
     rounds = 1
     if evasion_aware:
         sol, ev, rounds = _evasion_aware(
@@ -314,6 +375,7 @@ def plan(
             evasion_tolerance,
             max_rounds,
             kwargs,
+            tracker,
         )
     total = float(getattr(assignment, "total", float(weights.sum())) or weights.sum())
     captured = cov.capture(base, sol.sites)
@@ -322,6 +384,7 @@ def plan(
     ranked["coverage_probability"] = np.nan  # drawn by geotraf.schedule.schedule
     ranked = ranked[[*SITE_COLUMNS, "geometry"]]
     sites_gdf = gpd.GeoDataFrame(ranked, geometry="geometry", crs=CRS)
+    tracker.report("done", 1.0)
     return Plan(
         sites=sites_gdf,
         captured=captured,
@@ -356,6 +419,7 @@ def _evasion_aware(
     tolerance: float,
     max_rounds: int,
     kwargs: dict[str, Any],
+    tracker: _Tracker,
 ) -> tuple[cov.Solution, pd.DataFrame, int]:
     """Constraint generation over detours (see the module docstring)."""
     routes: list[list[tuple[Hashable, ...]]] = [[tuple(n)] for n in paths["nodes"]]
@@ -381,8 +445,14 @@ def _evasion_aware(
         problem = cov.Coverage.build(
             _incidence(flat, node_sites, len(cand)), base.weights, groups=groups, cost=base.cost
         )
-        sol = _solve(problem, method, **kwargs)
-        ev = evade(G, paths, cand["node"].iloc[sol.sites].tolist(), tolerance=tolerance)
+        sol = _solve(problem, method, **kwargs, progress=tracker.solving(rounds - 1))
+        ev = evade(
+            G,
+            paths,
+            cand["node"].iloc[sol.sites].tolist(),
+            tolerance=tolerance,
+            progress=tracker.evading(rounds - 1),
+        )
         if after(ev) > best[0] + 1e-9:
             best = (after(ev), sol, ev)
     return best[1], best[2], rounds

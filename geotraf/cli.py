@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
+from typing import TYPE_CHECKING, TypeAlias
 
 from geotraf.errors import GeotrafError
 
@@ -33,12 +34,84 @@ DASK_HELP = (
     "scheduler address (tcp://host:8786); default: this process only"
 )
 
+if TYPE_CHECKING:  # argparse's class is not subscriptable at run time
+    SubParsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+Runner = Callable[[argparse.Namespace], int]
 
-# --- validate ----------------------------------------------------------------------------
+
+# --- shared arguments ----------------------------------------------------------------------
 
 
-def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+def _command(
+    sub: SubParsers, name: str, *, help: str, description: str, run: Runner | None = None
+) -> argparse.ArgumentParser:
+    """Add the sub-command ``name`` that ``run`` carries out (default: :func:`_run`)."""
+    p = sub.add_parser(name, help=help, description=description)
+    p.set_defaults(run=run or _run)
+    return p
+
+
+def _format(p: argparse.ArgumentParser, *choices: str) -> None:
+    """``--format``: a human summary (text, the default) or a machine-readable one."""
+    p.add_argument("--format", choices=("text", *(choices or ("json",))), default="text")
+
+
+def _region(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--region", required=True, help=REGION_HELP)
+
+
+def _assignment(p: argparse.ArgumentParser, default: str) -> None:
+    p.add_argument("--assignment", choices=ASSIGNMENTS, default=default, help=ASSIGNMENT_HELP)
+
+
+def _analysis_tail(p: argparse.ArgumentParser) -> None:
+    """The last options of every analysis command: output format, Dask, raw flows."""
+    _format(p)
+    p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
+    p.add_argument("--raw", action="store_true", help=RAW_HELP)
+
+
+def _host_port(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8050)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run a data command, importing its module only then (``geotraf --help`` stays fast)."""
+    command = args.command
+    if command in ("validate", "layers"):
+        from layers import cli_support
+
+        return (
+            cli_support.run_validate(args)
+            if command == "validate"
+            else cli_support.run_layers(args)
+        )
+    if command == "init":
+        from geotraf import init_region
+
+        return init_region.run_init(args)
+    if command == "build":
+        from geotraf import cli_build
+
+        return cli_build.run_build_command(args)
+    from geotraf import commands
+
+    run: Runner = {
+        "hotspots": commands.run_hotspots,
+        "plan": commands.run_plan,
+        "scenario": commands.run_scenario,
+        "privacy": commands.run_privacy,
+    }[command]
+    return run(args)
+
+
+# --- the data commands -------------------------------------------------------------------
+
+
+def _add_validate(sub: SubParsers) -> None:
+    p = _command(
+        sub,
         "validate",
         help="check a layer file or a region against the schemas",
         description="Check a layer file (or a whole region) against geotraf's schemas. "
@@ -51,41 +124,23 @@ def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--crs", help="CRS of a file that has none, e.g. EPSG:326NN for UTM zone NN north"
     )
     p.add_argument("--repair", action="store_true", help="repair invalid geometries (make_valid)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.set_defaults(run=_run_validate)
+    _format(p)
 
 
-def _run_validate(args: argparse.Namespace) -> int:
-    from layers import cli_support
-
-    return cli_support.run_validate(args)
-
-
-# --- layers ------------------------------------------------------------------------------
-
-
-def _add_layers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+def _add_layers(sub: SubParsers) -> None:
+    p = _command(
+        sub,
         "layers",
         help="list the layer kinds and their columns",
         description="Print every layer kind with its columns, types and allowed values.",
     )
     p.add_argument("kind", nargs="?", help="only this layer kind")
-    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    p.set_defaults(run=_run_layers)
+    _format(p, "json", "markdown")
 
 
-def _run_layers(args: argparse.Namespace) -> int:
-    from layers import cli_support
-
-    return cli_support.run_layers(args)
-
-
-# --- init --------------------------------------------------------------------------------
-
-
-def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+def _add_init(sub: SubParsers) -> None:
+    p = _command(
+        sub,
         "init",
         help="write a new region from the bundled world geography",
         description="Write a ready region folder for some countries: borders, provinces and "
@@ -100,26 +155,17 @@ def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--min-population", type=int, default=15_000, help="smallest town kept (default 15000)"
     )
     p.add_argument("--force", action="store_true", help="write into a folder that has files")
-    p.set_defaults(run=_run_init)
 
 
-def _run_init(args: argparse.Namespace) -> int:
-    from geotraf import init_region
-
-    return init_region.run_init(args)
-
-
-# --- build -------------------------------------------------------------------------------
-
-
-def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+def _add_build(sub: SubParsers) -> None:
+    p = _command(
+        sub,
         "build",
         help="build the route graph of a region",
         description="Build the border-aware route graph of a region and report nodes, edges, "
         "border edges, crossings used and places left unattached.",
     )
-    p.add_argument("--region", required=True, help=REGION_HELP)
+    _region(p)
     p.add_argument("--out", help="write the graph to this GeoPackage (nodes + edges layers)")
     p.add_argument(
         "--snap-m",
@@ -140,53 +186,36 @@ def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="merge chains of pass-through junctions into single edges (geometry kept)",
     )
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.set_defaults(run=_run_build)
+    _format(p)
 
 
-def _run_build(args: argparse.Namespace) -> int:
-    from geotraf import cli_build
-
-    return cli_build.run_build_command(args)
-
-
-# --- hotspots / plan / scenario ------------------------------------------------------------
-
-
-def _add_hotspots(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+def _add_hotspots(sub: SubParsers) -> None:
+    p = _command(
+        sub,
         "hotspots",
         help="rank interception hotspots along roads and borders",
         description="Assign the region's flows to the route graph and rank hotspots by "
         "load, place vulnerability and recent incidents, each with its explanation.",
     )
-    p.add_argument("--region", required=True, help=REGION_HELP)
+    _region(p)
     p.add_argument("--top", type=int, default=10, help="how many hotspots (default 10)")
-    p.add_argument("--assignment", choices=ASSIGNMENTS, default="k_shortest", help=ASSIGNMENT_HELP)
+    _assignment(p, "k_shortest")
     p.add_argument("--out", help="write hotspots to .csv, .geojson or .gpkg")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
-    p.add_argument("--raw", action="store_true", help=RAW_HELP)
-    p.set_defaults(run=_run_hotspots)
+    _analysis_tail(p)
 
 
-def _run_hotspots(args: argparse.Namespace) -> int:
-    from geotraf import commands
-
-    return commands.run_hotspots(args)
-
-
-def _add_plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+def _add_plan(sub: SubParsers) -> None:
+    p = _command(
+        sub,
         "plan",
         help="plan checkpoints for a budget of teams and shifts (secret: planners only)",
         description="Choose at most BUDGET checkpoint sites that capture the most modelled "
         "flow, report capture before and after evasion, and draw a randomised schedule.",
     )
-    p.add_argument("--region", required=True, help=REGION_HELP)
+    _region(p)
     p.add_argument("--budget", type=int, required=True, help="number of sites to choose")
     p.add_argument("--method", choices=("greedy", "exact"), default="exact")
-    p.add_argument("--assignment", choices=ASSIGNMENTS, default="k_shortest", help=ASSIGNMENT_HELP)
+    _assignment(p, "k_shortest")
     p.add_argument(
         "--evasion-tolerance",
         type=float,
@@ -200,45 +229,28 @@ def _add_plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--shifts", type=int, default=2, help="shifts per day")
     p.add_argument("--seed", type=int, default=None, help="seed of the randomised schedule")
     p.add_argument("--out", help="write the plan to .csv, .geojson or .gpkg")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
-    p.add_argument("--raw", action="store_true", help=RAW_HELP)
-    p.set_defaults(run=_run_plan)
+    _analysis_tail(p)
 
 
-def _run_plan(args: argparse.Namespace) -> int:
-    from geotraf import commands
-
-    return commands.run_plan(args)
-
-
-def _add_scenario(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
+def _add_scenario(sub: SubParsers) -> None:
+    p = _command(
+        sub,
         "scenario",
         help="close or watch crossings/roads and show where flows move",
         description="Close (or watch) crossings or roads, re-assign the flows and report the "
         "displacement: which flows moved, to which corridors, with what added time.",
     )
-    p.add_argument("--region", required=True, help=REGION_HELP)
+    _region(p)
     p.add_argument("--close", default="", help="crossing or road ids, comma-separated")
     p.add_argument("--watch", default="", help="crossing or road ids, comma-separated")
-    p.add_argument("--assignment", choices=ASSIGNMENTS, default="shortest", help=ASSIGNMENT_HELP)
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--dask", metavar="ADDRESS", help=DASK_HELP)
-    p.add_argument("--raw", action="store_true", help=RAW_HELP)
-    p.set_defaults(run=_run_scenario)
-
-
-def _run_scenario(args: argparse.Namespace) -> int:
-    from geotraf import commands
-
-    return commands.run_scenario(args)
+    _assignment(p, "shortest")
+    _analysis_tail(p)
 
 
 # --- privacy -------------------------------------------------------------------------------
 
 
-def _add_privacy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_privacy(sub: SubParsers) -> None:
     p = sub.add_parser(
         "privacy",
         help="the differentially private releases of this instance and their budget",
@@ -247,59 +259,54 @@ def _add_privacy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     verbs = p.add_subparsers(dest="verb", metavar="VERB")
     status = verbs.add_parser("status", help="print the ledger and the budget spent")
-    status.add_argument("--format", choices=("text", "json"), default="text")
-    status.set_defaults(run=_run_privacy)
+    _format(status)
+    status.set_defaults(run=_run)
     release = verbs.add_parser("release", help="make (or reuse) a region's release")
-    release.add_argument("--region", required=True, help=REGION_HELP)
+    _region(release)
     release.add_argument("--epsilon", type=float, default=None, help="total ε (default 1)")
     release.add_argument(
         "--force", action="store_true", help="release data already released (recorded)"
     )
-    release.add_argument("--format", choices=("text", "json"), default="text")
-    release.set_defaults(run=_run_privacy)
-    p.set_defaults(run=_run_privacy, verb=None)
-
-
-def _run_privacy(args: argparse.Namespace) -> int:
-    from geotraf import commands
-
-    return commands.run_privacy(args)
+    _format(release)
+    release.set_defaults(run=_run)
+    p.set_defaults(run=_run, verb=None)
 
 
 # --- demo / serve / users ------------------------------------------------------------------
 
 
-def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    demo = sub.add_parser(
+def _add_serve(sub: SubParsers) -> None:
+    demo = _command(
+        sub,
         "demo",
+        run=_run_demo,
         help="start the dashboard on the bundled Mekong demo region",
         description="Create the demo accounts if needed, print them, and start the "
         "dashboard on the bundled Mekong region (offline).",
     )
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8050)
-    demo.set_defaults(run=_run_demo)
+    _host_port(demo)
 
-    serve = sub.add_parser(
+    serve = _command(
+        sub,
         "serve",
+        run=_run_serve,
         help="serve the dashboard (gunicorn with --workers N, Flask only with --debug)",
         description="Serve the dashboard for a region.",
     )
     serve.add_argument("--region", default="mekong", help=REGION_HELP)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8050)
+    _host_port(serve)
     serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     serve.add_argument("--debug", action="store_true", help="Flask dev server with reloader")
-    serve.set_defaults(run=_run_serve)
 
-    users = sub.add_parser(
+    users = _command(
+        sub,
         "users",
+        run=_run_users,
         help="create the demo accounts file (hashed passwords)",
         description="Write the accounts TOML file with hashed passwords for the demo roles.",
     )
     users.add_argument("--file", help="accounts file (default: instance/users.toml)")
     users.add_argument("--force", action="store_true", help="overwrite an existing file")
-    users.set_defaults(run=_run_users)
 
 
 def _dashboard_server(command: str) -> ModuleType:
@@ -329,7 +336,7 @@ def _run_users(args: argparse.Namespace) -> int:
     return _dashboard_server("users").run_users(args)
 
 
-_COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+_COMMANDS: tuple[Callable[[SubParsers], None], ...] = (
     _add_validate,
     _add_layers,
     _add_init,

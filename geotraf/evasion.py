@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
 import networkx as nx
 import numpy as np
@@ -47,6 +47,7 @@ def evade(
     *,
     tolerance: float,
     weight: str = "travel_time_s",
+    progress: Callable[[float], None] | None = None,
 ) -> pd.DataFrame:
     """Re-route the paths that pass a checkpoint around every checkpoint, where worth it.
 
@@ -68,6 +69,9 @@ def evade(
         Extra travel time traffickers accept, as a share (0.3 = +30 %).
     weight
         Edge attribute of travel time.
+    progress
+        Called with the share (0 to 1) of the checked paths already tested, about every
+        2 % of them and once at the end (the detour searches run as the paths are tested).
 
     Returns
     -------
@@ -113,33 +117,41 @@ def evade(
     out["detour_nodes"] = None
     if not checked.any():
         return out
-    # First the legs every checked path needs, then one search per leg start (paths share
-    # origins and via places), each only as far as the longest detour allowed from there.
+    # First the legs every checked path needs; the searches then run as the paths are
+    # tested, one per leg start (paths share origins and via places), each only as far
+    # as the longest detour allowed from there.
     places = {n for n, kind in G.nodes(data="kind") if kind == "place"}
-    todo: list[tuple[int, list[Hashable], float]] = []
-    ends: dict[Hashable, dict[Hashable, None]] = {}
-    reach: dict[Hashable, float] = {}
     path_nodes = paths["nodes"].tolist()
     time_s = paths["time_s"].to_numpy(dtype=float)
-    for i in np.flatnonzero(checked).tolist():
+    todo = np.flatnonzero(checked).tolist()
+    plans: dict[int, tuple[list[Hashable], float]] = {}
+    ends: dict[Hashable, dict[Hashable, None]] = {}
+    reach: dict[Hashable, float] = {}
+    for i in todo:
         stops = _waypoints(places, path_nodes[i])
         if chosen.intersection(stops):
             continue
         limit = (1.0 + tolerance) * float(time_s[i])
-        todo.append((i, stops, limit))
+        plans[i] = (stops, limit)
         for u, v in itertools.pairwise(stops):
             ends.setdefault(u, {})[v] = None
             reach[u] = max(reach.get(u, 0.0), limit)
-    legs = _open_legs(G, chosen, weight, ends, reach)
+    legs = _Legs(G, chosen, weight, ends, reach)
 
     evades = out["evades"].to_numpy().copy()
     detour_t = out["detour_time_s"].to_numpy().copy()
     detour_nodes: list[tuple[Hashable, ...] | None] = [None] * len(out)
-    for i, stops, limit in todo:
+    every = max(1, len(todo) // 50)
+    for done, i in enumerate(todo):
+        if progress is not None and done % every == 0:
+            progress(done / len(todo))
+        if i not in plans:
+            continue
+        stops, limit = plans[i]
         total = 0.0
         route: list[Hashable] = [stops[0]]
         for u, v in itertools.pairwise(stops):
-            found = legs[(u, v)]
+            found = legs.get(u, v)
             if found is None:
                 total = math.inf
                 break
@@ -151,72 +163,97 @@ def evade(
             evades[i] = True
             detour_t[i] = total
             detour_nodes[i] = tuple(route)
+    if progress is not None:
+        progress(1.0)
     out["evades"] = evades
     out["detour_time_s"] = detour_t
     out["detour_nodes"] = pd.Series(detour_nodes, index=out.index, dtype=object)
     return out
 
 
-def _open_legs(
-    G: nx.MultiDiGraph,
-    closed: set[Hashable],
-    weight: str,
-    ends: dict[Hashable, dict[Hashable, None]],
-    reach: dict[Hashable, float],
-) -> dict[tuple[Hashable, Hashable], tuple[float, list[Hashable]] | None]:
+class _Legs:
     """Fastest route of every leg ``u → v`` (``v`` in ``ends[u]``) avoiding ``closed`` nodes.
 
     ``G`` without the closed nodes, parallel edges merged to their cheapest (the first
     of equal ones), an edge without ``weight`` costing 1, searched by SciPy's Dijkstra
-    from each leg start up to ``reach[u]`` (a leg longer than that cannot be a detour;
-    starts of similar reach share one call).
+    from each leg start up to ``reach[u]`` (a leg longer than that cannot be a detour),
+    the first time one of its legs is asked for; starts are searched in batches of up to
+    64 in the order they are first needed (one SciPy call per batch).
     A leg's time is the sum of its edges' weights in route order, as NetworkX's
     ``single_source_dijkstra`` adds them, so times agree to the last bit (and routes
     wherever the fastest route is unique). ``None`` for a leg with no route within reach.
     """
-    names = list(G.nodes)
-    index = {n: i for i, n in enumerate(names)}
-    n = len(names)
-    keys, (values,) = edge_table(G, (weight,))
-    u = np.fromiter((index[a] for a, _, _ in keys), dtype=np.int64, count=len(keys))
-    v = np.fromiter((index[b] for _, b, _ in keys), dtype=np.int64, count=len(keys))
-    w = np.array([1.0 if x is None else float(x) for x in values], dtype=float)
-    is_closed = np.zeros(n, dtype=bool)
-    is_closed[[index[c] for c in closed if c in index]] = True
-    open_ = np.flatnonzero(~is_closed[u] & ~is_closed[v])
-    order = open_[np.lexsort((open_, w[open_], v[open_], u[open_]))]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (u[order][1:] != u[order][:-1]) | (v[order][1:] != v[order][:-1])
-    keep = order[first]
-    uk, vk, wk = u[keep], v[keep], w[keep]
-    pair = uk * n + vk  # sorted: keep is in (u, v) order
-    search = sp.csr_array((np.maximum(wk, MIN_WEIGHT), (uk, vk)), shape=(n, n))
-    out: dict[tuple[Hashable, Hashable], tuple[float, list[Hashable]] | None] = {}
-    # Starts of similar reach searched together: one SciPy call per batch, not per start.
-    starts = sorted(ends, key=lambda s: (reach[s], index[s]))
-    batch = max(1, min(64, _BATCH_CELLS // max(n, 1)))
-    for lo in range(0, len(starts), batch):
-        group = starts[lo : lo + batch]
+
+    def __init__(
+        self,
+        G: nx.MultiDiGraph,
+        closed: set[Hashable],
+        weight: str,
+        ends: dict[Hashable, dict[Hashable, None]],
+        reach: dict[Hashable, float],
+    ) -> None:
+        names = list(G.nodes)
+        index = {n: i for i, n in enumerate(names)}
+        n = len(names)
+        keys, (values,) = edge_table(G, (weight,))
+        u = np.fromiter((index[a] for a, _, _ in keys), dtype=np.int64, count=len(keys))
+        v = np.fromiter((index[b] for _, b, _ in keys), dtype=np.int64, count=len(keys))
+        w = np.array([1.0 if x is None else float(x) for x in values], dtype=float)
+        is_closed = np.zeros(n, dtype=bool)
+        is_closed[[index[c] for c in closed if c in index]] = True
+        open_ = np.flatnonzero(~is_closed[u] & ~is_closed[v])
+        order = open_[np.lexsort((open_, w[open_], v[open_], u[open_]))]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = (u[order][1:] != u[order][:-1]) | (v[order][1:] != v[order][:-1])
+        keep = order[first]
+        uk, vk, wk = u[keep], v[keep], w[keep]
+        pair = uk * n + vk  # sorted: keep is in (u, v) order
+        search = sp.csr_array((np.maximum(wk, MIN_WEIGHT), (uk, vk)), shape=(n, n))
+        self.names, self.index, self.n = names, index, n
+        self.search, self.pair, self.wk = search, pair, wk
+        self.ends, self.reach = ends, reach
+        self.batch = max(1, min(64, _BATCH_CELLS // max(n, 1)))
+        self.found: dict[tuple[Hashable, Hashable], tuple[float, list[Hashable]] | None] = {}
+        self.pending: list[Hashable] = []
+        self.searched: set[Hashable] = set()
+
+    def get(self, start: Hashable, end: Hashable) -> tuple[float, list[Hashable]] | None:
+        """The leg ``start → end``: ``(time, nodes)``, or None."""
+        if start not in self.searched:
+            self._search_from(start)
+        return self.found[(start, end)]
+
+    def _search_from(self, start: Hashable) -> None:
+        others = [s for s in self._next_starts() if s != start and s not in self.searched]
+        group = [start, *others[: self.batch - 1]]
+        self.searched.update(group)
+        index, n = self.index, self.n
         dists, preds = dijkstra(
-            search,
+            self.search,
             directed=True,
             indices=np.array([index[s] for s in group]),
             return_predecessors=True,
-            limit=max(reach[s] for s in group) * (1 + 1e-9),
+            limit=max(self.reach[s] for s in group) * (1 + 1e-9),
         )
-        for row, start in enumerate(group):
-            si, dist, pred = index[start], dists[row], preds[row]
-            for end in ends[start]:
+        for row, s in enumerate(group):
+            si, dist, pred = index[s], dists[row], preds[row]
+            for end in self.ends[s]:
                 ei = index[end]
                 if not np.isfinite(dist[ei]):
-                    out[(start, end)] = None
+                    self.found[(s, end)] = None
                     continue
                 route = [ei]
                 while route[-1] != si:
                     route.append(int(pred[route[-1]]))
                 route.reverse()
                 hops = np.asarray(route, dtype=np.int64)
-                times = wk[np.searchsorted(pair, hops[:-1] * n + hops[1:])]
+                times = self.wk[np.searchsorted(self.pair, hops[:-1] * n + hops[1:])]
                 total = float(np.cumsum(times)[-1]) if len(times) else 0.0
-                out[(start, end)] = (total, [names[k] for k in route])
-    return out
+                self.found[(s, end)] = (total, [self.names[k] for k in route])
+
+    def _next_starts(self) -> list[Hashable]:
+        """Leg starts not searched yet, in the order the paths first need them."""
+        if not self.pending:
+            self.pending = list(self.ends)
+        self.pending = [s for s in self.pending if s not in self.searched]
+        return self.pending

@@ -1,5 +1,18 @@
 """Layers: read any supported format, validate against a schema, return a GeoDataFrame in
-EPSG:4326 with fixed columns. Nothing else happens here."""
+EPSG:4326 with fixed columns. Nothing else happens here.
+
+Examples
+--------
+>>> import layers
+>>> places = layers.read_places("data/mekong/places.geojson")
+>>> places.crs.to_string(), list(places.columns[:5])
+('EPSG:4326', ['place_id', 'name', 'country', 'role', 'place_type'])
+>>> try:  # the flows table has no coordinates: one problem, with its fix
+...     layers.read_places("data/mekong/flows.csv")
+... except layers.LayerError as err:
+...     print(err.problems[0].fix)
+add 'lon' and 'lat' columns in decimal degrees (or a WKT 'geometry' column)
+"""
 
 from __future__ import annotations
 

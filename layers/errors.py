@@ -3,6 +3,22 @@
 They live here, upstream of :mod:`geotraf`, because ``layers`` must not import
 ``geotraf`` (imports point downstream-to-upstream); :mod:`geotraf.errors` re-exports them
 beside the analysis errors, so users catch everything from one place.
+
+Examples
+--------
+Every problem names the file, row, column and value, and says what to do; the error is a
+``ValueError`` too, so a notebook's ordinary ``except ValueError`` catches it:
+
+>>> err = LayerError([Problem("places.csv", 4, "country", "Laos",
+...                           "not an ISO alpha-3 code", "write LAO")], kind="places")
+>>> print(err)
+1 problem in places layer places.csv:
+  - places.csv, row 4, column 'country': not an ISO alpha-3 code (value 'Laos'). Fix: write LAO
+>>> isinstance(err, ValueError), err.problems[0].to_dict()["fix"]
+(True, 'write LAO')
+>>> print(file_error("roads.csv", "the file is empty", "export the layer again"))
+1 problem roads.csv:
+  - roads.csv: the file is empty. Fix: export the layer again
 """
 
 from __future__ import annotations

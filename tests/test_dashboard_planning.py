@@ -13,8 +13,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from _analysis_fixtures import dash_body, dump, write_region
+from _analysis_fixtures import FLOWS, dash_body, dump, write_region
 from _dashboard_fixtures import login
+from _planning_fixtures import run_in_background
 
 from dashboard import audit, briefing, data
 from dashboard import planning_model as pm
@@ -101,6 +102,29 @@ def test_parameters_are_validated_with_a_fix() -> None:
         seed="",
     )
     assert 0 <= drawn.seed < 10**6 and pm.PlanParams.from_dict(drawn.to_dict()) == drawn
+
+
+def test_progress_names_the_five_stages_with_a_rising_percentage(region: Path) -> None:
+    seen: list[tuple[int, str]] = []
+    params = pm.PlanParams(
+        budget=1, teams=1, days=2, shifts=2, seed=7, method="exact", evasion_aware=True
+    )
+    pm.run_plan(str(region), params, progress=lambda p, m: seen.append((p, m)))
+    percents = [p for p, _ in seen]
+    assert percents == sorted(percents) and percents[0] > 0 and percents[-1] < 100
+    stages = [m.split(",")[0] for m in dict.fromkeys(m for _, m in seen)]
+    assert stages == [
+        "Stage 1 of 5",
+        "Stage 2 of 5",
+        "Stage 3 of 5",
+        "Stage 4 of 5",
+        "Stage 5 of 5",
+        "Preparing the tables and the map",
+    ]
+    # The solve and evasion stages report from inside geotraf.checkpoints.plan: a value
+    # between the band's ends, not only the stage's first mark.
+    inside = [p for p, m in seen if m.startswith(("Stage 3", "Stage 4"))]
+    assert len(set(inside)) >= 3 and all(20 <= p <= 94 for p in inside)
 
 
 def test_one_site_at_the_fast_crossing_captures_everyone(run: pm.PlanRun) -> None:
@@ -228,6 +252,18 @@ def test_cancelling_a_job_is_planner_only_too(app: Any) -> None:
         assert resp.status_code == status, (user, resp.status_code)
 
 
+def test_cancel_tells_the_planner_the_job_was_stopped(app: Any) -> None:
+    body = dash_body(app, "planning-status.", {"planning-cancel.n_clicks": 1})
+    resp = _client(app, "planner").post("/_dash-update-component", json=body)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    out = resp.get_json()["response"]
+    assert "Cancelled" in dump(out["planning-status"]["children"])
+    # Run is possible again, Cancel has nothing left to stop.
+    assert out["planning-run"]["disabled"] is False and out["planning-cancel"]["disabled"]
+    resp = _client(app, "analyst").post("/_dash-update-component", json=body)
+    assert resp.status_code == 403
+
+
 def test_planner_layout_has_no_data_and_lower_roles_see_access_denied(app: Any) -> None:
     body = dash_body(
         app,
@@ -251,12 +287,9 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
         json=dash_body(app, "planning-audit", {"planning-run.n_clicks": 1, **FORM}),
     )
     assert ran.status_code == 200 and "recorded in the audit log" in dump(ran.get_json())
-    # Starting the background job is what writes the "plan" audit line.
-    started = client.post(
-        "/_dash-update-component",
-        json=dash_body(app, "planning-map", {"planning-run.n_clicks": 1, **FORM}),
-    )
-    assert "cacheKey" in started.get_json()
+    # The background job Dash starts is what writes the "plan" audit line.
+    result = run_in_background(app, client, {"planning-run.n_clicks": 1, **FORM})
+    assert result["planning-plan"]["data"]["params"]["seed"] == 7
     # The background job itself, called as Dash's worker process calls it.
     progress: list[Any] = []
     values = list(FORM.values())
@@ -300,3 +333,35 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     body["state"][0]["value"] = {"token": "forged"}
     resp = client.post("/_dash-update-component", json=body)
     assert "no longer available" in resp.get_data(as_text=True)
+
+
+def test_each_app_plans_its_own_region_in_dashs_job(app: Any, region: Path, tmp_path: Path) -> None:
+    """Two apps in one process (the second created last): each job reads its own app's
+    region, plan folder and audit log, as a Flask request of that app would."""
+    from dashboard.pages import planning as page
+
+    doubled = [(*f[:3], 2 * f[3], *f[4:]) for f in FLOWS]
+    other_region = write_region(tmp_path / "other", flows=doubled).resolve()
+    users = write_accounts(tmp_path / "users.toml", DEMO_ACCOUNTS)
+    other = create_app(region=str(other_region), users_file=users, secret_key="test-2")
+    results = {}
+    for name, one in (("first", app), ("other", other)):
+        client = _client(one, "planner")
+        results[name] = run_in_background(one, client, {"planning-run.n_clicks": 3, **FORM})
+    assert "103 people/year" in dump(results["first"]["planning-summary"])
+    assert "206 people/year" in dump(results["other"]["planning-summary"])
+    for name, one, stranger in (("first", app, other), ("other", other, app)):
+        token = results[name]["planning-plan"]["data"]["token"]
+        assert page._stored_run(one.server.config[page.PLAN_CACHE_KEY], token) is not None
+        assert page._stored_run(stranger.server.config[page.PLAN_CACHE_KEY], token) is None
+    other_log = audit.read_log(other.server.config[audit.CONFIG_KEY])
+    assert [e["user"] for e in other_log if e["event"] == "plan"] == ["planner"]
+
+
+def test_the_job_outside_a_forked_request_refuses_instead_of_guessing_the_app(
+    app: Any,
+) -> None:
+    from dashboard.pages import planning as page
+
+    with pytest.raises(PlanError, match="DiskcacheManager"):
+        page.plan_job(lambda _: None, 1, *FORM.values(), "en", "")

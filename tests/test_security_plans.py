@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from _analysis_fixtures import dash_body, dump, write_region
 from _dashboard_fixtures import login
+from _planning_fixtures import run_in_background
 
 from dashboard import audit
 from dashboard.app import create_app
@@ -58,23 +59,7 @@ def _planner(app: Any) -> Any:
 
 def _run_in_background(app: Any, client: Any, clicks: int) -> dict[str, Any]:
     """Post the plan callback itself (no UI callback) and poll until Dash has the result."""
-    body = dash_body(app, "planning-map", {**FORM, "planning-run.n_clicks": clicks})
-    started = client.post("/_dash-update-component", json=body)
-    assert started.status_code == 200, started.get_data(as_text=True)[:300]
-    handles = started.get_json()
-    assert "cacheKey" in handles
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        poll = client.post(
-            "/_dash-update-component",
-            query_string={"cacheKey": handles["cacheKey"], "job": handles["job"]},
-            json=body,
-        )
-        if poll.status_code == 200 and "response" in (poll.get_json() or {}):
-            result: dict[str, Any] = poll.get_json()["response"]
-            return result
-        time.sleep(0.3)
-    raise AssertionError("the plan job gave no result within 120 s")
+    return run_in_background(app, client, {**FORM, "planning-run.n_clicks": clicks})
 
 
 def test_a_direct_plan_callback_writes_its_audit_line_with_the_seed(app: Any) -> None:

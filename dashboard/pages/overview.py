@@ -102,50 +102,30 @@ def layout(**query: Any) -> html.Div:
     )
     return html.Div(
         [
-            html.Div(id=ids.OVERVIEW_BANNER),
-            components.page_title(
-                t("Overview"),
-                t(
+            *components.page_shell(
+                banner=ids.OVERVIEW_BANNER,
+                title=t("Overview"),
+                lead=t(
                     "Aggregated movements of trafficked people between places of "
                     "recruitment and exploitation. Counts, never persons."
                 ),
+                filters=filters,
+                headline=ids.OVERVIEW_HEADLINE,
+                note=ids.OVERVIEW_NOTE,
             ),
-            filters,
-            components.live_region(ids.OVERVIEW_HEADLINE, class_name="cards"),
-            html.Div(id=ids.OVERVIEW_NOTE, className="notes"),
             html.Div(
                 [
-                    html.Section(
-                        [
-                            html.Div(
-                                [html.H2(t("Where people come from and go to")), map_controls],
-                                className="panel-head",
-                            ),
-                            dcc.Loading(
-                                components.graph(
-                                    ids.OVERVIEW_MAP, lang=lang, className="map-graph"
-                                ),
-                                type="dot",
-                                delay_show=400,
-                            ),
-                        ],
-                        className="panel panel-map",
+                    components.graph_panel(
+                        [html.H2(t("Where people come from and go to")), map_controls],
+                        ids.OVERVIEW_MAP,
+                        lang=lang,
                     ),
-                    html.Section(
-                        [
-                            html.Div(
-                                html.H2(t("Trend by year and form of exploitation")),
-                                className="panel-head",
-                            ),
-                            dcc.Loading(
-                                components.graph(
-                                    ids.OVERVIEW_TREND, lang=lang, className="trend-graph"
-                                ),
-                                type="dot",
-                                delay_show=400,
-                            ),
-                        ],
-                        className="panel panel-trend",
+                    components.graph_panel(
+                        t("Trend by year and form of exploitation"),
+                        ids.OVERVIEW_TREND,
+                        lang=lang,
+                        graph_class="trend-graph",
+                        panel_class="panel panel-trend",
                     ),
                 ],
                 className="grid-overview",

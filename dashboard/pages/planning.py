@@ -8,16 +8,15 @@ probabilities, and the randomised schedule as a days × shifts calendar; downloa
 GeoJSON and a PDF briefing. Every run and export is audited.
 
 Role checks: the layout answers "access denied" below the planner role, every in-request
-callback is wrapped by :func:`dashboard.roles.requires_role`, and — because a background
-job runs outside the request — a ``before_request`` guard refuses any
+callback is wrapped by :func:`dashboard.roles.requires_role`, and — because Dash starts a
+background job before any callback code runs — a ``before_request`` guard refuses any
 ``/_dash-update-component`` call that targets a ``planning-`` output for other roles
-(also the job's polling requests).
+(also the job's polling requests); the job checks the role once more itself.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import secrets
 from collections.abc import Callable
@@ -48,8 +47,8 @@ PLAN_CACHE_KEY = "GEOTRAF_PLAN_CACHE"
 PLAN_TTL_KEY = "GEOTRAF_PLAN_TTL_S"
 #: Default: a finished plan stays available for download for 24 hours.
 PLAN_TTL_S = 24 * 3600
-#: Position of the seed among the plan job's arguments (the run button, then the form).
-_SEED_ARG = 8
+#: Position of the seed among the form's values (see :func:`_form_states`).
+_SEED_FIELD = 7
 _TTL_FILE = "plan_ttl"
 
 P = ParamSpec("P")
@@ -58,58 +57,37 @@ R = TypeVar("R")
 dash.register_page(__name__, path="/planning", name="Planning", title="geotraf — planning", order=2)
 
 
-class PlanJobManager(DiskcacheManager):
-    """Dash's disk-cache manager that hands :func:`run_plan_job` this app's settings.
+def _job_settings() -> tuple[str, str, str]:
+    """This app's region path, plan folder and releases folder, read inside the job.
 
-    Dash registers background functions by their source text in a process-wide registry,
-    so a closure over one app's region would be shared by every app of the process. The
-    job is therefore a plain module function, and each app's manager binds its own region
-    path and plan folder to it when it builds the job.
+    Dash's :class:`~dash.DiskcacheManager` starts the job in a process forked from the
+    request that asked for it, so the job still sees that request's Flask context: its
+    app (the config of *this* app, even with several apps in one process) and its user.
+    A manager that runs jobs elsewhere (Celery, a spawned process) would not, and the
+    job says so instead of planning for the wrong region.
     """
+    from flask import current_app, has_request_context
 
-    def __init__(
-        self, cache: Any, *, region_path: str, plan_dir: str, releases: str, expire: float
-    ) -> None:
-        self.region_path = region_path
-        self.plan_dir = plan_dir
-        self.releases = releases
-        super().__init__(cache, expire=expire)
+    from dashboard.data import CONFIG_KEY, RELEASES_KEY
+    from geotraf.errors import PlanError
 
-    def make_job_fn(self, fn: Any, progress: Any, key: Any = None) -> Any:
-        """Bind this app's region path, plan folder and releases folder to the plan job."""
-        if getattr(fn, "__name__", "") == run_plan_job.__name__:
-            fn = functools.partial(fn, self.region_path, self.plan_dir, self.releases)
-        return super().make_job_fn(fn, progress, key)
-
-    def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> Any:
-        """Start a plan job: check the role, draw the seed, audit the run, then start it.
-
-        Dash calls this (inside the request) for every job it starts, whichever callback
-        or hand-written request asked for it, so this is where a run is recorded.
-        """
-        check_role(ROLE, what="planning job")
-        args = list(args)
-        if len(args) > _SEED_ARG and args[_SEED_ARG] in (None, ""):
-            args[_SEED_ARG] = secrets.randbelow(2**31)  # OS entropy, never a default
-        details = _run_details(args)
-        audit.record("plan", page="planning", **details)
-        return super().call_job_fn(key, functools.partial(_private_job, job_fn), args, context)
+    if not has_request_context():
+        raise PlanError(
+            "the plan job runs only under dash.DiskcacheManager (a process forked from "
+            "the request that started it); it has no app here"
+        )
+    config = current_app.config
+    return str(config[CONFIG_KEY]), str(config[PLAN_CACHE_KEY]), str(config[RELEASES_KEY])
 
 
-def _private_job(job_fn: Any, *args: Any) -> Any:
-    """Run a job with umask 077 (in its own process): what it writes is the server's only."""
-    os.umask(0o077)
-    return job_fn(*args)
-
-
-def _run_details(args: list[Any]) -> dict[str, Any]:
+def _run_details(form: tuple[Any, ...]) -> dict[str, Any]:
     from dashboard.planning_model import PlanParams
     from geotraf.errors import PlanError
 
     try:
-        return PlanParams.from_inputs(**_form_values(tuple(args[1 : _SEED_ARG + 1]))).to_dict()
+        return PlanParams.from_inputs(**_form_values(form)).to_dict()
     except PlanError as exc:
-        return {"invalid": str(exc), "seed": args[_SEED_ARG]}
+        return {"invalid": str(exc), "seed": _form_values(form)["seed"]}
 
 
 def _private_tree(folder: str | Path) -> None:
@@ -129,8 +107,6 @@ def register_callbacks(app: Dash) -> None:
     """Attach the Planning page's callbacks and its request guard to ``app``."""
     import diskcache
 
-    from dashboard.data import CONFIG_KEY, RELEASES_KEY
-
     cache_root = Path(app.server.instance_path) / "cache"
     plan_dir = cache_root / "plans"
     plan_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -138,16 +114,11 @@ def register_callbacks(app: Dash) -> None:
     app.server.config[PLAN_CACHE_KEY] = str(plan_dir)
     app.server.config[PLAN_TTL_KEY] = ttl
     jobs = diskcache.Cache(str(cache_root / "jobs"))
-    # The job process has no Flask config: the plans' lifetime is kept beside them.
+    # run_plan_job needs no Flask context (tests call it directly): the plans' lifetime
+    # is kept beside them.
     (cache_root / _TTL_FILE).write_text(str(ttl), encoding="utf-8")
     _private_tree(cache_root)
-    manager = PlanJobManager(
-        jobs,
-        region_path=str(app.server.config[CONFIG_KEY]),
-        plan_dir=str(plan_dir),
-        releases=str(app.server.config[RELEASES_KEY]),
-        expire=ttl,
-    )
+    manager = DiskcacheManager(jobs, expire=ttl)
     _guard_requests(app)
 
     app.callback(
@@ -174,7 +145,7 @@ def register_callbacks(app: Dash) -> None:
         ],
         cancel=[Input(ids.PLANNING_CANCEL, "n_clicks")],
         prevent_initial_call=True,
-    )(run_plan_job)
+    )(plan_job)
 
     @app.callback(
         Output(ids.PLANNING_AUDIT, "children"),
@@ -184,11 +155,28 @@ def register_callbacks(app: Dash) -> None:
     )
     @requires_role(ROLE)
     def record_run(_: int, *form: Any) -> str:
-        # The audit line itself is written where the job starts (PlanJobManager), so a
-        # run is recorded whoever asks for it; this only tells the planner.
+        # The audit line itself is written by the job (plan_job), so a run is recorded
+        # whoever asks for it; this only tells the planner.
         t = i18n.translator(i18n.current_language())
         when = datetime.now(UTC).strftime("%H:%M UTC")
         return t("Run requested at {when}; recorded in the audit log.").format(when=when)
+
+    @app.callback(
+        Output(ids.PLANNING_STATUS, "children", allow_duplicate=True),
+        Output(ids.PLANNING_RUN, "disabled", allow_duplicate=True),
+        Output(ids.PLANNING_CANCEL, "disabled", allow_duplicate=True),
+        Input(ids.PLANNING_CANCEL, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    @requires_role(ROLE)
+    def say_cancelled(_: int) -> tuple[Any, bool, bool]:
+        # Dash's cancel= ends the job process (and its children, HiGHS included) and
+        # empties the progress line; this tells the planner why, in the status line the
+        # next run replaces. A cancelled job never answers, so Dash never turns its
+        # running= state off: the buttons are set back here.
+        t = i18n.translator(i18n.current_language())
+        text = t("Cancelled: the plan job was stopped; no plan was made or stored.")
+        return components.notice(text, kind="warning", role="status"), False, True
 
     @app.callback(
         Output(KEPT_PLAN, "data"),
@@ -319,10 +307,10 @@ def _form_values(form: tuple[Any, ...]) -> dict[str, Any]:
 def _guarded(required: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Mark a background job as role-checked by :func:`_guard_requests`.
 
-    The job runs in another process, outside any request, so it cannot check the user
-    itself; the request guard refuses the call (and its polling) before Dash starts it.
-    The mark lets :func:`dashboard.roles.role_of` (and the test that every callback is
-    checked) see the role.
+    Dash starts the job process before any of the job's code runs, so the request guard
+    refuses the call (and its polling) first; the job checks again inside
+    (:func:`plan_job`). The mark lets :func:`dashboard.roles.role_of` (and the test that
+    every callback is checked) see the role.
     """
 
     def mark(func: Callable[P, R]) -> Callable[P, R]:
@@ -333,6 +321,26 @@ def _guarded(required: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 
 @_guarded(ROLE)
+def plan_job(set_progress: Any, clicks: int, *rest: Any) -> tuple[Any, ...]:
+    """The background callback: what Dash's job process runs for every plan request.
+
+    Whichever callback or hand-written request started it, this is where a run is
+    checked and recorded: the planner role again (the request guard refused lower roles
+    before Dash started the job), a seed from OS entropy when the form has none (never a
+    default), the ``plan`` audit line with the parameters and that seed, then
+    :func:`run_plan_job` with this app's folders (:func:`_job_settings`). Its process is
+    its own, so umask 077 makes everything it writes the server user's only.
+    """
+    region_path, plan_dir, releases = _job_settings()
+    os.umask(0o077)
+    check_role(ROLE, what="planning job")
+    *form, lang, href = rest
+    if len(form) > _SEED_FIELD and form[_SEED_FIELD] in (None, ""):
+        form[_SEED_FIELD] = secrets.randbelow(2**31)
+    audit.record("plan", page="planning", **_run_details(tuple(form)))
+    return run_plan_job(region_path, plan_dir, releases, set_progress, clicks, *form, lang, href)
+
+
 def run_plan_job(
     region_path: str,
     plan_dir: str,
@@ -341,12 +349,11 @@ def run_plan_job(
     _: int,
     *rest: Any,
 ) -> tuple[Any, ...]:
-    """The background job: validate, plan, store the result for download, draw it.
+    """The work of a plan job: validate, plan, store the result for download, draw it.
 
-    Runs in a separate process (no Flask request): the role was checked by the request
-    guard before Dash started it, and the run was audited by ``record_run``. The region
-    path, plan folder and releases folder are bound by :class:`PlanJobManager`, so the
-    map's busy roads come from this app's release (a job has no Flask app to ask).
+    Called by :func:`plan_job` (which checked the role and audited the run) with this
+    app's region path, plan folder and releases folder, so the map's busy roads come
+    from this app's release; it needs no Flask context of its own.
     """
     import diskcache
 

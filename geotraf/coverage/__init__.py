@@ -22,6 +22,22 @@ Modules: :mod:`~geotraf.coverage.problem` (the problem and evaluation),
 :mod:`~geotraf.coverage.greedy`, :mod:`~geotraf.coverage.reduce`,
 :mod:`~geotraf.coverage.exact` (with :mod:`~geotraf.coverage.relaxation` and
 :mod:`~geotraf.coverage.highs`) and :mod:`~geotraf.coverage.search` (local search).
+
+Examples
+--------
+Four routes (rows) over three candidate sites (columns), two sites to choose. Greedy takes
+the busiest site first and then cannot reach the best pair, which :func:`exact` finds and
+proves optimal (gap 0):
+
+>>> p = Coverage.build([[1, 1, 0], [1, 0, 1], [0, 1, 0], [0, 0, 1]], [5, 5, 4, 4])
+>>> g = greedy(p, budget=2)
+>>> g.sites.tolist(), g.objective
+([0, 2], 14.0)
+>>> s = exact(p, budget=2)
+>>> s.sites.tolist(), s.objective, s.gap
+([1, 2], 18.0, 0.0)
+>>> capture(p, [0, 2]), capture(p, [1, 2])
+(14.0, 18.0)
 """
 
 from __future__ import annotations

@@ -50,6 +50,23 @@ Modules: :mod:`~geotraf.graph.lines` (road parts), :mod:`~geotraf.graph.noding`,
 :mod:`~geotraf.graph.borders`, :mod:`~geotraf.graph.attachment`,
 :mod:`~geotraf.graph.build`, :mod:`~geotraf.graph.nearest` and
 :mod:`~geotraf.graph.report`; everything public is re-exported here.
+
+Examples
+--------
+Two crossing roads, then the node nearest a point (x = longitude, y = latitude, as in
+OSMnx) and the graph's summary:
+
+>>> import geopandas as gpd
+>>> from shapely import LineString
+>>> roads = gpd.GeoDataFrame({"road_id": ["a", "b"], "road_class": ["primary"] * 2},
+...     geometry=[LineString([(0, 0), (0.02, 0)]), LineString([(0.01, -0.01), (0.01, 0.01)])],
+...     crs="EPSG:4326")
+>>> G = build_route_graph(roads, None, None, None)
+>>> G.number_of_nodes(), G.number_of_edges()
+(5, 8)
+>>> node = nearest_nodes(G, 0.011, 0.001)
+>>> (G.nodes[node]["x"], G.nodes[node]["y"]), summarize(G)["components"]
+((0.01, 0.0), 1)
 """
 
 from __future__ import annotations

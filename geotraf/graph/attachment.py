@@ -1,4 +1,25 @@
-"""Join places to the road network by access edges (step 4)."""
+"""Join places to the road network by access edges (step 4).
+
+Examples
+--------
+Vientiane lies 1 km off the road: the road is split at the nearest point (a new junction,
+``y`` ≈ 0.3) and a two-way access edge joins the place to it:
+
+>>> from shapely import LineString, Point, box
+>>> from geotraf.graph import build_route_graph
+>>> borders = gpd.GeoDataFrame({"country": ["LAO"], "name": ["Lao PDR"]},
+...     geometry=[box(0, 0, 1, 1)], crs="EPSG:4326")
+>>> road = gpd.GeoDataFrame({"road_id": ["r1"], "road_class": ["primary"]},
+...     geometry=[LineString([(0.5, 0.9), (0.5, 0.1)])], crs="EPSG:4326")
+>>> places = gpd.GeoDataFrame({"place_id": ["vte"], "name": ["Vientiane"],
+...     "country": ["LAO"], "role": ["source"], "place_type": ["city"]},
+...     geometry=[Point(0.51, 0.3)], crs="EPSG:4326")
+>>> G = build_route_graph(road, borders, None, places)
+>>> [(round(G.nodes[v]["y"], 3), d["road_class"]) for _, v, d in G.out_edges("p:vte", data=True)]
+[(0.3, 'access')]
+>>> G.has_edge(next(iter(G.successors("p:vte"))), "p:vte"), G.graph["unattached"]
+(True, [])
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,23 @@
-"""Countries of nodes and the border cuts of road pieces (steps 2 and 3)."""
+"""Countries of nodes and the border cuts of road pieces (steps 2 and 3).
+
+Examples
+--------
+A road from Laos into Thailand with no crossing in the ``crossings`` layer is cut where
+it leaves Laos, at a new informal crossing; the piece that reaches Thailand is the border
+edge:
+
+>>> from shapely import LineString, box
+>>> from geotraf.graph import build_route_graph
+>>> borders = gpd.GeoDataFrame({"country": ["LAO", "THA"], "name": ["Lao PDR", "Thailand"]},
+...     geometry=[box(0, 0, 1, 1), box(0, -1, 1, 0)], crs="EPSG:4326")
+>>> road = gpd.GeoDataFrame({"road_id": ["ah12"], "road_class": ["primary"]},
+...     geometry=[LineString([(0.5, 0.5), (0.5, -0.5)])], crs="EPSG:4326")
+>>> G = build_route_graph(road, borders, None, None)
+>>> G.nodes["i:ah12:1"]["name"], G.nodes["i:ah12:1"]["y"]
+('informal crossing LAO-THA on ah12', 0.0)
+>>> sorted({d["country"] for *_, d in G.edges(data=True) if d["border"]})
+['LAO|THA']
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,17 @@
-"""Road lines as the builder sees them: one part per LineString, with its attributes."""
+"""Road lines as the builder sees them: one part per LineString, with its attributes.
+
+Examples
+--------
+A ferry drawn as a MultiLineString of two crossings becomes two parts of one road, each
+with the road's attributes:
+
+>>> from shapely import MultiLineString
+>>> ferries = gpd.GeoDataFrame({"road_id": ["f1"], "road_class": ["ferry"]},
+...     geometry=[MultiLineString([[(0, 0), (1, 0)], [(2, 0), (3, 0)]])], crs=CRS)
+>>> lines = _explode_roads(ferries)
+>>> len(lines), lines.road_id, lines.part, lines.road_class
+(2, ['f1', 'f1'], [0, 1], ['ferry', 'ferry'])
+"""
 
 from __future__ import annotations
 

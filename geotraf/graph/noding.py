@@ -1,4 +1,22 @@
-"""Noding: split road lines into pieces between clustered node points (step 1)."""
+"""Noding: split road lines into pieces between clustered node points (step 1).
+
+Examples
+--------
+Two roads that cross get a node where they cross: four pieces meet there, each drivable
+both ways (degree 8), and the four road ends are nodes of degree 2:
+
+>>> import geopandas as gpd
+>>> from shapely import LineString
+>>> from geotraf.graph import build_route_graph
+>>> roads = gpd.GeoDataFrame({"road_id": ["a", "b"], "road_class": ["primary"] * 2},
+...     geometry=[LineString([(0, 0), (0.02, 0)]), LineString([(0.01, -0.01), (0.01, 0.01)])],
+...     crs="EPSG:4326")
+>>> G = build_route_graph(roads, None, None, None)
+>>> sorted(G.degree(n) for n in G.nodes)
+[2, 2, 2, 2, 8]
+>>> [(d["x"], d["y"]) for n, d in G.nodes(data=True) if G.degree(n) == 8]
+[(0.01, 0.0)]
+"""
 
 from __future__ import annotations
 

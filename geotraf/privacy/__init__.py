@@ -8,6 +8,27 @@
 - :mod:`geotraf.privacy.region` declares the keys of a region's release and obtains it.
 - :mod:`geotraf.privacy.display` is the last step: noisy values below the display
   threshold (11) are shown as ``<11``.
+
+Examples
+--------
+One release of a small flows table over its declared keys, then the display rules on a
+table of (noisy) counts:
+
+>>> import pandas as pd
+>>> flows = pd.DataFrame({"origin_country": ["LAO"] * 2, "destination_country": ["THA"] * 2,
+...                       "origin": ["vte"] * 2, "destination": ["bkk"] * 2,
+...                       "year": [2020, 2021], "exploitation": ["sexual"] * 2,
+...                       "sector": ["other"] * 2, "sex": ["female"] * 2,
+...                       "age_group": ["adult"] * 2, "mode": ["road"] * 2,
+...                       "count": [40, 25]})
+>>> domains = {"origin_country": ["LAO", "THA"], "destination_country": ["LAO", "THA"],
+...            "year": [2020, 2021], "exploitation": ["sexual"], "age_group": ["adult"]}
+>>> release = make_release(flows, domains=domains)
+>>> release.epsilon, protection_note(release.epsilon)
+(1.0, 'differentially private, ε = 1; below 11 shown as <11')
+>>> shown = suppress(pd.DataFrame({"country": ["LAO", "KHM"], "count": [4, 30]}))
+>>> [format_count(c) for c in shown["count"]]
+['<11', '30']
 """
 
 from geotraf.privacy.display import (
