@@ -139,7 +139,7 @@ def major_towns(region_path: str) -> pd.DataFrame:
     from dashboard import data
     from geotraf.naming import TOWN_TYPES
 
-    places = data.region_view(region_path).places
+    places = data.load_region(region_path).places  # public geography: no release needed
     if places is None or len(places) == 0:
         return pd.DataFrame(columns=["name", "lon", "lat", "population"])
     towns = places[places["place_type"].isin(TOWN_TYPES)] if "place_type" in places else places

@@ -137,6 +137,9 @@ def hotspot_halo(spots: pd.DataFrame) -> go.Scattermap | None:
 def density_trace(density: pd.DataFrame, *, t: Translator = _identity) -> go.Densitymap | None:
     """Return the incident density as a heat layer (no values on hover: only where).
 
+    ``density`` is computed from the release's incidents (every year: that table has no
+    year key), so the layer does not follow the page's year filter, and says so.
+
     Examples
     --------
     >>> d = pd.DataFrame({"lon": [100.0, 101.0], "lat": [14.0, 15.0], "density": [2.0, 8.0]})
@@ -156,7 +159,7 @@ def density_trace(density: pd.DataFrame, *, t: Translator = _identity) -> go.Den
             "title": {
                 "text": t("Incident density")
                 + "<br><sup>"
-                + t("weighted incidents nearby")
+                + t("people in incidents nearby, all years (released)")
                 + "</sup>",
                 "side": "top",
             },

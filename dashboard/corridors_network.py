@@ -74,6 +74,11 @@ class CorridorNetwork:
     path_flow: np.ndarray
     years: tuple[int, int] | None
     synthetic: bool
+    #: The releases folder of a released network ("" for the planner's raw one).
+    releases: str = ""
+    #: Incidents behind the density layer and hotspot scores: the release's
+    #: (:func:`geotraf.privacy.incidents.released_incidents`) or, raw, the layer's.
+    incidents: Any = None
 
     @property
     def n_flows(self) -> int:
@@ -101,18 +106,23 @@ def route_graph(path: str) -> nx.MultiDiGraph:
 
 @functools.lru_cache(maxsize=8)
 def _corridor_network(path: str, method: str, source: str, releases: str) -> CorridorNetwork:
-    from dashboard.data import load_region, released_region_flows
+    from dataclasses import replace
+
+    from dashboard.data import load_region, region_release, released_region_flows
+    from geotraf.privacy.incidents import released_incidents
     from geotraf.routing import assign
 
     region = load_region(path)
     graph = route_graph(path)
     if source == "raw":
         flows = region.flows if region.flows is not None else pd.DataFrame()
+        incidents = getattr(region, "incidents", None)
     else:
         flows = released_region_flows(path, releases)
+        incidents = released_incidents(region_release(path, releases))
     flows = flows.reset_index(drop=True)
     assignment = assign(graph, flows, method=method, places=region.places)
-    return build_network(
+    net = build_network(
         path,
         method,
         graph,
@@ -120,6 +130,7 @@ def _corridor_network(path: str, method: str, source: str, releases: str) -> Cor
         assignment,
         synthetic=bool(getattr(region, "synthetic", False)),
     )
+    return replace(net, releases=releases if source == "release" else "", incidents=incidents)
 
 
 def corridor_network(
@@ -134,14 +145,17 @@ def corridor_network(
     ``source="release"`` (the default, for every page a donor or analyst sees) assigns the
     *released* flows (:func:`geotraf.privacy.region.released_flows`), so every load,
     hotspot and what-if is post-processing of the release. ``source="raw"`` assigns the
-    raw flows: only the planner's plan computation uses it. ``releases`` names the
-    releases folder where no Flask app is at hand (a background job); by default it is
-    the app's (:func:`dashboard.data.releases_for`).
+    raw flows: only the planner's plan computation uses it, and it needs no releases
+    folder. ``releases`` names the releases folder where no Flask app is at hand (a
+    background job); by default it is the app's (:func:`dashboard.data.releases_for`,
+    which refuses to guess one outside an app).
     """
     from dashboard.data import releases_for
 
     if source not in {"release", "raw"}:
         raise ValueError(f"source must be 'release' or 'raw', got {source!r}")
+    if source == "raw":
+        return _corridor_network(path, method, source, "")
     return _corridor_network(path, method, source, releases or releases_for(path))
 
 

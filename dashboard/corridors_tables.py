@@ -1,10 +1,15 @@
-"""Hotspots, corridors and incident density of the filtered flows (counts suppressed)."""
+"""Hotspots, corridors and incident density of the filtered flows (counts suppressed).
+
+The incidents behind the density layer and the hotspot scores are the network's
+(``CorridorNetwork.incidents``): on every released network the release's incidents per
+road node (:func:`geotraf.privacy.incidents.released_incidents`), never the raw layer.
+"""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -56,13 +61,20 @@ class Tables:
 
 
 @functools.lru_cache(maxsize=32)
-def _tables_cached(path: str, method: str, state: CorridorState, top: int) -> Tables:
-    return analysis_tables(corridors_network.corridor_network(path, method), state, top=top)
+def _tables_cached(path: str, method: str, releases: str, state: CorridorState, top: int) -> Tables:
+    net = corridors_network.corridor_network(path, method, releases=releases)
+    return analysis_tables(net, state, top=top)
 
 
 def cached_tables(net: CorridorNetwork, state: CorridorState, *, top: int = 15) -> Tables:
-    """Return :func:`analysis_tables` for a cached network (memoised per filter state)."""
-    return _tables_cached(net.path, net.method, state, top)
+    """Return :func:`analysis_tables` for a cached network (memoised per filter state).
+
+    Keyed by the network's releases folder too, so that it never fetches (or makes) a
+    release anywhere else; a raw network is not cached.
+    """
+    if not net.releases:
+        return analysis_tables(net, state, top=top)
+    return _tables_cached(net.path, net.method, net.releases, state, top)
 
 
 def analysis_tables(
@@ -88,7 +100,7 @@ def analysis_tables(
     spots = hotspots(
         net.graph,
         sub,
-        incidents=getattr(region, "incidents", None),
+        incidents=net.incidents,  # the release's on a released network
         sites=getattr(region, "sites", None),
         top=top,
     )
@@ -117,22 +129,31 @@ def _unrouted_table(sub: Assignment, *, threshold: int) -> pd.DataFrame:
     return suppress(by_reason, threshold=threshold)
 
 
-@functools.lru_cache(maxsize=8)
-def incident_layer(path: str, since: str | None) -> pd.DataFrame:
+def incident_layer(net: CorridorNetwork) -> pd.DataFrame:
     """Network-constrained incident density at the nodes (``lon``, ``lat``, ``density``).
 
-    Calls :func:`geotraf.hotspots.incident_density` (cached per region and start date);
-    nodes without incidents nearby are left out.
+    Calls :func:`geotraf.hotspots.incident_density` on the network's incidents — the
+    release's, over the whole period (the release has no year key: see
+    :mod:`geotraf.privacy.incidents`) — cached per region and releases folder; nodes
+    without incidents nearby are left out.
     """
-    from dashboard.data import load_region
+    if not net.releases:
+        return _density_frame(net.graph, net.incidents)
+    return _incident_layer_cached(net.path, net.method, net.releases)
+
+
+@functools.lru_cache(maxsize=8)
+def _incident_layer_cached(path: str, method: str, releases: str) -> pd.DataFrame:
+    net = corridors_network.corridor_network(path, method, releases=releases)
+    return _density_frame(net.graph, net.incidents)
+
+
+def _density_frame(graph: Any, incidents: Any) -> pd.DataFrame:
     from geotraf.hotspots import incident_density
 
-    incidents = getattr(load_region(path), "incidents", None)
     if incidents is None or len(incidents) == 0:
         return pd.DataFrame(columns=["lon", "lat", "density"])
-    # Looked up on the module, so that a benchmark's stand-in graph builder is used.
-    graph = corridors_network.route_graph(path)
-    density = incident_density(graph, incidents, since=since)
+    density = incident_density(graph, incidents)
     density = density[density > 0]
     return pd.DataFrame(
         {

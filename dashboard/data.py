@@ -186,14 +186,28 @@ def active_key() -> str:
 
 
 def releases_dir() -> str:
-    """Return the releases folder: the app's (Flask config) or ``<instance>/releases``."""
+    """Return the app's releases folder (its Flask config).
+
+    The dashboard never falls back to the default instance folder: a release made
+    there would be a second release of the same data, spending ε again, in a ledger the
+    app does not show. Code that runs without the app (a background job, a benchmark)
+    is handed the folder instead.
+
+    Raises
+    ------
+    PrivacyError
+        Outside an app context, or in an app without a releases folder.
+    """
     from flask import current_app, has_app_context
 
     if has_app_context() and current_app.config.get(RELEASES_KEY):
         return str(current_app.config[RELEASES_KEY])
-    from geotraf.privacy.store import default_folder
+    from geotraf.errors import PrivacyError
 
-    return str(default_folder())
+    raise PrivacyError(
+        "no releases folder is bound here (no dashboard app): pass the app's releases "
+        f"folder (its config {RELEASES_KEY!r}) instead of letting a second release be made"
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -250,6 +264,7 @@ def region_view(path: str, releases: str | None = None) -> RegionView:
             "epsilon": release.epsilon,
             "delta": release.delta,
             "release_id": release.release_id,
+            "fingerprint": release.fingerprint,
             "created": release.created,
         },
     )

@@ -30,7 +30,8 @@ def _plan_figure(
     )
     from dashboard.planning_figures import plan_map
 
-    region = data.region_view(region_path)
+    # The job process has no app: the view is read from the releases folder it was handed.
+    region = data.region_view(region_path, releases)
     urls = {n: f"{base_url}basemap/{n}.geojson" for n in region.basemap_layers}
     style = basemap.basemap_style(urls)
     if inline:

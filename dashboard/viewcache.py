@@ -5,7 +5,9 @@ click the same few filters), yet the Corridors tables take about a second and th
 Overview figures half a second to build. The cache sits at the callback layer, above the
 models, so what the models compute may change freely: a result is reused only for the
 same callback, the same region files (their names, sizes and modification times), the
-same normalised inputs, the same language and the same role.
+same release (its id and the fingerprint of its values: a forced re-release of the same
+data draws new noise under the same id), the same normalised inputs, the same language
+and the same role.
 
 Two levels: a small in-memory LRU per worker (no copy, no I/O), then a disk cache in the
 instance folder shared by every worker (``diskcache``, SQLite; files 0600), so a state
@@ -168,12 +170,29 @@ def key_for(name: str, parts: Hashable | Any) -> str:
         name,
         active_key(),
         data_version(str(current_app.config[CONFIG_KEY])),
+        _release_of_view(),
         i18n.current_language(),
         current_role(),
         parts,
     ]
     text = json.dumps(material, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _release_of_view() -> list[Any]:
+    """The release behind this request's numbers: its id and values' fingerprint.
+
+    A worker that still holds an older release keys its answers by that one, so no
+    worker is ever served another release's numbers from the shared disk cache.
+    """
+    from dashboard.data import current_view
+    from geotraf.errors import GeotrafError
+
+    try:
+        protection = current_view().protection
+    except GeotrafError:  # the callback reports it; nothing of a release to key on
+        return ["no release"]
+    return [protection.get("release_id"), protection.get("fingerprint")]
 
 
 def cached(name: str, parts: list[Any], compute: Callable[[], R]) -> R:

@@ -29,7 +29,9 @@ def run_plan(args: argparse.Namespace) -> int:
 
     raw = bool(getattr(args, "raw", False))
     reg, graph = load_region_and_graph(args.region)
-    flows = command_flows(reg, args.region, nothing_to="intercept", error=PlanError, raw=raw)
+    flows = command_flows(
+        reg, args.region, nothing_to="intercept", error=PlanError, raw=raw, graph=graph
+    )
     stated = protection(reg, args.region, raw=raw)
     if reg.sites is None or len(reg.sites) == 0:
         raise PlanError(f"region {args.region!r} has no sites layer: add candidate checkpoints")

@@ -61,6 +61,10 @@ def run_privacy(args: argparse.Namespace) -> int:
             f"ε = {e['epsilon']:g}  δ = {float(e['delta']):.2g}{forced}  ({e['source']})"
         )
         print(f"      keys — {keys}")
+        split = e.get("split") or {}  # (ledger lines written before the split was recorded)
+        if split:
+            parts = ", ".join(f"{name} ε = {float(t['epsilon']):g}" for name, t in split.items())
+            print(f"      split — {parts}")
     print("Budget spent per dataset (releases of the same data add up):")
     for digest, d in report["datasets"].items():
         print(

@@ -44,6 +44,7 @@ def command_flows(
     nothing_to: str,
     error: type[GeotrafError] = GeotrafError,
     raw: bool = False,
+    graph: nx.MultiDiGraph | None = None,
 ) -> pd.DataFrame:
     """Return the flows the command works on; raise ``error`` when the region has none.
 
@@ -51,7 +52,8 @@ def command_flows(
     made once per dataset version and reused from the instance's releases folder): every
     number the command prints or writes is then post-processing of the differentially
     private release and may be shared. ``raw=True`` (``--raw``, the data owner) returns
-    the raw flows; those outputs are RESTRICTED.
+    the raw flows; those outputs are RESTRICTED. ``graph`` (the region's route graph)
+    spares rebuilding it when the release has to be made (it keys the incidents).
     """
     if reg.flows is None or len(reg.flows) == 0:
         raise error(f"region {region!r} has no flows layer: nothing to {nothing_to}")
@@ -59,13 +61,29 @@ def command_flows(
         return reg.flows
     from geotraf.privacy.region import release_region, released_flows
 
-    flows = released_flows(release_region(reg, source=region), reg.places)
+    flows = released_flows(release_region(reg, source=region, graph=graph), reg.places)
     if len(flows) == 0:
         raise error(
             f"region {region!r}: the differentially private release holds no flows above its "
             f"threshold: nothing to {nothing_to}. Fix: use more data, or --raw (data owner)"
         )
     return flows
+
+
+def command_incidents(reg: Region, region: str, *, raw: bool = False) -> Any:
+    """Return the incidents the command's hotspot scores use: released, or raw (``--raw``).
+
+    By default the release's incidents per road node
+    (:func:`geotraf.privacy.incidents.released_incidents`), so the ``incident_density``
+    column, the scores and the explanations are post-processing of the release; the raw
+    incidents layer only for the data owner's RESTRICTED outputs.
+    """
+    if raw:
+        return reg.incidents
+    from geotraf.privacy.incidents import released_incidents
+    from geotraf.privacy.region import release_region
+
+    return released_incidents(release_region(reg, source=region))
 
 
 def protection(reg: Region, region: str, *, raw: bool) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from geotraf.command_support import RAW_NOTICE as RAW_NOTICE
 from geotraf.command_support import (
     assign_quietly,
     command_flows,
+    command_incidents,
     protection,
     unrouted_rows,
 )
@@ -45,10 +46,11 @@ def run_hotspots(args: argparse.Namespace) -> int:
         raise GeotrafError(f"--top must be at least 1, got {args.top}")
     raw = bool(getattr(args, "raw", False))
     reg, graph = load_region_and_graph(args.region)
-    flows = command_flows(reg, args.region, nothing_to="assign", raw=raw)
+    flows = command_flows(reg, args.region, nothing_to="assign", raw=raw, graph=graph)
     stated = protection(reg, args.region, raw=raw)
     result = assign_quietly(graph, reg, flows, method=args.assignment, dask=args.dask)
-    spots = hotspots(graph, result, incidents=reg.incidents, sites=reg.sites, top=args.top)
+    incidents = command_incidents(reg, args.region, raw=raw)  # released unless --raw
+    spots = hotspots(graph, result, incidents=incidents, sites=reg.sites, top=args.top)
     safe = suppress(spots, count_col="load")
     safe["share"] = safe["share"].mask(safe["suppressed"])
     runs = corridors(graph, result)
@@ -218,7 +220,7 @@ def run_scenario(args: argparse.Namespace) -> int:
         raise GeotrafError("give crossing or road ids to --close and/or --watch, e.g. --close X1")
     raw = bool(getattr(args, "raw", False))
     reg, graph = load_region_and_graph(args.region)
-    flows = command_flows(reg, args.region, nothing_to="displace", raw=raw)
+    flows = command_flows(reg, args.region, nothing_to="displace", raw=raw, graph=graph)
     stated = protection(reg, args.region, raw=raw)
     with dask_client(args.dask) as client:
         result = displacement(

@@ -53,7 +53,7 @@ def test_busiest_road_card_names_a_road(tmp_path_factory: pytest.TempPathFactory
     from dashboard import corridors_model as cm
 
     folder = write_region(tmp_path_factory.mktemp("names") / "region").resolve()
-    net = cm.corridor_network(str(folder))
+    net = cm.corridor_network(str(folder), releases=str(folder.parent / "releases"))
     cards = {label: value for value, label, _ in cm.headline(net, cm.CorridorState(), t=str)}
     # Everyone goes Vientiane → AH1 → Bangkok; the access link into Bangkok is not a road.
     assert cards["busiest road"] == "AH1"

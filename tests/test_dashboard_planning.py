@@ -22,7 +22,7 @@ from dashboard import planning_model as pm
 from dashboard.app import create_app
 from dashboard.auth import DEMO_ACCOUNTS, write_accounts
 from geotraf.errors import PlanError
-from geotraf.privacy.store import ReleaseStore
+from geotraf.privacy.store import ReleaseStore, default_folder
 
 FORM = {
     "planning-budget.value": 1,
@@ -215,7 +215,14 @@ def test_map_image_is_drawn_offline_by_kaleido(app: Any, run: pm.PlanRun, region
         pytest.skip("Debian chromium is not installed")
     view = pm.plan_view(run, t=str)
     figure = page._plan_figure(
-        str(region), run, view, unit="people/year", t=str, base_url="/", inline=True
+        str(region),
+        run,
+        view,
+        unit="people/year",
+        t=str,
+        base_url="/",
+        inline=True,
+        releases=app.server.config[data.RELEASES_KEY],  # no app here: handed its folder
     )
     sources = figure.layout.map.style["sources"]
     assert all(isinstance(s["data"], dict) for s in sources.values())  # nothing to fetch
@@ -306,10 +313,13 @@ def test_planner_runs_and_downloads_and_everything_is_audited(app: Any, region: 
     )
     stored = out[4]
     assert stored["params"]["seed"] == 7 and progress[-1] == ("100", "Done")
-    # The map's busy roads come from this app's release (the job is handed its folder).
+    # The map's busy roads come from this app's release (the job is handed its folder),
+    # and no second release of the region is made in the default instance folder: the
+    # dashboard refuses to guess a folder outside an app (dashboard.data.releases_dir).
     ledger = ReleaseStore(Path(releases)).ledger()
     assert [line["source"] for line in ledger] == [str(region)]
     assert _releases_of(region, Path(releases)) == 1
+    assert _releases_of(region, default_folder()) == 0
     # The operation fields of the form reach the plan (and so the briefing).
     assert stored["params"]["start_date"] == "2027-03-01"
     assert stored["params"]["first_shift"] == "07:30" and stored["params"]["shift_hours"] == 6

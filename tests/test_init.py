@@ -77,7 +77,8 @@ def test_the_dashboard_serves_the_new_region(west_africa: Path, tmp_path: Path) 
     layout = client.get("/_dash-layout").get_data(as_text=True)
     assert "Natural Earth (public domain); towns: GeoNames" in layout
     assert "region-attribution" in layout
-    view = region_view(str(west_africa.resolve()))
+    with app.server.app_context():  # the view's release is in the app's folder
+        view = region_view(str(west_africa.resolve()))
     assert view is not None
 
 

@@ -138,7 +138,7 @@ def corridor_net(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from dashboard import corridors_model as cm
 
     folder = write_region(tmp_path_factory.mktemp("prop_corridors") / "region")
-    return cm.corridor_network(str(folder.resolve()))
+    return cm.corridor_network(str(folder.resolve()), releases=str(folder.parent / "releases"))
 
 
 corridor_states = st.builds(

@@ -118,6 +118,8 @@ def test_two_workers_and_a_restart_share_one_release_and_one_ledger_line(
         timeout=120,
     ).stdout
     assert answers[0]["id"] in text and "ε = 1" in text
+    # The budget split is printed with each release: the incidents' share included.
+    assert "split — country ε = 0.4, flows ε = 0.4, incidents ε = 0.2" in text
 
 
 def test_cli_hotspots_are_computed_from_the_released_flows(

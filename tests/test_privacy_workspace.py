@@ -33,6 +33,12 @@ def _overview(app: Any, client: Any) -> dict[str, Any]:
     return out
 
 
+def _corridors_note(app: Any, client: Any) -> str:
+    resp = client.post("/_dash-update-component", json=dash_body(app, "corridors-overlay", {}))
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    return dump(resp.get_json()["response"]["corridors-note"])
+
+
 def test_uploaded_flows_drive_the_users_pages_with_their_own_release(tmp_path: Path) -> None:
     region = write_region(tmp_path / "region")
     accounts = {**DEMO_ACCOUNTS, "analyst2": ("analyst", "analyst2-demo")}
@@ -66,7 +72,11 @@ def test_uploaded_flows_drive_the_users_pages_with_their_own_release(tmp_path: P
     # A user of the same role asking the same filter state is never served the cached
     # answer computed from another user's own data (the view cache is keyed by whose data).
     report = install_upload(
-        contents, "my_flows.csv", kind="flows", workspace=workspace, user="analyst",
+        contents,
+        "my_flows.csv",
+        kind="flows",
+        workspace=workspace,
+        user="analyst",
         bundled=region,
     )
     assert report.ok, report.message
@@ -78,6 +88,12 @@ def test_uploaded_flows_drive_the_users_pages_with_their_own_release(tmp_path: P
     same_role = _overview(app, second)
     assert "Your data" not in dump(same_role) and same_role["overview-years"]["max"] == 2021
     assert dump(same_role["overview-map"]) == dump(before["overview-map"])
+    # The Corridors page's notice likewise: the owner sees their own file's row count,
+    # labelled as theirs; the other analyst, served from the same view cache, does not.
+    assert "Your data: flows.gpkg" in _corridors_note(app, owner)
+    assert "2 rows" in _corridors_note(app, owner)
+    assert "Your data" not in _corridors_note(app, second)
+    assert "rows" not in _corridors_note(app, second)
     # The way back.
     assert client.get("/data/bundled").status_code == 302
     back = _overview(app, client)

@@ -201,8 +201,7 @@ def register_callbacks(app: Dash) -> None:
         shown = clamp_years(state, net.years)
         tables = cm.cached_tables(net, shown)
         unit = cm.unit_label(net.synthetic, t)
-        since = f"{shown.year_min}-01-01" if shown.year_min is not None else None
-        density = cm.incident_layer(net.path, since)
+        density = cm.incident_layer(net)  # released incidents, every year
         overlay = {
             "below": cf.to_plain([cf.density_trace(density, t=t)]),
             "above": cf.to_plain(

@@ -1,11 +1,13 @@
 """Differential privacy for every count geotraf shows: one release, then display rules.
 
-- :mod:`geotraf.privacy.release` makes an ε-DP release of the flows with OpenDP: noisy
-  counts over declared keys. Every number a donor or analyst sees is computed from it
-  (post-processing costs no further privacy).
+- :mod:`geotraf.privacy.release` makes an ε-DP release of the flows and incidents with
+  OpenDP: noisy counts over declared keys. Every number a donor or analyst sees is
+  computed from it (post-processing costs no further privacy).
 - :mod:`geotraf.privacy.store` keeps each release in the instance folder (computed once
   per dataset version, shared by workers and restarts) with a ledger of every release.
 - :mod:`geotraf.privacy.region` declares the keys of a region's release and obtains it.
+- :mod:`geotraf.privacy.incidents` keys the incidents by road node for the release and
+  gives the released incidents back as points (density layer, hotspot scores).
 - :mod:`geotraf.privacy.display` is the last step: noisy values below the display
   threshold (11) are shown as ``<11``.
 
@@ -42,6 +44,7 @@ from geotraf.privacy.display import (
     safe_total,
     suppress,
 )
+from geotraf.privacy.incidents import released_incidents
 from geotraf.privacy.region import release_region, released_flows
 from geotraf.privacy.release import Release, ReleaseConfig, make_release
 from geotraf.privacy.store import ReleaseStore
@@ -60,6 +63,7 @@ __all__ = [
     "protection_note",
     "release_region",
     "released_flows",
+    "released_incidents",
     "safe_total",
     "suppress",
 ]

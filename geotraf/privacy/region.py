@@ -15,6 +15,12 @@ are post-processing of the one release. Flows whose noisy count fell below the
 key-selection threshold are not in it; their people are spread over the released flows
 of the same country pair and year, or — when none was released — left out (the country
 table still counts them on the Overview).
+
+The release also counts the region's incidents per road node
+(:mod:`geotraf.privacy.incidents`); :func:`geotraf.privacy.incidents.released_incidents`
+gives them back as points for the density layer and the hotspot scores. The dataset
+hash covers the incidents too, so new incidents are a new dataset version. The route
+graph that supplies the incident keys is built only when a release is made.
 """
 
 from __future__ import annotations
@@ -28,7 +34,19 @@ import pandas as pd
 
 from geotraf.endpoints import code_areas
 from geotraf.privacy.display import non_negative
-from geotraf.privacy.release import Release, ReleaseConfig, dataset_hash, joined_rows
+from geotraf.privacy.incidents import (
+    incident_input,
+    incident_rows,
+    region_graph,
+    with_cell_coordinates,
+)
+from geotraf.privacy.release import (
+    Release,
+    ReleaseConfig,
+    dataset_hash,
+    joined_rows,
+    make_release,
+)
 from geotraf.privacy.store import ReleaseStore, default_folder
 from layers.schema import AGE_GROUPS, EXPLOITATION
 
@@ -100,7 +118,11 @@ def release_input(region: Any) -> tuple[pd.DataFrame, dict[str, list[Any]], str]
         else pd.DataFrame()
     )
     rows = joined_rows(geo, missing="<NA>") if len(geo) else []
-    digest = dataset_hash(flows[keep], {**domains, "places": sorted(rows)})
+    hashed = {**domains, "places": sorted(rows)}
+    events = incident_rows(getattr(region, "incidents", None))
+    if events:  # (without incidents the hash is what it was before they were released)
+        hashed["incidents"] = events
+    digest = dataset_hash(flows[keep], hashed)
     return flows, domains, digest
 
 
@@ -111,14 +133,34 @@ def release_region(
     config: ReleaseConfig | None = None,
     force: bool = False,
     source: str = "",
+    graph: Any = None,
 ) -> Release:
-    """Return the release of ``region``'s flows, made once and then reused from ``store``.
+    """Return the release of ``region``'s flows and incidents, made once, then reused.
 
-    ``store`` defaults to ``<instance>/releases`` (``$GEOTRAF_INSTANCE``).
+    ``store`` defaults to ``<instance>/releases`` (``$GEOTRAF_INSTANCE``). ``graph`` is
+    the region's route graph, whose junctions and crossings key the incidents table; it
+    is built from the region when a release has to be made and none is given.
     """
     if not isinstance(store, ReleaseStore):
         store = ReleaseStore(Path(store) if store is not None else default_folder())
     flows, domains, digest = release_input(region)
+
+    def maker(
+        flows: pd.DataFrame, *, domains: dict[str, Any], config: ReleaseConfig, data_hash: str
+    ) -> Release:
+        incidents = getattr(region, "incidents", None)
+        has_incidents = incidents is not None and len(incidents) > 0
+        built = graph if graph is not None or not has_incidents else region_graph(region)
+        rows, cells = incident_input(incidents, built)
+        release = make_release(
+            flows,
+            domains={**domains, "node": cells["node"].tolist()},
+            config=config,
+            data_hash=data_hash,
+            incidents=rows,
+        )
+        return with_cell_coordinates(release, cells)
+
     return store.obtain(
         flows,
         domains=domains,
@@ -126,6 +168,7 @@ def release_region(
         config=config,
         force=force,
         source=source or str(getattr(region, "path", "")),
+        maker=maker,
     )
 
 

@@ -22,6 +22,11 @@ so the ε's add up (sequential composition) and the release as a whole is
   many possible keys to list, so it releases only keys whose noisy count clears a
   threshold — OpenDP's :func:`opendp.measurements.make_laplace_threshold` — at the cost
   of a small δ. The threshold is the smallest that keeps δ within the table's share.
+- The ``incidents`` table counts the people concerned by the incidents layer's events
+  per road node (junctions and crossings of the route graph, a public key set), over the
+  whole period, with the same geometric mechanism (:mod:`geotraf.privacy.incidents`).
+  Its input is the incidents, not the flows (``TableSpec.source``); the privacy unit is
+  the same: one person counts in at most ``contributions`` incident rows.
 
 Nothing here samples noise itself: every random number comes from OpenDP.
 """
@@ -50,6 +55,9 @@ UNKNOWN = ""
 _SEP = "\x1f"
 
 Selection = Literal["public", "threshold"]
+#: Which input a table counts: the flows, or the incidents keyed by road node.
+Source = Literal["flows", "incidents"]
+SOURCES: tuple[str, ...] = ("flows", "incidents")
 
 
 @dataclass(frozen=True)
@@ -66,22 +74,26 @@ class TableSpec:
     keys: tuple[str, ...]
     share: float
     selection: Selection
+    source: Source = "flows"
 
 
-#: The default release: country table for the Overview, place-level flows for the rest.
+#: The default release: country table for the Overview, place-level flows for the
+#: corridors, incidents per road node for the density layer and the hotspot scores
+#: (shares 0.4 / 0.4 / 0.2 of ε, chosen from benchmarks/bench_privacy.py).
 DEFAULT_TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "country",
         ("origin_country", "destination_country", "year", "exploitation", "age_group"),
-        0.5,
+        0.4,
         "public",
     ),
     TableSpec(
         "flows",
         ("origin", "destination", "year", "exploitation", "sector", "sex", "age_group", "mode"),
-        0.5,
+        0.4,
         "threshold",
     ),
+    TableSpec("incidents", ("node",), 0.2, "public", "incidents"),
 )
 
 
@@ -91,8 +103,8 @@ class ReleaseConfig:
 
     Examples
     --------
-    >>> ReleaseConfig(epsilon=0.5).table_epsilon("country")
-    0.25
+    >>> ReleaseConfig(epsilon=0.5).table_epsilon("incidents")
+    0.1
     """
 
     epsilon: float = DEFAULT_EPSILON
@@ -107,6 +119,9 @@ class ReleaseConfig:
             raise PrivacyError(f"δ must be between 0 and 1, got {self.delta}")
         if self.contributions < 1:
             raise PrivacyError(f"contributions must be at least 1, got {self.contributions}")
+        for t in self.tables:
+            if t.source not in SOURCES:
+                raise PrivacyError(f"table {t.name!r}: source must be one of {SOURCES}")
         total = sum(t.share for t in self.tables)
         if abs(total - 1.0) > 1e-9:
             raise PrivacyError(f"the tables' shares of ε must add up to 1, got {total:g}")
@@ -155,6 +170,20 @@ class Release:
         return release_id(self.dataset_hash, self.config)
 
     @property
+    def fingerprint(self) -> str:
+        """A digest of the released values themselves (unlike :attr:`release_id`).
+
+        A forced re-release of the same data and settings keeps its id but draws new
+        noise: the fingerprint tells the two apart (caches key on it).
+        """
+        digest = hashlib.sha256(self.created.encode())
+        for name in sorted(self.tables):
+            digest.update(name.encode())
+            counts = self.tables[name].frame["count"].to_numpy(dtype=np.int64)
+            digest.update(np.ascontiguousarray(counts).tobytes())
+        return digest.hexdigest()[:20]
+
+    @property
     def epsilon(self) -> float:
         """Total ε (sequential composition over the tables)."""
         return float(sum(t.epsilon for t in self.tables.values()))
@@ -182,6 +211,7 @@ class Release:
                 name: {
                     "keys": list(self.config.spec(name).keys),
                     "selection": self.config.spec(name).selection,
+                    "source": self.config.spec(name).source,
                     "epsilon": round(t.epsilon, 6),
                     "delta": t.delta,
                     "scale": t.scale,
@@ -242,6 +272,7 @@ def make_release(
     domains: Mapping[str, Sequence[Any]],
     config: ReleaseConfig | None = None,
     data_hash: str | None = None,
+    incidents: pd.DataFrame | None = None,
 ) -> Release:
     """Release ``flows`` under ``config``: every table's noisy counts, from OpenDP.
 
@@ -257,6 +288,10 @@ def make_release(
         ε, δ, contributions and tables (default :class:`ReleaseConfig`).
     data_hash
         Precomputed :func:`dataset_hash` (computed when None).
+    incidents
+        Input of the tables whose ``source`` is ``"incidents"``: one row per incident
+        with its key columns (``node``) and ``count``; never changed. None (no incidents
+        layer) releases those tables with no cells (their ε is still counted).
 
     Examples
     --------
@@ -273,22 +308,34 @@ def make_release(
     18
     >>> r.epsilon, r.delta <= 1e-6
     (1.0, True)
+    >>> len(r.table("incidents"))  # no incidents given: that table has no cells
+    0
     """
     config = config or ReleaseConfig()
     started = time.perf_counter()
     import opendp.prelude as dp
 
     dp.enable_features("contrib")
-    _check_columns(flows, config)
+    inputs = {"flows": flows, "incidents": incidents}
+    for source, frame in inputs.items():
+        if frame is not None:
+            _check_columns(frame, config, source)
     tables: dict[str, TableRelease] = {}
     n_threshold = sum(1 for t in config.tables if t.selection == "threshold")
     for spec in config.tables:
         eps = config.table_epsilon(spec.name)
-        if spec.selection == "public":
-            tables[spec.name] = _public_table(dp, flows, spec, domains, eps, config.contributions)
+        frame = inputs[spec.source]
+        if frame is None:
+            empty = pd.DataFrame({**{k: pd.Series(dtype="string") for k in spec.keys}})
+            empty["count"] = pd.Series(dtype=np.int64)
+            tables[spec.name] = TableRelease(
+                spec.name, empty, eps, 0.0, config.contributions / eps, None
+            )
+        elif spec.selection == "public":
+            tables[spec.name] = _public_table(dp, frame, spec, domains, eps, config.contributions)
         else:
             delta = config.delta / n_threshold
-            tables[spec.name] = _threshold_table(dp, flows, spec, eps, delta, config.contributions)
+            tables[spec.name] = _threshold_table(dp, frame, spec, eps, delta, config.contributions)
     return Release(
         dataset_hash=data_hash or dataset_hash(flows, domains),
         config=config,
@@ -298,19 +345,19 @@ def make_release(
     )
 
 
-def _check_columns(flows: pd.DataFrame, config: ReleaseConfig) -> None:
-    wanted = {k for t in config.tables for k in t.keys} | {"count"}
-    missing = sorted(wanted - set(flows.columns))
+def _check_columns(frame: pd.DataFrame, config: ReleaseConfig, source: str = "flows") -> None:
+    wanted = {k for t in config.tables if t.source == source for k in t.keys} | {"count"}
+    missing = sorted(wanted - set(frame.columns))
     if missing:
         raise PrivacyError(
-            f"cannot release the flows: no column(s) {missing}; declare keys the flows have"
+            f"cannot release the {source}: no column(s) {missing}; declare keys the {source} have"
         )
-    counts = pd.to_numeric(flows["count"], errors="coerce")
-    bad = flows.index[counts.isna() | (counts < 0) | (counts % 1 != 0)]
+    counts = pd.to_numeric(frame["count"], errors="coerce")
+    bad = frame.index[counts.isna() | (counts < 0) | (counts % 1 != 0)]
     if len(bad):
         raise PrivacyError(
-            f"flows row {bad[0]}: count {flows.loc[bad[0], 'count']!r} is not a whole number "
-            "of people ≥ 0; fix the flows table"
+            f"{source} row {bad[0]}: count {frame.loc[bad[0], 'count']!r} is not a whole "
+            f"number of people ≥ 0; fix the {source} table"
         )
 
 

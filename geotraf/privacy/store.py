@@ -87,7 +87,8 @@ class ReleaseStore:
         for name, info in meta["tables"].items():
             frame = pd.read_parquet(path / f"{name}.parquet")
             for col in frame.columns:
-                if col not in {"year", "count"}:
+                # Key columns are text; the incident cells' public lon/lat stay numbers.
+                if col not in {"year", "count"} and not pd.api.types.is_float_dtype(frame[col]):
                     frame[col] = frame[col].astype("string")
             tables[name] = TableRelease(
                 name, frame, info["epsilon"], info["delta"], info["scale"], info["threshold"]
@@ -176,6 +177,11 @@ class ReleaseStore:
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
             **{k: v for k, v in release.summary().items() if k != "tables"},
             "keys": {n: t["keys"] for n, t in release.summary()["tables"].items()},
+            # The budget split: what each table spent (they add up to the release's ε).
+            "split": {
+                n: {"epsilon": t["epsilon"], "delta": t["delta"], "cells": t["cells"]}
+                for n, t in release.summary()["tables"].items()
+            },
             "forced": forced,
             "source": source,
         }
@@ -190,7 +196,13 @@ class ReleaseStore:
 
 def _config_from(raw: Mapping[str, Any]) -> ReleaseConfig:
     tables = tuple(
-        TableSpec(t["name"], tuple(t["keys"]), float(t["share"]), t["selection"])
+        TableSpec(
+            t["name"],
+            tuple(t["keys"]),
+            float(t["share"]),
+            t["selection"],
+            t.get("source", "flows"),  # releases made before incidents were released
+        )
         for t in raw["tables"]
     )
     return ReleaseConfig(
