@@ -4,13 +4,18 @@ For each size a road-like network is generated and written as a real ``.osm.pbf`
 (``benchmarks/road_network.py``), then, in a fresh child process (so its peak memory is
 its own):
 
-1. ``layers.osm.read_osm_roads``: stream the PBF with pyosmium into the roads layer;
-2. ``geotraf.graph.build_route_graph``: noding, snapping, build report, the MultiDiGraph;
+1. ``layers.osm.read_osm_roads``: stream the PBF with pyosmium into the roads layer (with
+   every vertex's OSM node id);
+2. ``geotraf.graph.build_route_graph``: noding by OSM node ids (the default for OSM
+   input), snapping, places, build report, the MultiDiGraph; up to ``--geometry-max-ways``
+   also with ``noding="geometry"`` (intersection search, as for non-OSM input), which
+   gives the same graph on these networks;
 3. beside it, **NetworkX** as a peer: the plain ``nx.MultiDiGraph`` an OSMnx-style loader
    makes from the same ways (one edge per consecutive node pair, both directions, length
    by haversine, no noding, no report) -- the floor any NetworkX-based builder pays;
 4. ``geotraf.routing.assign``: ``--flows`` flows between ``--places`` places;
-5. ``geotraf.checkpoints.plan(method="greedy")`` over ``--sites`` candidate sites.
+5. ``geotraf.checkpoints.plan(method="greedy")`` over ``--sites`` candidate sites
+   (its evasion step included).
 
 Times are wall-clock seconds (``time.perf_counter``), memory the child's peak resident
 set (``ru_maxrss``). The machine is shared: the load average before and after each size is
@@ -59,7 +64,15 @@ def _networkx_peer(path: Path) -> tuple[float, int]:
     return time.perf_counter() - start, G.number_of_edges()
 
 
-def _run(path: str, n_places: int, n_flows: int, n_sites: int, with_plan: bool, out: Any) -> None:
+def _run(
+    path: str,
+    n_places: int,
+    n_flows: int,
+    n_sites: int,
+    with_plan: bool,
+    with_geometry: bool,
+    out: Any,
+) -> None:
     import geopandas as gpd
     import pandas as pd
 
@@ -89,6 +102,12 @@ def _run(path: str, n_places: int, n_flows: int, n_sites: int, with_plan: bool, 
     t = time.perf_counter()
     G = build_route_graph(roads, None, None, places)
     times["build"] = time.perf_counter() - t
+    if with_geometry:
+        t = time.perf_counter()
+        H = build_route_graph(roads, None, None, places, noding="geometry")
+        times["build_geometry"] = time.perf_counter() - t
+        same = list(H.edges(keys=True)) == list(G.edges(keys=True))
+        del H
     segments = int(sum(len(g.coords) - 1 for g in roads.geometry.explode().to_numpy()))
     peer_s, peer_edges = _networkx_peer(Path(path))
     times["networkx_peer"] = peer_s
@@ -126,9 +145,11 @@ def _run(path: str, n_places: int, n_flows: int, n_sites: int, with_plan: bool, 
             "edges": G.number_of_edges(),
             "peer_edges": peer_edges,
             "lost": len(G.graph["build_report"]["roads"]),
+            "noding": G.graph["build_report"]["noding"],
+            "same_as_geometry": same if with_geometry else None,
             "snap_m": G.graph["build_report"]["snap_tolerance_m"],
             "unrouted": len(result.unrouted),
-            "chosen": len(getattr(chosen, "sites", []) or []),
+            "chosen": len(chosen.sites) if chosen is not None else 0,
             "times": times,
             "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
         }
@@ -144,9 +165,14 @@ def main() -> None:
     parser.add_argument(
         "--plan-max-ways",
         type=int,
-        default=5_000,
-        help="run the greedy plan only up to this many ways (its evasion step runs one "
-        "NetworkX Dijkstra per path leg; see benchmarks/README.md)",
+        default=10_000_000,
+        help="run the greedy plan only up to this many ways",
+    )
+    parser.add_argument(
+        "--geometry-max-ways",
+        type=int,
+        default=100_000,
+        help="also build with geometric noding up to this many ways (slow: intersections)",
     )
     args = parser.parse_args()
     print(f"# geotraf benchmark (e): national scale — {time.strftime('%Y-%m-%d')}")
@@ -158,9 +184,10 @@ def main() -> None:
     print()
     print(
         "| ways | segments | graph edges | write PBF s | read s | build s | NetworkX peer s "
-        "| build / peer | assign s | greedy plan s | peak RSS GB | load before/after |"
+        "| build / peer | geometric noding s | assign s | greedy plan s | peak RSS GB "
+        "| load before/after |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     ctx = mp.get_context("spawn")
     for ways in args.ways:
         with tempfile.TemporaryDirectory() as tmp:
@@ -176,6 +203,7 @@ def main() -> None:
                     args.flows,
                     args.sites,
                     ways <= args.plan_max_ways,
+                    ways <= args.geometry_max_ways,
                     queue,
                 ),
             )
@@ -185,10 +213,15 @@ def main() -> None:
             after = os.getloadavg()[0]
         t = r["times"]
         plan_s = f"{t['plan']:.1f}" if "plan" in t else "not run"
+        geo_s = (
+            f"{t['build_geometry']:.1f}{'' if r['same_as_geometry'] else ' (differs)'}"
+            if "build_geometry" in t
+            else "not run"
+        )
         print(
             f"| {r['roads']:,} | {r['segments']:,} | {r['edges']:,} | {stats.seconds:.1f} "
             f"| {t['read']:.1f} | {t['build']:.1f} | {t['networkx_peer']:.1f} "
-            f"| {t['build'] / t['networkx_peer']:.1f} | {t['assign']:.1f} "
+            f"| {t['build'] / t['networkx_peer']:.2f} | {geo_s} | {t['assign']:.1f} "
             f"| {plan_s} "
             f"| {r['peak_rss_gb']:.2f} | {before:.1f}/{after:.1f} |",
             flush=True,
@@ -197,7 +230,8 @@ def main() -> None:
     print(
         f"{args.flows:,} flows between {args.places} places; greedy plan of 20 sites out of "
         f"{args.sites}. Build report: every road in the graph or listed (lost roads are "
-        "counted in the JSON of `geotraf build`)."
+        "counted in the JSON of `geotraf build`); noding: "
+        f"{r['noding']}, {r['lost']} road(s) listed as merged."
     )
 
 

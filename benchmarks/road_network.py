@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import osmium
+import shapely
 
 #: Degrees of latitude per metre.
 DEG_PER_M = 1.0 / 111_320.0
@@ -66,6 +67,47 @@ def _grid(ways: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, 
     return lon.ravel(), lat.ravel(), side
 
 
+def _bend(
+    lon: np.ndarray, lat: np.ndarray, a: int, b: int, n_shape: int, sideways: float
+) -> np.ndarray:
+    """The shape points of the link ``a``-``b``: ``n_shape`` points bowing it sideways."""
+    ax, ay, bx, by = lon[a], lat[a], lon[b], lat[b]
+    t = np.arange(1, n_shape + 1) / (n_shape + 1)
+    off = sideways * np.sin(np.pi * t)
+    return np.column_stack(
+        [ax + (bx - ax) * t - (by - ay) * off, ay + (by - ay) * t + (bx - ax) * off]
+    )
+
+
+#: No way passes closer than this to a junction that is not one of its ends (metres):
+#: OSM ways join only at shared nodes, and the route graph's largest snapping tolerance
+#: (25 m) must not see a junction where there is none.
+CLEARANCE_M = 30.0
+
+
+def _crossing_links(
+    lon: np.ndarray, lat: np.ndarray, links: np.ndarray, bends: list[np.ndarray], keep: np.ndarray
+) -> np.ndarray:
+    """Kept links that cross another kept link, or pass by a junction they do not end at."""
+    idx = np.flatnonzero(keep)
+    coords = [
+        np.vstack(
+            [[lon[links[i, 0]], lat[links[i, 0]]], bends[i], [lon[links[i, 1]], lat[links[i, 1]]]]
+        )
+        for i in idx.tolist()
+    ]
+    owner = np.repeat(np.arange(len(coords)), [len(c) for c in coords])
+    geoms = shapely.linestrings(np.concatenate(coords), indices=owner)
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="crosses")
+    pairs = left < right
+    used = np.unique(links[idx, :2])
+    junctions = shapely.points(lon[used], lat[used])
+    j, line = tree.query(junctions, predicate="dwithin", distance=CLEARANCE_M * DEG_PER_M)
+    passing = (used[j] != links[idx[line], 0]) & (used[j] != links[idx[line], 1])
+    return np.unique(idx[np.concatenate([left[pairs], right[pairs], line[passing]])])
+
+
 def write_road_network(path: str | Path, *, ways: int, seed: int = 7) -> NetworkStats:
     """Write about ``ways`` road ways (and their nodes) to ``path`` (.osm.pbf or .osm).
 
@@ -96,18 +138,31 @@ def write_road_network(path: str | Path, *, ways: int, seed: int = 7) -> Network
     shapes = rng.integers(0, 4, len(links_arr))
     bow = rng.normal(0, 0.08, len(links_arr))
     kind = rng.random(len(links_arr))
+    # Ways meet only at their shared junction nodes, as in OSM (where ways that cross
+    # without a shared node are bridges, tunnels or errors): a bowed way that crosses
+    # another or passes by a junction is drawn straight, and the few straight links that
+    # still do are left out.
+    bends = [
+        _bend(lon, lat, a, b, n, w) for (a, b, _), n, w in zip(links_arr, shapes, bow, strict=True)
+    ]
+    keep = np.ones(len(links_arr), dtype=bool)
+    for attempt in range(2):
+        crossing = _crossing_links(lon, lat, links_arr, bends, keep)
+        for i in crossing.tolist():
+            if attempt == 0:
+                bends[i] = np.empty((0, 2))
+            else:
+                keep[i] = False
+    links_arr = links_arr[keep]
+    kind = kind[keep]
+    bends = [b for b, k in zip(bends, keep, strict=True) if k]
     # Pass 1: shape nodes (OSM files hold every node before the ways).
     shape_xy: list[tuple[float, float]] = []
     way_refs: list[list[int]] = []
-    for (a, b, _), n_shape, sideways in zip(links_arr, shapes, bow, strict=True):
+    for (a, b, _), bend in zip(links_arr, bends, strict=True):
         refs = [int(a) + 1]
-        ax, ay, bx, by = lon[a], lat[a], lon[b], lat[b]
-        for s in range(1, n_shape + 1):
-            t = s / (n_shape + 1)
-            off = sideways * math.sin(math.pi * t)
-            shape_xy.append(
-                (ax + (bx - ax) * t - (by - ay) * off, ay + (by - ay) * t + (bx - ax) * off)
-            )
+        for x, y in bend.tolist():
+            shape_xy.append((x, y))
             refs.append(next_node)
             next_node += 1
         refs.append(int(b) + 1)

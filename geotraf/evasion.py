@@ -6,6 +6,11 @@ checkpoint take the fastest route that avoids every chosen site, if it costs at 
 whether it is checked, whether it evades and by which detour; plans
 (:mod:`geotraf.checkpoints`) report the capture that remains and, when evasion-aware,
 feed the detours back into the model.
+
+The detour searches run on a CSR matrix of the graph without the checkpoints, with SciPy's
+Dijkstra from each leg start (origins and via places, shared by many paths) and only as
+far as the longest detour allowed from there; ``tests/test_evasion.py`` checks the results
+against one NetworkX Dijkstra per leg start, bit for bit.
 """
 
 from __future__ import annotations
@@ -17,15 +22,21 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
 
+from geotraf._csr import MIN_WEIGHT, edge_table
 from geotraf.errors import PlanError
 
 __all__ = ["evade"]
 
+#: Distance cells (float64) held at once by a batch of detour searches.
+_BATCH_CELLS = 4_000_000
 
-def _waypoints(G: nx.MultiDiGraph, nodes: Sequence[Hashable]) -> list[Hashable]:
+
+def _waypoints(places: set[Hashable], nodes: Sequence[Hashable]) -> list[Hashable]:
     """Origin, the places passed on the way (via stops), destination."""
-    inner = [n for n in nodes[1:-1] if G.nodes[n].get("kind") == "place"]
+    inner = [n for n in nodes[1:-1] if n in places]
     return [nodes[0], *inner, nodes[-1]]
 
 
@@ -60,7 +71,7 @@ def evade(
         Edge attribute of travel time.
     progress
         Called with the share (0 to 1) of the checked paths already tested, about every
-        2 % of them and once at the end.
+        2 % of them and once at the end (the detour searches run as the paths are tested).
 
     Returns
     -------
@@ -106,41 +117,41 @@ def evade(
     out["detour_nodes"] = None
     if not checked.any():
         return out
-    open_graph = _open_graph(G, chosen, weight)
-    # One Dijkstra per leg start, reaching every node: paths share their origins and via
-    # places, so this runs far fewer searches than one per (start, end) pair.
-    trees: dict[Hashable, tuple[dict[Hashable, float], dict[Hashable, list[Hashable]]]] = {}
-    cache: dict[tuple[Hashable, Hashable], tuple[float, list[Hashable]] | None] = {}
-
-    def leg(u: Hashable, v: Hashable) -> tuple[float, list[Hashable]] | None:
-        if (u, v) not in cache:
-            if u not in trees:
-                trees[u] = (
-                    nx.single_source_dijkstra(open_graph, u, weight="w")
-                    if u in open_graph
-                    else ({}, {})
-                )
-            dist, found = trees[u]
-            cache[(u, v)] = (float(dist[v]), list(found[v])) if v in dist else None
-        return cache[(u, v)]
+    # First the legs every checked path needs; the searches then run as the paths are
+    # tested, one per leg start (paths share origins and via places), each only as far
+    # as the longest detour allowed from there.
+    places = {n for n, kind in G.nodes(data="kind") if kind == "place"}
+    path_nodes = paths["nodes"].tolist()
+    time_s = paths["time_s"].to_numpy(dtype=float)
+    todo = np.flatnonzero(checked).tolist()
+    plans: dict[int, tuple[list[Hashable], float]] = {}
+    ends: dict[Hashable, dict[Hashable, None]] = {}
+    reach: dict[Hashable, float] = {}
+    for i in todo:
+        stops = _waypoints(places, path_nodes[i])
+        if chosen.intersection(stops):
+            continue
+        limit = (1.0 + tolerance) * float(time_s[i])
+        plans[i] = (stops, limit)
+        for u, v in itertools.pairwise(stops):
+            ends.setdefault(u, {})[v] = None
+            reach[u] = max(reach.get(u, 0.0), limit)
+    legs = _Legs(G, chosen, weight, ends, reach)
 
     evades = out["evades"].to_numpy().copy()
     detour_t = out["detour_time_s"].to_numpy().copy()
     detour_nodes: list[tuple[Hashable, ...] | None] = [None] * len(out)
-    todo = np.flatnonzero(checked)
     every = max(1, len(todo) // 50)
     for done, i in enumerate(todo):
         if progress is not None and done % every == 0:
             progress(done / len(todo))
-        nodes = paths["nodes"].iat[i]
-        stops = _waypoints(G, nodes)
-        if chosen.intersection(stops):
+        if i not in plans:
             continue
-        limit = (1.0 + tolerance) * float(paths["time_s"].iat[i])
+        stops, limit = plans[i]
         total = 0.0
         route: list[Hashable] = [stops[0]]
         for u, v in itertools.pairwise(stops):
-            found = leg(u, v)
+            found = legs.get(u, v)
             if found is None:
                 total = math.inf
                 break
@@ -160,19 +171,89 @@ def evade(
     return out
 
 
-def _open_graph(G: nx.MultiDiGraph, closed: set[Hashable], weight: str) -> nx.DiGraph:
-    """``G`` without the ``closed`` nodes, parallel edges merged to their cheapest ``w``.
+class _Legs:
+    """Fastest route of every leg ``u → v`` (``v`` in ``ends[u]``) avoiding ``closed`` nodes.
 
-    A plain graph is searched several times faster than a filtered view of the
-    multigraph, and gives the same shortest paths (NetworkX takes the cheapest parallel
-    edge, and an edge without ``weight`` costs 1, as here).
+    ``G`` without the closed nodes, parallel edges merged to their cheapest (the first
+    of equal ones), an edge without ``weight`` costing 1, searched by SciPy's Dijkstra
+    from each leg start up to ``reach[u]`` (a leg longer than that cannot be a detour),
+    the first time one of its legs is asked for; starts are searched in batches of up to
+    64 in the order they are first needed (one SciPy call per batch).
+    A leg's time is the sum of its edges' weights in route order, as NetworkX's
+    ``single_source_dijkstra`` adds them, so times agree to the last bit (and routes
+    wherever the fastest route is unique). ``None`` for a leg with no route within reach.
     """
-    H = nx.DiGraph()
-    H.add_nodes_from(n for n in G.nodes if n not in closed)
-    for u, v, d in G.edges(data=True):
-        if u in closed or v in closed:
-            continue
-        w = d.get(weight, 1)
-        if not H.has_edge(u, v) or w < H[u][v]["w"]:
-            H.add_edge(u, v, w=w)
-    return H
+
+    def __init__(
+        self,
+        G: nx.MultiDiGraph,
+        closed: set[Hashable],
+        weight: str,
+        ends: dict[Hashable, dict[Hashable, None]],
+        reach: dict[Hashable, float],
+    ) -> None:
+        names = list(G.nodes)
+        index = {n: i for i, n in enumerate(names)}
+        n = len(names)
+        keys, (values,) = edge_table(G, (weight,))
+        u = np.fromiter((index[a] for a, _, _ in keys), dtype=np.int64, count=len(keys))
+        v = np.fromiter((index[b] for _, b, _ in keys), dtype=np.int64, count=len(keys))
+        w = np.array([1.0 if x is None else float(x) for x in values], dtype=float)
+        is_closed = np.zeros(n, dtype=bool)
+        is_closed[[index[c] for c in closed if c in index]] = True
+        open_ = np.flatnonzero(~is_closed[u] & ~is_closed[v])
+        order = open_[np.lexsort((open_, w[open_], v[open_], u[open_]))]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = (u[order][1:] != u[order][:-1]) | (v[order][1:] != v[order][:-1])
+        keep = order[first]
+        uk, vk, wk = u[keep], v[keep], w[keep]
+        pair = uk * n + vk  # sorted: keep is in (u, v) order
+        search = sp.csr_array((np.maximum(wk, MIN_WEIGHT), (uk, vk)), shape=(n, n))
+        self.names, self.index, self.n = names, index, n
+        self.search, self.pair, self.wk = search, pair, wk
+        self.ends, self.reach = ends, reach
+        self.batch = max(1, min(64, _BATCH_CELLS // max(n, 1)))
+        self.found: dict[tuple[Hashable, Hashable], tuple[float, list[Hashable]] | None] = {}
+        self.pending: list[Hashable] = []
+        self.searched: set[Hashable] = set()
+
+    def get(self, start: Hashable, end: Hashable) -> tuple[float, list[Hashable]] | None:
+        """The leg ``start → end``: ``(time, nodes)``, or None."""
+        if start not in self.searched:
+            self._search_from(start)
+        return self.found[(start, end)]
+
+    def _search_from(self, start: Hashable) -> None:
+        others = [s for s in self._next_starts() if s != start and s not in self.searched]
+        group = [start, *others[: self.batch - 1]]
+        self.searched.update(group)
+        index, n = self.index, self.n
+        dists, preds = dijkstra(
+            self.search,
+            directed=True,
+            indices=np.array([index[s] for s in group]),
+            return_predecessors=True,
+            limit=max(self.reach[s] for s in group) * (1 + 1e-9),
+        )
+        for row, s in enumerate(group):
+            si, dist, pred = index[s], dists[row], preds[row]
+            for end in self.ends[s]:
+                ei = index[end]
+                if not np.isfinite(dist[ei]):
+                    self.found[(s, end)] = None
+                    continue
+                route = [ei]
+                while route[-1] != si:
+                    route.append(int(pred[route[-1]]))
+                route.reverse()
+                hops = np.asarray(route, dtype=np.int64)
+                times = self.wk[np.searchsorted(self.pair, hops[:-1] * n + hops[1:])]
+                total = float(np.cumsum(times)[-1]) if len(times) else 0.0
+                self.found[(s, end)] = (total, [self.names[k] for k in route])
+
+    def _next_starts(self) -> list[Hashable]:
+        """Leg starts not searched yet, in the order the paths first need them."""
+        if not self.pending:
+            self.pending = list(self.ends)
+        self.pending = [s for s in self.pending if s not in self.searched]
+        return self.pending

@@ -9,6 +9,7 @@ in one :class:`~layers.errors.LayerError`.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Callable
 
@@ -166,11 +167,19 @@ def validate_raw(
             values[fld.name] = [fld.default] * len(frame)
             continue
         out: list[object] = []
+        # A cell's verdict depends on its value only: check each distinct value once.
+        seen: dict[tuple[type, object], tuple[object, Finding | None]] = {}
         for pos, cell in enumerate(frame[col].tolist()):
             if pos in raw.broken_rows:
                 out.append(fld.default)
                 continue
-            value, finding = _check_cell(kind, fld, cell)
+            try:
+                value, finding = seen[(type(cell), cell)]
+            except (KeyError, TypeError):
+                value, finding = _check_cell(kind, fld, cell)
+                if not fld.unique:
+                    with contextlib.suppress(TypeError):  # an unhashable cell
+                        seen[(type(cell), cell)] = (value, finding)
             if finding is not None:
                 problem(pos, col, None if is_missing(cell) else cell, finding)
             out.append(value)

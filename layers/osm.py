@@ -9,15 +9,19 @@ exported by GDAL's OSM driver.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import osmium
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from layers._validate import validate
 from layers._values import hostile
@@ -133,27 +137,84 @@ def _open(path: Path) -> Any:
     )
 
 
-def _runs(nodes: Any) -> tuple[list[list[tuple[float, float]]], int]:
+@dataclass(frozen=True, eq=False)
+class OsmNodeIds:
+    """The OpenStreetMap node id of every vertex of the roads read from an extract.
+
+    Ways that meet share a node, so these ids are the network's own topology: the route
+    graph builder splits roads at shared nodes instead of searching for intersections.
+    Road ``road_id[i]`` has the ids ``ids[offsets[i]:offsets[i + 1]]``, one per vertex of
+    its geometry in order (the parts of a MultiLineString one after the other).
+
+    Kept in ``roads.attrs["osm_node_ids"]``; pandas copies ``attrs`` with ``deepcopy`` on
+    most operations, so the (read-only) arrays are shared, not copied.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = OsmNodeIds(("osm-w1", "osm-w2"), np.array([0, 2, 5]), np.array([7, 8, 8, 9, 10]))
+    >>> t.vertex_ids(np.array(["osm-w2", "osm-w1"], dtype=object), np.array([3, 2]), 5)
+    array([ 8,  9, 10,  7,  8])
+    >>> t.vertex_ids(np.array(["osm-w1"], dtype=object), np.array([3]), 3) is None
+    True
+    """
+
+    road_id: tuple[str, ...]
+    offsets: NDArray[np.int64]
+    ids: NDArray[np.int64]
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> OsmNodeIds:
+        return self
+
+    def vertex_ids(
+        self, road_ids: NDArray[Any], n_coords: NDArray[Any], n_vertices: int
+    ) -> NDArray[np.int64] | None:
+        """Node ids of the vertices of roads ``road_ids`` (with ``n_coords`` vertices each).
+
+        None when a road is not known here or its vertex count differs (the layer was
+        edited since it was read), i.e. when the ids would not describe the geometry.
+        """
+        index = pd.Index(self.road_id)
+        if not index.is_unique:
+            return None
+        pos = index.get_indexer(pd.Index(road_ids))
+        if (pos < 0).any():
+            return None
+        counts = self.offsets[pos + 1] - self.offsets[pos]
+        if len(counts) != len(n_coords) or not np.array_equal(counts, n_coords):
+            return None
+        if int(counts.sum()) != n_vertices:
+            return None
+        starts = np.repeat(
+            self.offsets[pos] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts
+        )
+        return np.asarray(self.ids[starts + np.arange(n_vertices)], dtype=np.int64)
+
+
+def _runs(nodes: Any) -> tuple[list[tuple[list[tuple[float, float]], list[int]]], int]:
     """Split a way's node list into runs of nodes with a location (inside the extract).
 
-    Returns the runs of at least two distinct points and how many nodes had no location.
+    Returns the runs of at least two distinct points (their points and node ids) and how
+    many nodes had no location.
     """
-    runs: list[list[tuple[float, float]]] = []
+    runs: list[tuple[list[tuple[float, float]], list[int]]] = []
     current: list[tuple[float, float]] = []
+    refs: list[int] = []
     missing = 0
     for nd in nodes:
         loc = nd.location
         if not loc.valid():
             missing += 1
             if len(current) >= 2:
-                runs.append(current)
-            current = []
+                runs.append((current, refs))
+            current, refs = [], []
             continue
         xy = (loc.lon, loc.lat)
         if not current or current[-1] != xy:
             current.append(xy)
+            refs.append(nd.ref)
     if len(current) >= 2:
-        runs.append(current)
+        runs.append((current, refs))
     return runs, missing
 
 
@@ -170,9 +231,11 @@ def read_osm_roads(
     ``tunnel`` mark the way as grade-separated. ``road_id`` is ``osm-w<way id>``.
 
     The file is streamed with pyosmium (nodes' locations kept in a compact index, ways
-    mapped one at a time), so memory grows with the number of nodes, not with the tags.
-    A way cut by the extract boundary is kept as far as it goes: the stretches of
-    consecutive nodes inside the extract (a MultiLineString when there are several).
+    mapped one at a time; a way's geometry is made by libosmium as WKB and all of them
+    are decoded in one vectorised call), so memory grows with the number of nodes, not
+    with the tags. A way cut by the extract boundary is kept as far as it goes: the
+    stretches of consecutive nodes inside the extract (a MultiLineString when there are
+    several).
 
     Parameters
     ----------
@@ -187,7 +250,9 @@ def read_osm_roads(
         Roads schema, EPSG:4326. ``attrs["dropped"]`` counts the ways left out, by tag
         (``highway=footway``) or reason (``fewer than two nodes inside the extract``);
         ``attrs["cut"]`` counts the roads kept in part because the extract cut them;
-        ``attrs["ways"]`` is the number of ways read.
+        ``attrs["ways"]`` is the number of ways read; ``attrs["osm_node_ids"]`` holds the
+        node id of every vertex (:class:`OsmNodeIds`), which the route graph builder uses
+        as the network's topology.
 
     Raises
     ------
@@ -210,43 +275,8 @@ def read_osm_roads(
             "give a .osm.pbf or .osm extract (e.g. from a Geofabrik download)",
             kind="roads",
         )
-    records: list[dict[str, object]] = []
-    geoms: list[object] = []
-    dropped: Counter[str] = Counter()
-    cut = 0
-    ways = 0
     try:
-        for way in _open(path):
-            ways += 1
-            tags = {t.k: t.v for t in way.tags}
-            highway, railway = tags.get("highway"), tags.get("railway")
-            road_class = _road_class(highway, railway, tags)
-            if road_class is None:
-                dropped[_dropped_key(highway, railway, tags)] += 1
-                continue
-            runs, missing = _runs(way.nodes)
-            if not runs:
-                dropped[OUTSIDE] += 1
-                continue
-            cut += missing > 0
-            implied = highway in IMPLIED_ONEWAY or tags.get("junction") == "roundabout"
-            oneway, reverse = parse_oneway(tags.get("oneway"), implied=implied)
-            lines = [shapely.LineString(r[::-1] if reverse else r) for r in runs]
-            records.append(
-                {
-                    "road_id": f"osm-w{way.id}",
-                    "name": _clean(tags.get("name")),
-                    "ref": _clean(tags.get("ref")),
-                    "road_class": road_class,
-                    "maxspeed_kph": parse_maxspeed(tags.get("maxspeed")),
-                    "oneway": oneway,
-                    "bridge": any(
-                        tags.get(t, "no") not in ("no", "") for t in ("bridge", "tunnel")
-                    ),
-                    "schematic": False,
-                }
-            )
-            geoms.append(lines[0] if len(lines) == 1 else shapely.MultiLineString(lines))
+        ways = _read_ways(path)
     except RuntimeError:  # libosmium's error for a damaged, truncated or non-OSM file
         raise file_error(
             path.name,
@@ -254,7 +284,8 @@ def read_osm_roads(
             "download the extract again (e.g. from Geofabrik) and check its size",
             kind="roads",
         ) from None
-    if not records:
+    dropped = ways.dropped
+    if not ways.records:
         other = sum(dropped.values())
         raise file_error(
             path.name,
@@ -262,17 +293,118 @@ def read_osm_roads(
             "use an extract that covers roads, or widen bbox",
             kind="roads",
         )
-    frame = gpd.GeoDataFrame(pd.DataFrame(records), geometry=geoms, crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(
+        pd.DataFrame(ways.records, columns=_RECORD), geometry=ways.geometries(), crs="EPSG:4326"
+    )
+    node_ids = ways.node_ids
     if bbox is not None:
-        inside = frame.intersects(shapely.box(*bbox))
+        inside = frame.intersects(shapely.box(*bbox)).to_numpy()
         dropped["outside bbox"] += int((~inside).sum())
-        frame = frame[inside.to_numpy()].reset_index(drop=True)
+        frame = frame[inside].reset_index(drop=True)
     out = validate(frame, "roads", source=path.name)
     assert isinstance(out, gpd.GeoDataFrame)
     out.attrs["dropped"] = dict(dropped.most_common())
-    out.attrs["cut"] = cut
-    out.attrs["ways"] = ways
+    out.attrs["cut"] = ways.cut
+    out.attrs["ways"] = ways.ways
     out.attrs["source"] = path.name
+    out.attrs["osm_node_ids"] = node_ids
+    return out
+
+
+#: Columns of the records :func:`_read_ways` makes (the roads schema, geometry apart).
+_RECORD = ("road_id", "name", "ref", "road_class", "maxspeed_kph", "oneway", "bridge", "schematic")
+
+
+@dataclass
+class _Ways:
+    """What one pass over an extract's ways gives."""
+
+    records: list[tuple[object, ...]] = field(default_factory=list)
+    wkb: list[str | None] = field(default_factory=list)
+    cut_geoms: dict[int, object] = field(default_factory=dict)
+    refs: list[list[int]] = field(default_factory=list)
+    flip: list[bool] = field(default_factory=list)
+    dropped: Counter[str] = field(default_factory=Counter)
+    cut: int = 0
+    ways: int = 0
+
+    def geometries(self) -> NDArray[np.object_]:
+        """Every kept way's geometry: WKB decoded in one call, cut ways as built."""
+        geoms = np.asarray(shapely.from_wkb(self.wkb), dtype=object)
+        flip = np.flatnonzero(np.asarray(self.flip, dtype=bool))
+        if len(flip):
+            geoms[flip] = shapely.reverse(geoms[flip])
+        for i, geom in self.cut_geoms.items():
+            geoms[i] = geom
+        return geoms
+
+    @property
+    def node_ids(self) -> OsmNodeIds:
+        counts = np.fromiter((len(r) for r in self.refs), dtype=np.int64, count=len(self.refs))
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        flat = np.fromiter(
+            itertools.chain.from_iterable(self.refs), dtype=np.int64, count=int(offsets[-1])
+        )
+        offsets.setflags(write=False)
+        flat.setflags(write=False)
+        return OsmNodeIds(tuple(str(r[0]) for r in self.records), offsets, flat)
+
+
+def _read_ways(path: Path) -> _Ways:
+    """Map every way of ``path`` to a roads record, or count why it was dropped."""
+    out = _Ways()
+    wkb = osmium.geom.WKBFactory()
+    for way in _open(path):
+        out.ways += 1
+        tags = way.tags
+        highway, railway = tags.get("highway"), tags.get("railway")
+        route = tags.get("route")
+        road_class = _road_class(highway, railway, {"route": route} if route else {})
+        if road_class is None:
+            out.dropped[_dropped_key(highway, railway, {})] += 1
+            continue
+        implied = highway in IMPLIED_ONEWAY or tags.get("junction") == "roundabout"
+        oneway, reverse = parse_oneway(tags.get("oneway"), implied=implied)
+        nodes = way.nodes
+        refs = [nd.ref for nd in nodes]
+        geom: str | None
+        try:
+            # One C++ call for the geometry (hex WKB; repeated points dropped).
+            geom = wkb.create_linestring(nodes)
+        except (osmium.InvalidLocationError, RuntimeError):
+            geom = None  # nodes outside the extract, or fewer than two distinct points
+        if geom is None or int.from_bytes(bytes.fromhex(geom[10:18]), "little") != len(refs):
+            runs, missing = _runs(nodes)
+            if not runs:
+                out.dropped[OUTSIDE] += 1
+                continue
+            out.cut += missing > 0
+            if reverse:
+                runs = [(r[::-1], ids[::-1]) for r, ids in runs]
+            lines = [shapely.LineString(r) for r, _ in runs]
+            out.cut_geoms[len(out.records)] = (
+                lines[0] if len(lines) == 1 else shapely.MultiLineString(lines)
+            )
+            refs = [ref for _, run_refs in runs for ref in run_refs]
+            geom = None
+        elif reverse:
+            refs.reverse()
+        out.flip.append(reverse and geom is not None)
+        out.records.append(
+            (
+                f"osm-w{way.id}",
+                _clean(tags.get("name")),
+                _clean(tags.get("ref")),
+                road_class,
+                parse_maxspeed(tags.get("maxspeed")),
+                oneway,
+                tags.get("bridge", "no") not in ("no", "")
+                or tags.get("tunnel", "no") not in ("no", ""),
+                False,
+            )
+        )
+        out.wkb.append(geom)
+        out.refs.append(refs)
     return out
 
 

@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-import itertools
-from collections import defaultdict
-from typing import Any
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Literal
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 
-from geotraf._geo import (
-    LocalProjection,
-    line_lengths_m,
-)
+from geotraf._geo import LocalProjection
 from geotraf.errors import GraphError
 from geotraf.graph._common import AnyArray
+from geotraf.graph.assemble import assemble
 from geotraf.graph.attachment import _attach_places, _place_anchors, country_disagreements
 from geotraf.graph.borders import _border_cuts, _Countries, _CrossingTable, _Cut
+from geotraf.graph.edges import _edge_table, _road_edges
 from geotraf.graph.lines import (
-    _cumulative,
-    _cut,
     _explode_roads,
-    _Lines,
-    _linestrings,
+    _linestrings_flat,
     _text,
     _validate_layer,
 )
 from geotraf.graph.losses import auto_snap_tolerance, loss_report
 from geotraf.graph.noding import _node_roads, _Pieces
+from geotraf.graph.topology import _node_by_ids
 from layers.schema import CRS
 
 # --- the builder ----------------------------------------------------------------------------
@@ -47,6 +45,7 @@ def build_route_graph(
     border_delay_s: float = 1800.0,
     name: str = "geotraf route graph",
     trust_declared_country: bool = False,
+    noding: Literal["auto", "geometry"] = "auto",
 ) -> nx.MultiDiGraph:
     """Build the border-aware route graph of a region.
 
@@ -82,6 +81,13 @@ def build_route_graph(
         (a border town digitised a few hundred metres off) gets the polygon's country by
         default; True keeps the declared one. Either way every disagreement is listed in
         ``G.graph["build_report"]["country_disagreements"]`` with the country used.
+    noding
+        ``"auto"``: roads read from an OpenStreetMap extract (which keep their node ids,
+        see :func:`layers.osm.read_osm_roads`) are split where ways share a node
+        (:mod:`~geotraf.graph.topology`, fast), other roads where they intersect
+        (:mod:`~geotraf.graph.noding`). ``"geometry"``: always by intersection (for an
+        extract whose ways cross without sharing nodes). The build report says which
+        (``"noding"``).
 
     Returns
     -------
@@ -123,6 +129,8 @@ def build_route_graph(
         raise GraphError(f"access_speed_kph must be > 0, got {access_speed_kph}")
     if not (border_delay_s >= 0):
         raise GraphError(f"border_delay_s must be a time in seconds >= 0, got {border_delay_s}")
+    if noding not in ("auto", "geometry"):
+        raise GraphError(f"noding must be 'auto' or 'geometry', got {noding!r}")
     roads_ = _validate_layer(roads, "roads", ("road_id", "road_class"))
     assert roads_ is not None
     borders_ = _validate_layer(borders, "borders", ("country",), optional=True)
@@ -134,12 +142,65 @@ def build_route_graph(
     )
     if len(roads_) == 0:
         raise GraphError("the roads layer is empty; a route graph needs roads")
+    with _no_cyclic_gc():
+        return _build(
+            roads_,
+            borders_,
+            crossings_,
+            places_,
+            snap_tolerance_m=snap_tolerance_m,
+            crossing_snap_m=crossing_snap_m,
+            max_attach_m=max_attach_m,
+            access_speed_kph=access_speed_kph,
+            border_delay_s=border_delay_s,
+            name=name,
+            trust_declared_country=trust_declared_country,
+            noding=noding,
+        )
 
-    lines = _explode_roads(roads_)
-    proj = LocalProjection.around(np.vstack(lines.coords))
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the graph is made.
+
+    A build makes millions of dicts and lists, none in a reference cycle; each of them
+    counts towards the next collection, and every full collection walks all of them
+    again -- about 40 % of the build of a million-segment network. Reference counting
+    still frees everything as usual; the collector's previous state is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(
+    roads_: gpd.GeoDataFrame,
+    borders_: gpd.GeoDataFrame | None,
+    crossings_: gpd.GeoDataFrame | None,
+    places_: gpd.GeoDataFrame | None,
+    *,
+    snap_tolerance_m: float | None,
+    crossing_snap_m: float,
+    max_attach_m: float,
+    access_speed_kph: float,
+    border_delay_s: float,
+    name: str,
+    trust_declared_country: bool,
+    noding: str,
+) -> nx.MultiDiGraph:
+    lines = _explode_roads(roads_, topology=noding == "auto")
+    proj = LocalProjection.around(lines.xy)
+    # The parts in local metres, once (the tolerance, snapping and places all use them).
+    pgeoms = _linestrings_flat(
+        np.column_stack(proj.forward(lines.xy[:, 0], lines.xy[:, 1])), lines.offsets
+    )
     tol_source = "given" if snap_tolerance_m is not None else "auto"
     if snap_tolerance_m is None:
-        snap_tolerance_m = auto_snap_tolerance(lines, proj)
+        snap_tolerance_m = auto_snap_tolerance(lines, proj, pgeoms=pgeoms)
     use_borders = borders_ is not None and len(borders_) > 0
     countries = _Countries.build(borders_, proj) if use_borders and borders_ is not None else None
     anchors = (
@@ -147,18 +208,20 @@ def build_route_graph(
         if places_ is not None
         else None
     )
-    pieces, clon, clat = _node_roads(
+    node = _node_by_ids if lines.node_id is not None else _node_roads
+    pieces, clon, clat = node(
         lines,
         proj,
         snap_tolerance_m,
         anchors=anchors,
         countries=countries,
         max_attach_m=max_attach_m,
+        pgeoms=pgeoms,
     )
     ccountry = countries.locate(clon, clat) if countries is not None else [""] * len(clon)
 
     nodes: dict[str, dict[str, Any]] = {}
-    junction_of = _junction_ids(clon, clat, pieces)
+    jname, junction_of = _junction_ids(clon, clat, pieces)
     alias: dict[str, str] = {}
     cuts_of: dict[int, list[_Cut]] = {}
     unused: list[str] = []
@@ -184,89 +247,42 @@ def build_route_graph(
     elif crossings_ is not None:
         unused = sorted(_text(v) for v in crossings_["crossing_id"].tolist())
 
+    xs, ys = clon.tolist(), clat.tolist()
     for c, jid in junction_of.items():
         if jid in alias:
             continue
         nodes[jid] = {
-            "x": float(clon[c]),
-            "y": float(clat[c]),
+            "x": xs[c],
+            "y": ys[c],
             "kind": "junction",
             "country": ccountry[c],
             "name": "",
         }
 
-    def node_xy(nid: str) -> AnyArray:
-        return np.array([nodes[nid]["x"], nodes[nid]["y"]])
-
-    # Final edge pieces: each noded piece cut at its crossings, ends on node positions.
-    edge_rows: list[tuple[int, int, int, str, str, AnyArray]] = []
-    for k in range(len(pieces.line)):
-        u = alias.get(junction_of[pieces.u[k]], junction_of[pieces.u[k]])
-        v = alias.get(junction_of[pieces.v[k]], junction_of[pieces.v[k]])
-        xy = pieces.coords[k]
-        if k not in cuts_of:
-            if u != v:
-                coords = xy.copy()
-                coords[0], coords[-1] = node_xy(u), node_xy(v)
-                edge_rows.append((pieces.line[k], k, 0, u, v, coords))
-            continue
-        cum = _cumulative(xy)
-        stops = [(0.0, u)] + [(c.pos, c.node) for c in cuts_of[k]] + [(cum[-1], v)]
-        for s, (a, b) in enumerate(itertools.pairwise(stops)):
-            if a[1] == b[1]:
-                continue
-            coords = _cut(xy, cum, a[0], b[0], node_xy(a[1]), node_xy(b[1]))
-            edge_rows.append((pieces.line[k], k, s, a[1], b[1], coords))
-
-    lengths = line_lengths_m([r[5] for r in edge_rows])
-    edges: list[tuple[str, str, dict[str, Any]]] = []
-    edge_coords: list[AnyArray] = []
-    refs_at: dict[str, set[str]] = defaultdict(set)
-    for (li, k, s, u, v, coords), length in zip(edge_rows, lengths, strict=True):
-        attrs = _edge_attrs(lines, li, u, v, float(length), nodes, border_delay_s)
-        sort_key = (lines.road_id[li], lines.part[li], k, s)
-        edges.append((u, v, {**attrs, "_key": sort_key}))
-        edge_coords.append(coords)
-        if not lines.oneway[li]:
-            edges.append((v, u, {**attrs, "_key": sort_key}))
-            edge_coords.append(coords[::-1])
-        if lines.ref[li]:
-            refs_at[u].add(lines.ref[li])
-            refs_at[v].add(lines.ref[li])
-    # One vectorised call for every road edge's geometry (not one per edge).
-    for (_, _, attrs), geom in zip(edges, _linestrings(edge_coords), strict=True):
-        attrs["geometry"] = geom
-    for nid, refs in refs_at.items():
-        if nodes[nid]["kind"] == "junction":
-            nodes[nid]["name"] = " / ".join(sorted(refs))
+    table_ = _edge_table(lines, pieces, jname, cuts_of, alias, nodes)
+    edges = _road_edges(lines, table_, nodes, border_delay_s)
 
     unattached: list[str] = []
+    access: list[tuple[str, str, dict[str, Any]]] = []
     if places_ is not None and len(places_):
         unattached = _attach_places(
             places_,
             nodes,
-            edges,
+            access,
             countries,
             max_attach_m=max_attach_m,
             access_speed_kph=access_speed_kph,
             trust_declared=trust_declared_country,
         )
+    for u, v, attrs in access:
+        del attrs["_key"]
+        edges.add(u, v, attrs, "", 0, 0, 0)
+    kept = {lines.road_id[li] for li in np.unique(table_.line).tolist()}
+    if access:
+        kept.add("")
 
     graph = nx.MultiDiGraph(crs=CRS, name=name, unattached=unattached, unused_crossings=unused)
-    for nid in sorted(nodes):
-        graph.add_node(nid, **nodes[nid])
-    edges.sort(key=lambda e: (e[0], e[1], e[2]["_key"]))
-    # Keys as add_edge would give them (0, 1, ... per (u, v) in insertion order), in bulk.
-    keyed: list[tuple[str, str, int, dict[str, Any]]] = []
-    previous: tuple[str, str] | None = None
-    key = 0
-    for u, v, attrs in edges:
-        key = key + 1 if previous == (u, v) else 0
-        previous = (u, v)
-        del attrs["_key"]
-        attrs["edge_id"] = f"{u}|{v}|{key}"
-        keyed.append((u, v, key, attrs))
-    graph.add_edges_from(keyed)
+    assemble(graph, nodes, edges)
     graph.graph["build_report"] = loss_report(
         [_text(v) for v in roads_["road_id"].tolist()],
         lines,
@@ -274,6 +290,10 @@ def build_route_graph(
         proj,
         tol=snap_tolerance_m,
         source=tol_source,
+        kept=kept,
+    )
+    graph.graph["build_report"]["noding"] = (
+        "osm node ids" if lines.node_id is not None else "geometry"
     )
     graph.graph["build_report"]["country_disagreements"] = (
         country_disagreements(places_, countries, trust_declared=trust_declared_country)
@@ -283,46 +303,20 @@ def build_route_graph(
     return graph
 
 
-def _junction_ids(clon: AnyArray, clat: AnyArray, pieces: _Pieces) -> dict[int, str]:
-    """Number the clusters that pieces use, in lon/lat order (stable across input order)."""
-    used = sorted(set(pieces.u) | set(pieces.v))
-    order = sorted(used, key=lambda c: (round(float(clon[c]), 9), round(float(clat[c]), 9), c))
-    return {c: f"j{n}" for n, c in enumerate(order)}
+def _junction_ids(
+    clon: AnyArray, clat: AnyArray, pieces: _Pieces
+) -> tuple[AnyArray, dict[int, str]]:
+    """Number the clusters that pieces use, in lon/lat order (stable across input order).
 
-
-def _edge_attrs(
-    lines: _Lines,
-    li: int,
-    u: str,
-    v: str,
-    length: float,
-    nodes: dict[str, dict[str, Any]],
-    border_delay_s: float,
-) -> dict[str, Any]:
-    cu, cv = nodes[u]["country"], nodes[v]["country"]
-    border = bool(cu and cv and cu != cv)
-    crossing = ""
-    informal = False
-    if border:
-        ends = [n for n in (u, v) if nodes[n]["kind"] == "crossing"]
-        if ends:
-            node = nodes[min(ends)]
-            crossing = node["crossing_id"]
-            informal = node["status"] == "informal"
-    speed = lines.speed_kph[li]
-    delay = border_delay_s if border else 0.0
-    return {
-        "length_m": length,
-        "travel_time_s": length / (speed / 3.6) + delay,
-        "border_delay_s": delay,
-        "speed_kph": speed,
-        "road_class": lines.road_class[li],
-        "ref": lines.ref[li],
-        "name": lines.name[li],
-        "road_id": lines.road_id[li],
-        "country": "|".join(sorted((cu, cv))) if border else (cu or cv),
-        "border": border,
-        "crossing_id": crossing,
-        "informal": informal,
-        "schematic": lines.schematic[li],
-    }
+    Returns the name of every cluster (``None`` for unused ones) and the used clusters'
+    names in that order.
+    """
+    used = np.unique(np.concatenate([pieces.u, pieces.v]))
+    # Python's round (correctly rounded), as the names have always been given.
+    klon = np.array([round(x, 9) for x in clon[used].tolist()], dtype=float)
+    klat = np.array([round(y, 9) for y in clat[used].tolist()], dtype=float)
+    order = used[np.lexsort((used, klat, klon))]
+    names = [f"j{n}" for n in range(len(order))]
+    jname = np.full(len(clon), None, dtype=object)
+    jname[order] = names
+    return jname, dict(zip(order.tolist(), names, strict=True))

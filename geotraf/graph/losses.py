@@ -23,10 +23,13 @@ AUTO_SNAP_MIN_M = 0.5
 AUTO_SNAP_MAX_M = 25.0
 
 
-def auto_snap_tolerance(lines: _Lines, proj: LocalProjection) -> float:
+def auto_snap_tolerance(
+    lines: _Lines, proj: LocalProjection, *, pgeoms: AnyArray | None = None
+) -> float:
     """Return a snapping tolerance that keeps the data's own short roads.
 
-    Half the 1st percentile of the road parts' lengths, between
+    Half the 1st percentile of the road parts' lengths (``pgeoms``: the parts already
+    projected with ``proj``, if at hand), between
     :data:`AUTO_SNAP_MIN_M` and :data:`AUTO_SNAP_MAX_M`: a schematic network of long
     roads gets 25 m (gaps in hand-drawn lines close), an OpenStreetMap extract with 8 m
     driveways a few metres (OSM roads already share their junction nodes).
@@ -45,7 +48,9 @@ def auto_snap_tolerance(lines: _Lines, proj: LocalProjection) -> float:
     >>> round(auto_snap_tolerance(lines, LocalProjection.around(np.vstack(lines.coords))), 1)
     6.4
     """
-    lengths = shapely.length(proj.project_geometries(lines.geoms))
+    if pgeoms is None:
+        pgeoms = proj.project_geometries(lines.geoms)
+    lengths = shapely.length(pgeoms)
     q = float(np.quantile(np.asarray(lengths, dtype=float), 0.01))
     return float(np.clip(0.5 * q, AUTO_SNAP_MIN_M, AUTO_SNAP_MAX_M))
 
@@ -58,18 +63,25 @@ def loss_report(
     *,
     tol: float,
     source: str,
+    kept: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Return the build report of ``graph`` built from roads ``road_ids`` (input order)."""
-    kept = {str(d.get("road_id")) for _, _, d in graph.edges(data=True)}
+    """Return the build report of ``graph`` built from roads ``road_ids`` (input order).
+
+    ``kept``: the road ids that have an edge in ``graph``, when the caller knows them.
+    """
+    if kept is None:
+        kept = {str(d.get("road_id")) for _, _, d in graph.edges(data=True)}
     usable = set(lines.road_id)
     rows: list[dict[str, Any]] = []
     missing = [rid for rid in dict.fromkeys(road_ids) if rid not in kept]
     first_part: dict[str, int] = {}
-    for li, rid in enumerate(lines.road_id):
-        first_part.setdefault(rid, li)
-    nodes = [n for n, d in graph.nodes(data=True) if d.get("kind") != "place"]
     tree: cKDTree | None = None
-    if nodes:
+    nodes: list[str] = []
+    if missing:
+        for li, rid in enumerate(lines.road_id):
+            first_part.setdefault(rid, li)
+        nodes = [n for n, d in graph.nodes(data=True) if d.get("kind") != "place"]
+    if missing and nodes:
         xy = np.array([[graph.nodes[n]["x"], graph.nodes[n]["y"]] for n in nodes])
         tree = cKDTree(np.column_stack(proj.forward(xy[:, 0], xy[:, 1])))
     for rid in missing:
@@ -83,8 +95,8 @@ def loss_report(
             )
             continue
         li = first_part[rid]
-        length = float(shapely.length(proj.project_geometries(lines.geoms[li : li + 1]))[0])
-        start: AnyArray = lines.coords[li][0]
+        length = float(shapely.length(proj.project_geometries(lines.geoms_of(np.array([li]))))[0])
+        start: AnyArray = lines.xy[lines.offsets[li]]
         into = None
         if tree is not None:
             px, py = proj.forward(np.array([start[0]]), np.array([start[1]]))

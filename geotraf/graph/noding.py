@@ -21,6 +21,7 @@ both ways (degree 8), and the four road ends are nodes of degree 2:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -173,10 +174,45 @@ def _anchor_events(
     pts = np.asarray(shapely.points(px, py), dtype=object)
     # A little slack: the final, geodesic max_attach_m test happens on the access edge.
     tree = shapely.STRtree(pgeoms[eligible])
-    pi, li = tree.query(pts, predicate="dwithin", distance=max_m * 1.01)
-    if len(pi) == 0:
-        return
+    reach = max_m * 1.01
+    # The nearest road (all equally near ones) decides, unless it passes through another
+    # country than the place's: then every road within reach is a candidate.
+    pi, li = tree.query_nearest(pts, max_distance=reach, all_matches=True)
     li = eligible[li]
+    first = _choose_anchors(pi, li, pts, pgeoms, proj, anchors, countries)
+    if countries is not None:
+        wider = [p for p, (_, where) in first.items() if where != anchors.country[p]]
+        if wider:
+            pw, lw = tree.query(pts[wider], predicate="dwithin", distance=reach)
+            first.update(
+                _choose_anchors(
+                    np.asarray(wider)[pw], eligible[lw], pts, pgeoms, proj, anchors, countries
+                )
+            )
+    if not first:
+        return
+    chosen = sorted(first.items())
+    li = np.array([c[1][0][0] for c in chosen], dtype=np.int64)
+    lon = np.array([c[1][0][1] for c in chosen])
+    lat = np.array([c[1][0][2] for c in chosen])
+    events.add(li, _positions(lines, li, lon, lat), lon, lat, prio=1)
+
+
+def _choose_anchors(
+    pi: AnyArray,
+    li: AnyArray,
+    pts: AnyArray,
+    pgeoms: AnyArray,
+    proj: LocalProjection,
+    anchors: _Anchors,
+    countries: _Countries | None,
+) -> dict[int, tuple[tuple[int, float, float], str]]:
+    """Per place, the nearest candidate road in its own country, else the nearest one.
+
+    Returns ``{place: ((line, lon, lat), country there)}``; ties go to the lower line.
+    """
+    if len(pi) == 0:
+        return {}
     dist = shapely.distance(pts[pi], pgeoms[li])
     ppos = shapely.line_locate_point(pgeoms[li], pts[pi])
     nxy = shapely.get_coordinates(shapely.line_interpolate_point(pgeoms[li], ppos))
@@ -184,24 +220,63 @@ def _anchor_events(
     where = countries.locate(lon, lat) if countries is not None else [""] * len(pi)
     order = np.lexsort((li, dist, pi))
     chosen: dict[int, int] = {}
-    for j in order:
+    for j in order.tolist():
         p = int(pi[j])
         own = anchors.country[p]
         if p not in chosen or (where[chosen[p]] != own and where[j] == own):
-            chosen[p] = int(j)
-    pick = np.array(sorted(chosen.values()), dtype=np.int64)
-    pos = shapely.line_locate_point(lines.geoms[li[pick]], shapely.points(lon[pick], lat[pick]))
-    events.add(li[pick], pos, lon[pick], lat[pick], prio=1)
+            chosen[p] = j
+    return {p: ((int(li[j]), float(lon[j]), float(lat[j])), where[j]) for p, j in chosen.items()}
+
+
+def _positions(lines: _Lines, li: AnyArray, lon: AnyArray, lat: AnyArray) -> AnyArray:
+    """Position (planar, degrees) of each point along line ``li``."""
+    return np.asarray(
+        shapely.line_locate_point(lines.geoms_of(li), shapely.points(lon, lat)), dtype=float
+    )
 
 
 @dataclass
 class _Pieces:
-    """Road pieces between junction clusters."""
+    """Road pieces between junction clusters.
 
-    line: list[int]
-    u: list[int]
-    v: list[int]
-    coords: list[AnyArray]
+    Piece ``k`` lies on line ``line[k]`` from cluster ``u[k]`` to ``v[k]``; its vertices
+    are ``xy[offsets[k]:offsets[k + 1]]`` (also ``coords[k]``, a view).
+    """
+
+    line: AnyArray
+    u: AnyArray
+    v: AnyArray
+    xy: AnyArray
+    offsets: AnyArray
+
+    @cached_property
+    def coords(self) -> list[AnyArray]:
+        """Each piece's vertices (views into ``xy``)."""
+        return np.split(self.xy, self.offsets[1:-1]) if len(self) else []
+
+    @classmethod
+    def from_flat(
+        cls, line: AnyArray, u: AnyArray, v: AnyArray, xy: AnyArray, offsets: AnyArray
+    ) -> _Pieces:
+        return cls(
+            np.asarray(line, dtype=np.int64),
+            np.asarray(u, dtype=np.int64),
+            np.asarray(v, dtype=np.int64),
+            xy,
+            np.asarray(offsets, dtype=np.int64),
+        )
+
+    @classmethod
+    def from_lists(
+        cls, line: list[int], u: list[int], v: list[int], coords: list[AnyArray]
+    ) -> _Pieces:
+        sizes = [len(c) for c in coords]
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        xy = np.concatenate(coords) if coords else np.empty((0, 2))
+        return cls.from_flat(np.array(line), np.array(u), np.array(v), xy, offsets)
+
+    def __len__(self) -> int:
+        return len(self.line)
 
 
 def _loop_events(
@@ -230,6 +305,7 @@ def _node_roads(
     anchors: _Anchors | None = None,
     countries: _Countries | None = None,
     max_attach_m: float = 0.0,
+    pgeoms: AnyArray | None = None,
 ) -> tuple[_Pieces, AnyArray, AnyArray]:
     """Split lines into pieces between clustered node points.
 
@@ -244,7 +320,8 @@ def _node_roads(
     events.add(np.arange(n), np.zeros(n), starts[:, 0], starts[:, 1], prio=0)
     events.add(np.arange(n), lengths, ends[:, 0], ends[:, 1], prio=0)
     _intersection_events(lines, events)
-    pgeoms = proj.project_geometries(lines.geoms)
+    if pgeoms is None:
+        pgeoms = proj.project_geometries(lines.geoms)
     _loop_events(lines, pgeoms, lengths, tol, events)
     _snap_events(lines, pgeoms, proj, tol, events)
     if anchors is not None:
@@ -275,7 +352,10 @@ def _node_roads(
     order = np.lexsort((pos, line))
     line, pos, label = line[order], pos[order], label[order]
     bounds = np.flatnonzero(np.diff(line)) + 1
-    pieces = _Pieces([], [], [], [])
+    p_line: list[int] = []
+    p_u: list[int] = []
+    p_v: list[int] = []
+    p_coords: list[AnyArray] = []
     for seg_line, seg_pos, seg_lab in zip(
         np.split(line, bounds), np.split(pos, bounds), np.split(label, bounds), strict=True
     ):
@@ -292,9 +372,9 @@ def _node_roads(
             p0, p1 = float(seg_pos[k]), float(seg_pos[k + 1])
             if p1 - p0 <= _EPS:
                 continue
-            pieces.line.append(li)
-            pieces.u.append(a)
-            pieces.v.append(b)
+            p_line.append(li)
+            p_u.append(a)
+            p_v.append(b)
             if p0 <= tiny and p1 >= full - tiny:  # the whole line: only its ends move
                 coords = xy.copy()
                 coords[0] = (clon[a], clat[a])
@@ -305,5 +385,5 @@ def _node_roads(
                 coords = _cut(
                     xy, cum, p0, p1, np.array([clon[a], clat[a]]), np.array([clon[b], clat[b]])
                 )
-            pieces.coords.append(coords)
-    return pieces, clon, clat
+            p_coords.append(coords)
+    return _Pieces.from_lists(p_line, p_u, p_v, p_coords), clon, clat
