@@ -36,12 +36,18 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import pytest
+from hypothesis import settings
 from shapely.geometry import LineString, Point, box
 from shapely.geometry.base import BaseGeometry
 
 from layers.schema import CRS, SCHEMAS
 
 LayerFactory = Callable[..., Any]
+
+# Property tests judge what a function returns, never how fast: no per-example deadline
+# (hypothesis's 200 ms default fails them on a loaded machine).
+settings.register_profile("geotraf", deadline=None)
+settings.load_profile("geotraf")
 
 
 def make_layer(kind: str, records: list[dict[str, Any]]) -> gpd.GeoDataFrame | pd.DataFrame:
