@@ -32,7 +32,6 @@ from dashboard.corridors_network import (
     corridor_network,
     flow_mask,
     flow_weights,
-    route_graph,
     segment_loads,
     year_span,
 )
@@ -74,6 +73,7 @@ from dashboard.corridors_whatif import (
     what_if,
     whatif_options,
 )
+from dashboard.data import route_graph
 
 __all__ = [
     "CATEGORY_FILTERS",

@@ -94,29 +94,11 @@ class CorridorNetwork:
         return hotspot_index(self.graph, sites=getattr(self.region, "sites", None))
 
 
-@functools.lru_cache(maxsize=4)
-def route_graph(path: str) -> nx.MultiDiGraph:
-    """Build the region's route graph (once per process; treat it as read-only)."""
-    import warnings
-
-    from dashboard.data import load_region
-    from geotraf.graph import build_route_graph
-
-    region = load_region(path)
-    with warnings.catch_warnings():
-        # Unattached places are reported by `geotraf build`; the page shows unrouted flows.
-        warnings.simplefilter("ignore")
-        graph: nx.MultiDiGraph = build_route_graph(
-            region.roads, region.borders, region.crossings, region.places
-        )
-    return graph
-
-
 @functools.lru_cache(maxsize=8)
 def _corridor_network(path: str, method: str, source: str, releases: str) -> CorridorNetwork:
     from dataclasses import replace
 
-    from dashboard.data import load_region, region_release, released_region_flows
+    from dashboard.data import load_region, region_release, released_region_flows, route_graph
     from geotraf.privacy.incidents import released_incidents
     from geotraf.routing import assign
 

@@ -211,11 +211,30 @@ def releases_dir() -> str:
 
 
 @functools.lru_cache(maxsize=4)
+def route_graph(path: str) -> Any:
+    """Build the region's route graph (once per process; treat it as read-only)."""
+    import warnings
+
+    from geotraf.graph import build_route_graph
+
+    region = load_region(path)
+    with warnings.catch_warnings():
+        # Unattached places are reported by `geotraf build`; the page shows unrouted flows.
+        warnings.simplefilter("ignore")
+        return build_route_graph(region.roads, region.borders, region.crossings, region.places)
+
+
+@functools.lru_cache(maxsize=4)
 def region_release(path: str, releases: str) -> Release:
-    """Return the release of the region at ``path`` (made once, then read from ``releases``)."""
+    """Return the release of the region at ``path`` (made once, then read from ``releases``).
+
+    A release to be made keys its incidents by this process's route graph (built once,
+    shared with the Corridors page), not by a second build.
+    """
     from geotraf.privacy.region import release_region
 
-    return release_region(load_region(path), store=releases, source=path)
+    region = load_region(path)
+    return release_region(region, store=releases, source=path, graph=lambda: route_graph(path))
 
 
 @functools.lru_cache(maxsize=4)

@@ -270,3 +270,27 @@ def test_outside_an_app_the_dashboard_refuses_to_guess_a_releases_folder(
     # The planner's raw network needs no release at all.
     assert cm.corridor_network(path, "shortest", source="raw").releases == ""
     assert ReleaseStore(default_folder()).ledger() == before
+
+
+def test_release_takes_the_route_graph_from_a_function_called_only_to_make_it(
+    tmp_path: Path,
+) -> None:
+    # The dashboard hands its own (cached) route graph in, so a first release does not
+    # build a second one; a stored release needs no graph at all.
+    from geotraf import load_region
+    from geotraf.privacy.incidents import region_graph
+    from geotraf.privacy.region import release_region
+
+    region = load_region("mekong")
+    calls: list[int] = []
+
+    def graph() -> Any:
+        calls.append(1)
+        return region_graph(region)
+
+    made = release_region(region, store=tmp_path, graph=graph)
+    assert calls == [1]
+    assert "incidents" in made.tables
+    again = release_region(region, store=tmp_path, graph=graph)
+    assert calls == [1]
+    assert again.fingerprint == made.fingerprint

@@ -138,8 +138,9 @@ def release_region(
     """Return the release of ``region``'s flows and incidents, made once, then reused.
 
     ``store`` defaults to ``<instance>/releases`` (``$GEOTRAF_INSTANCE``). ``graph`` is
-    the region's route graph, whose junctions and crossings key the incidents table; it
-    is built from the region when a release has to be made and none is given.
+    the region's route graph, whose junctions and crossings key the incidents table, or
+    a function returning it (called only when a release has to be made); without it the
+    graph is built from the region when a release has to be made.
     """
     if not isinstance(store, ReleaseStore):
         store = ReleaseStore(Path(store) if store is not None else default_folder())
@@ -150,7 +151,12 @@ def release_region(
     ) -> Release:
         incidents = getattr(region, "incidents", None)
         has_incidents = incidents is not None and len(incidents) > 0
-        built = graph if graph is not None or not has_incidents else region_graph(region)
+        if not has_incidents:
+            built = None if callable(graph) else graph  # a function is for incidents only
+        elif callable(graph):
+            built = graph()
+        else:
+            built = graph if graph is not None else region_graph(region)
         rows, cells = incident_input(incidents, built)
         release = make_release(
             flows,
