@@ -15,7 +15,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
-import sqlite3
 
 #: ``SQLITE_CONFIG_MEMSTATUS`` (sqlite3.h).
 _CONFIG_MEMSTATUS = 9
@@ -39,11 +38,8 @@ def disable_sqlite_memstatus() -> bool:
         lib = ctypes.CDLL(name) if name else None
     except OSError:  # pragma: no cover - depends on the system
         lib = None
-    ok = False
-    if lib is not None and sqlite3.sqlite_version_info >= (3, 7):
-        ok = (
-            lib.sqlite3_shutdown() == 0
-            and lib.sqlite3_config(_CONFIG_MEMSTATUS, 0) == 0
-            and lib.sqlite3_initialize() == 0
-        )
-    return ok
+    return lib is not None and (
+        lib.sqlite3_shutdown() == 0
+        and lib.sqlite3_config(_CONFIG_MEMSTATUS, 0) == 0
+        and lib.sqlite3_initialize() == 0
+    )
