@@ -8,7 +8,7 @@ machine code instead of compiling again.
 
 The rules they implement (documented in :mod:`geotraf._csr`):
 
-- **Search.** Dijkstra with a binary heap (lazy deletion). With non-negative weights the
+- **Search.** Dijkstra with a 4-ary heap (lazy deletion). With non-negative weights the
   distances are the unique fixed point ``dist[v] = min_u fl(dist[u] + w(u, v))``, so they
   are the same floats as any other exact Dijkstra's (SciPy's included).
 - **Tree.** The tree edge into each reached node ``v`` is, on the final distances, the tight
@@ -61,7 +61,7 @@ def _search(
 
     ``sc`` is from :func:`_scratch` (dist inf, where -1, cand 0 on entry; see
     :func:`_reset`). Fills ``dist``, ``order`` (settle order) and ``pred``; returns how
-    many nodes were settled. The queue is a binary heap (``heap`` / ``keys``) with lazy
+    many nodes were settled. The queue is a 4-ary heap (``heap`` / ``keys``) with lazy
     deletion: a node pushed again on a shorter distance leaves its older entry, skipped
     when popped; ``where[v]`` is -2 once v is settled. The search stops once ``remaining``
     nodes with ``want[v] == stamp`` are settled (the destinations of this origin; -1:
@@ -90,13 +90,15 @@ def _search(
             kx = keys[size]
             i = 0
             while True:
-                c = 2 * i + 1
+                c = 4 * i + 1
                 if c >= size:
                     break
                 kc = keys[c]
-                if c + 1 < size and keys[c + 1] < kc:
-                    c += 1
-                    kc = keys[c]
+                end = min(c + 4, size)
+                for j in range(c + 1, end):
+                    if keys[j] < kc:
+                        c = j
+                        kc = keys[j]
                 if kc < kx:
                     heap[i] = heap[c]
                     keys[i] = kc
@@ -124,11 +126,9 @@ def _search(
         ru = rank[u] if tree else 0
         for p in range(indptr[u], indptr[u + 1]):
             v = indices[p]
-            if where[v] == -2:
-                continue
             nd = du + weight[p]
             dv = dist[v]
-            if nd < dv:
+            if nd < dv:  # v is not settled: fl(du + w) >= du >= dist of every settled node
                 if tree:
                     c = cand[v]
                     if c == 0:
@@ -149,7 +149,7 @@ def _search(
                 i = size  # push (lazy: an older entry of v stays and is skipped)
                 size += 1
                 while i > 0:  # sift up
-                    parent = (i - 1) >> 1
+                    parent = (i - 1) >> 2
                     kp = keys[parent]
                     if kp > nd:
                         heap[i] = heap[parent]
@@ -159,7 +159,7 @@ def _search(
                         break
                 heap[i] = v
                 keys[i] = nd
-            elif tree and nd - dv <= TIE_TOLERANCE:
+            elif tree and nd - dv <= TIE_TOLERANCE and where[v] != -2:
                 c = cand[v]
                 if c > 0:
                     cand[v] = c + 1
