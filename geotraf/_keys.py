@@ -27,7 +27,7 @@ class Keyed:
     """
 
     key_list: list[tuple[str, ...]] | None
-    flow_ids: list[Hashable]
+    flow_ids: pd.Index
     flow_key: np.ndarray
     flow_count: np.ndarray
     failures: dict[Hashable, tuple[str, str]]
@@ -81,7 +81,7 @@ def resolve_keys(
         pair, flow_key = np.unique(o_idx[ok] * view.n + d_idx[ok], return_inverse=True)
         return Keyed(
             key_list=None,
-            flow_ids=ids[ok].tolist(),
+            flow_ids=ids if ok.all() else ids[ok],
             flow_key=flow_key.astype(np.int64),
             flow_count=counts.to_numpy(dtype=np.float64)[ok],
             failures=failures,
@@ -103,7 +103,7 @@ def resolve_keys(
     flow_ids = list(keys)
     return Keyed(
         key_list=key_list,
-        flow_ids=flow_ids,
+        flow_ids=pd.Index(flow_ids, dtype=object),
         flow_key=np.fromiter((key_of[k] for k in keys.values()), np.int64, count=len(keys)),
         flow_count=counts.reindex(flow_ids).to_numpy(dtype=np.float64),
         failures=failures,

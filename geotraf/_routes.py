@@ -13,7 +13,7 @@ positions and node indices with offsets, like :class:`geotraf._paths.PathSet`), 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -160,7 +160,13 @@ def route_weights(routes: Routes, flow_key: IntArray, counts: FloatArray) -> Flo
     return per_key[route_key] * routes.share
 
 
-def loads(view: CSRGraph, routes: Routes, weights: FloatArray) -> tuple[pd.Series, pd.Series]:
+def loads(
+    view: CSRGraph,
+    routes: Routes,
+    weights: FloatArray,
+    *,
+    labels: tuple[pd.MultiIndex, pd.Index] | None = None,
+) -> tuple[pd.Series, pd.Series]:
     """Edge loads indexed by ``(u, v, key)`` (every edge) and node loads by node id.
 
     A route through the same node twice (a via place off the road) is still one group of
@@ -174,18 +180,24 @@ def loads(view: CSRGraph, routes: Routes, weights: FloatArray) -> tuple[pd.Serie
         n_load = (into + np.bincount(first, weights=weights, minlength=view.n)).astype(np.float64)
     else:
         n_load = np.asarray(routes.node_incidence(view.n).T @ weights, dtype=np.float64)
-    return load_series(view, e_load, n_load)
+    return load_series(view, e_load, n_load, labels=labels)
 
 
 def load_series(
-    view: CSRGraph, e_load: FloatArray, n_load: FloatArray
+    view: CSRGraph,
+    e_load: FloatArray,
+    n_load: FloatArray,
+    *,
+    labels: tuple[pd.MultiIndex, pd.Index] | None = None,
 ) -> tuple[pd.Series, pd.Series]:
-    """Label loads per CSR position and per node index: ``(u, v, key)`` and node ids."""
+    """Label loads per CSR position and per node index: ``(u, v, key)`` and node ids.
+
+    ``labels`` are those two indexes when already built (a prepared network keeps them).
+    """
     full = np.zeros(len(view.all_edge_ids))
     full[view.kept] = e_load
-    edge_series = pd.Series(full, index=edge_index(view))
-    node_series = pd.Series(n_load, index=pd.Index(view.node_ids, name="node"))
-    return edge_series, node_series
+    edges, nodes = labels or (edge_index(view), pd.Index(view.node_ids, name="node"))
+    return pd.Series(full, index=edges), pd.Series(n_load, index=nodes)
 
 
 def edge_index(view: CSRGraph) -> pd.MultiIndex:
@@ -254,7 +266,7 @@ def paths_frame(
     attrs: PathAttributes,
     view: CSRGraph,
     routes: Routes,
-    flow_ids: list[Hashable],
+    flow_ids: Sequence[Hashable] | pd.Index,
     flow_key: IntArray,
     counts: FloatArray,
 ) -> pd.DataFrame:
@@ -273,7 +285,7 @@ def paths_frame(
     used, inverse = np.unique(row_route, return_inverse=True)
     described = _describe(attrs, view, routes, used)
     ids = np.empty(len(flow_ids), dtype=object)
-    ids[:] = flow_ids
+    ids[:] = flow_ids.tolist() if isinstance(flow_ids, pd.Index) else flow_ids
     frame = {
         "flow_id": ids[row_flow],
         "path_rank": (rank + 1).astype(np.int64),

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +45,10 @@ import pandas as pd
 from geotraf import _alternatives, _csr, _paths, _routes, _trees
 from geotraf._alternatives import LOGIT_NEGLIGIBLE as LOGIT_NEGLIGIBLE
 from geotraf._keys import resolve_keys
+from geotraf._prepared import Network as Network
+from geotraf._prepared import prepare as prepare
 from geotraf._routes import PATH_COLUMNS as PATH_COLUMNS
-from geotraf.endpoints import CLOSED, NO_PATH, EndpointResolver
+from geotraf.endpoints import CLOSED, NO_PATH
 from geotraf.errors import InputError
 
 if TYPE_CHECKING:
@@ -165,7 +167,7 @@ def _validate(flows: pd.DataFrame, method: str, k: int, theta: float) -> None:
 
 
 def assign(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | Network,
     flows: pd.DataFrame,
     *,
     method: str = "shortest",
@@ -182,7 +184,9 @@ def assign(
     Parameters
     ----------
     G
-        Route graph (docs/contracts.md "Route graph").
+        Route graph (docs/contracts.md "Route graph"), or a :class:`Network` from
+        :func:`prepare` (its CSR view, endpoint resolver and labels built once, for many
+        calls on one graph; ``weight`` must be the prepared one and ``places`` None).
     flows
         Table with ``origin``, ``destination``, optional ``via`` (``;``-separated) and
         ``count`` (1 per row when absent). The index is the ``flow_id``.
@@ -226,8 +230,13 @@ def assign(
     """
     _validate(flows, method, k, theta)
     counts = _flow_counts(flows)
-    resolver = EndpointResolver(G, places)
-    view = _csr.csr_view(G, weight=weight, columns=_routes.COLUMNS)
+    if isinstance(G, Network):
+        G.check(weight=weight, places=places)
+        net = G
+    else:
+        net = prepare(G, weight=weight, places=places)
+    G, resolver, view = net.graph, net.resolver, net.view
+    labels = (net.edge_labels, net.node_labels)
     k_eff = 1 if method == "shortest" else k
 
     keyed = resolve_keys(flows, counts, resolver, view)
@@ -243,7 +252,7 @@ def assign(
             view, src, dst, key_weight, client=client, show_progress=show_progress
         )
         has_route = np.isfinite(cost)
-        edge_load, node_load = _routes.load_series(view, e_load, n_load)
+        edge_load, node_load = _routes.load_series(view, e_load, n_load, labels=labels)
         routes_of = functools.partial(_direct_routes, view, src, dst, client)
     else:
         routes = _alternatives.key_routes(
@@ -258,19 +267,20 @@ def assign(
         )
         has_route = np.diff(routes.key_start) > 0
         weights = _routes.route_weights(routes, flow_key, flow_count)
-        edge_load, node_load = _routes.loads(view, routes, weights)
+        edge_load, node_load = _routes.loads(view, routes, weights, labels=labels)
         routes_of = functools.partial(_identity, routes)
     if not has_route.all():
         missing = np.flatnonzero(~has_route)
         failed = dict(zip(missing.tolist(), keyed.keys(view, missing), strict=True))
         reasons = _no_path_reasons(G, set(failed.values()))
         ok = has_route[flow_key]
-        for i in np.flatnonzero(~ok).tolist():
-            failures[flow_ids[i]] = reasons[failed[int(flow_key[i])]]
-        flow_ids = [fid for fid, good in zip(flow_ids, ok.tolist(), strict=True) if good]
-        flow_key, flow_count = flow_key[ok], flow_count[ok]
-    attrs = _routes.PathAttributes.of(G, view)
-    paths = functools.partial(_paths_table, attrs, view, routes_of, flow_ids, flow_key, flow_count)
+        lost = np.flatnonzero(~ok)
+        for fid, key in zip(flow_ids[lost].tolist(), flow_key[lost].tolist(), strict=True):
+            failures[fid] = reasons[failed[key]]
+        flow_ids, flow_key, flow_count = flow_ids[ok], flow_key[ok], flow_count[ok]
+    paths = functools.partial(
+        _paths_table, net.attrs, view, routes_of, flow_ids, flow_key, flow_count
+    )
     unrouted = pd.DataFrame(
         [
             {
@@ -319,7 +329,7 @@ def _paths_table(
     attrs: _routes.PathAttributes,
     view: _csr.CSRGraph,
     routes_of: Callable[[], _routes.Routes],
-    flow_ids: list[Hashable],
+    flow_ids: pd.Index,
     flow_key: np.ndarray,
     flow_count: np.ndarray,
 ) -> pd.DataFrame:
