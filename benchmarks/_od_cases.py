@@ -18,7 +18,9 @@ Cases (all-or-nothing on free-flow time, every OD pair with demand):
 Engines, run in turn in this one process ``--repeat`` times (medians reported):
 
 - geotraf ``assign(G, flows)`` end to end (graph → CSR, endpoint resolution, searches,
-  loads; the per-flow table is lazy and not built);
+  loads; the per-flow table is lazy and not built); then split as AequilibraE is:
+  ``prepare(G)`` (CSR view, resolver, labels: its *setup*) and ``assign(network, flows)``
+  (endpoint resolution, searches, loads: its *assignment step*) on 1 and on 2 threads;
 - AequilibraE 1.7 ``allOrNothing`` with 1 and 2 threads: its graph/matrix preparation is
   timed apart (``setup``) from the assignment (``assign``);
 - NetworkX ``single_source_dijkstra`` per origin plus a path walk, timed on
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import io
 import os
 import platform
@@ -38,7 +41,7 @@ import statistics
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +51,7 @@ import pandas as pd
 from _peers import aequilibrae_aon, compare, networkx_aon
 from bench_assignment import add_places, road_like_graph
 
-from geotraf.routing import assign
+from geotraf.routing import assign, prepare
 
 
 def road_case(n_nodes: int, n_zones: int, *, seed: int) -> tuple[nx.MultiDiGraph, pd.DataFrame]:
@@ -124,6 +127,27 @@ def _total_time(G: nx.MultiDiGraph, loads: pd.Series | dict[Any, float]) -> floa
     return float(sum(v * G.edges[k]["travel_time_s"] for k, v in loads.items() if v))
 
 
+@contextlib.contextmanager
+def _threads(n: int) -> Iterator[None]:
+    """Run geotraf's kernels on ``n`` threads (``GEOTRAF_THREADS``, read at each call)."""
+    before = os.environ.get("GEOTRAF_THREADS")
+    os.environ["GEOTRAF_THREADS"] = str(n)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["GEOTRAF_THREADS"]
+        else:
+            os.environ["GEOTRAF_THREADS"] = before
+
+
+def _clock(fn: Callable[[], Any]) -> tuple[Any, float, float]:
+    """``fn()``, its wall time and the process's CPU time (all threads) while it ran."""
+    start, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - start, time.process_time() - cpu
+
+
 def run_case(
     name: str,
     G: nx.MultiDiGraph,
@@ -134,34 +158,58 @@ def run_case(
     block_centroids: bool,
     ties: bool,
 ) -> list[str]:
-    """Time every engine ``repeat`` times (interleaved) and return the table rows."""
-    keys = ("geotraf", "geotraf_cpu", "aeq1", "aeq1_cpu", "aeq2", "aeq_setup", "load")
-    times: dict[str, list[float]] = {k: [] for k in keys}
-    ours = aeq1 = aeq2 = None
+    """Time every engine ``repeat`` times (interleaved) and return the table rows.
+
+    geotraf runs three ways: ``assign(G, flows)`` end to end; ``prepare(G)`` (its setup,
+    like AequilibraE's graph and matrix preparation); ``assign(network, flows)`` (its
+    assignment step) on 1 thread and on 2. Wall and CPU time (``time.process_time``: all
+    threads of the process) are kept for each.
+    """
+    times: dict[str, list[float]] = {}
+
+    def keep(key: str, value: float) -> None:
+        times.setdefault(key, []).append(value)
+
+    ours = ours1 = ours2 = aeq1 = aeq2 = None
     assign(G, flows.head(10))  # compiled code loaded once per process, as in use
     for _ in range(repeat):
-        times["load"].append(os.getloadavg()[0])
-        start, cpu = time.perf_counter(), time.process_time()
-        ours = assign(G, flows)
-        times["geotraf"].append(time.perf_counter() - start)
-        times["geotraf_cpu"].append(time.process_time() - cpu)
+        keep("load", os.getloadavg()[0])
+        ours, wall, cpu = _clock(lambda: assign(G, flows))
+        keep("e2e", wall)
+        keep("e2e_cpu", cpu)
+        net, wall, cpu = _clock(lambda: prepare(G))
+        keep("prep", wall)
+        keep("prep_cpu", cpu)
+        with _threads(1):
+            ours1, wall, cpu = _clock(functools.partial(assign, net, flows))
+        keep("one", wall)
+        keep("one_cpu", cpu)
+        with _threads(2):
+            ours2, wall, cpu = _clock(functools.partial(assign, net, flows))
+        keep("two", wall)
+        keep("two_cpu", cpu)
         aeq1 = _quiet(lambda: aequilibrae_aon(G, flows, cores=1, block_centroids=block_centroids))
-        times["aeq1"].append(aeq1.assign_s)
-        times["aeq1_cpu"].append(aeq1.assign_cpu_s)
-        times["aeq_setup"].append(aeq1.setup_s)
+        keep("aeq1", aeq1.assign_s)
+        keep("aeq1_cpu", aeq1.assign_cpu_s)
+        keep("aeq_setup", aeq1.setup_s)
         aeq2 = _quiet(lambda: aequilibrae_aon(G, flows, cores=2, block_centroids=block_centroids))
-        times["aeq2"].append(aeq2.assign_s)
-    assert ours is not None and aeq1 is not None and aeq2 is not None
+        keep("aeq2", aeq2.assign_s)
+        keep("aeq2_cpu", aeq2.assign_cpu_s)
+    assert ours is not None and ours1 is not None and ours2 is not None
+    assert aeq1 is not None and aeq2 is not None
+    # Prepared or not, 1 or 2 threads: the same loads to the last bit.
+    for other in (ours1, ours2):
+        pd.testing.assert_series_equal(ours.edge_load, other.edge_load, check_exact=True)
+        pd.testing.assert_series_equal(ours.node_load, other.node_load, check_exact=True)
     origins = list(dict.fromkeys(flows["origin"]))
     sub = origins if nx_origins is None else origins[:nx_origins]
     nx_run = networkx_aon(G, flows[flows["origin"].isin(sub)])
     nx_s = nx_run.assign_s * len(origins) / len(sub)
     ours_sub = assign(G, flows[flows["origin"].isin(sub)])
     d_aeq, n_aeq = compare(ours.edge_load, aeq1.loads)
+    d_aeq2, n_aeq2 = compare(ours.edge_load, aeq2.loads)
     d_nx, n_nx = compare(ours_sub.edge_load, nx_run.loads)
     med = {k: statistics.median(v) for k, v in times.items()}
-    ratio = med["aeq1"] / med["geotraf"]
-    ratio_setup = (med["aeq1"] + med["aeq_setup"]) / med["geotraf"]
     loaded = int((ours.edge_load > 0).sum())
     if ties:
         tt_ours, tt_aeq = _total_time(G, ours.edge_load), _total_time(G, aeq1.loads)
@@ -170,16 +218,24 @@ def run_case(
             f"time {tt_ours:,.0f} vs {tt_aeq:,.0f} (Δ {abs(tt_ours - tt_aeq) / tt_aeq:.1e})"
         )
     else:
-        assert n_aeq == 0 and n_nx == 0, (name, d_aeq, n_aeq, d_nx, n_nx)
-        agree = f"identical: max |Δ| {d_aeq:.1g} vs AequilibraE, {d_nx:.1g} vs NetworkX"
+        assert n_aeq == n_aeq2 == n_nx == 0, (name, d_aeq, n_aeq, d_aeq2, n_aeq2, d_nx, n_nx)
+        agree = f"identical: max \\|Δ\\| {d_aeq:.1g} vs AequilibraE, {d_nx:.1g} vs NetworkX"
     nx_note = "" if nx_origins is None else f" ({len(sub)} origins → {len(origins)})"
+    cpu_ratio = med["aeq1_cpu"] / med["one_cpu"]
+    setup_ratio = (med["aeq_setup"] + med["aeq1"]) / (med["prep"] + med["one"])
+    wall2_ratio = med["aeq2"] / med["two"]
     return [
         f"| {name} | {G.number_of_nodes():,} / {G.number_of_edges():,} | {len(flows):,} "
-        f"| **{med['geotraf']:.3f} s** ({med['geotraf_cpu']:.3f} s CPU) "
-        f"| {med['aeq1']:.3f} s ({med['aeq1_cpu']:.3f} s CPU; +{med['aeq_setup']:.2f} s setup) "
-        f"| {med['aeq2']:.3f} s | {nx_s:.1f} s{nx_note} "
-        f"| {ratio:.2f}× / {ratio_setup:.2f}× "
-        f"| {nx_s / med['geotraf']:.0f}× | {agree} | {med['load']:.1f} |"
+        f"| {med['e2e']:.3f} s ({med['e2e_cpu']:.3f}) "
+        f"| {med['prep']:.3f} s "
+        f"| **{med['one']:.3f} s ({med['one_cpu']:.3f})** "
+        f"| {med['two']:.3f} s ({med['two_cpu']:.3f}) "
+        f"| {med['aeq_setup']:.3f} s "
+        f"| **{med['aeq1']:.3f} s ({med['aeq1_cpu']:.3f})** "
+        f"| {med['aeq2']:.3f} s ({med['aeq2_cpu']:.3f}) "
+        f"| {nx_s:.{1 if nx_s >= 1 else 3}f} s{nx_note} "
+        f"| {cpu_ratio:.2f}× / {setup_ratio:.2f}× / {wall2_ratio:.2f}× "
+        f"| {nx_s / med['one']:.0f}× | {agree} | {med['load']:.1f} |"
     ]
 
 
@@ -259,11 +315,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     print()
     print(
-        "| case | nodes / links | OD pairs | geotraf assign | AequilibraE 1 thread "
-        "| AequilibraE 2 threads | NetworkX | AequilibraE ÷ geotraf (assign / with setup) "
+        "| case | nodes / links | OD pairs | geotraf `assign(G)` end to end (CPU) "
+        "| geotraf setup `prepare(G)` | geotraf assign, 1 thread (CPU) "
+        "| geotraf assign, 2 threads (CPU) | AequilibraE setup | AequilibraE 1 thread (CPU) "
+        "| AequilibraE 2 threads (CPU) | NetworkX "
+        "| AequilibraE ÷ geotraf: 1-thread CPU / setup + 1 thread / 2-thread wall "
         "| NetworkX ÷ geotraf | loads | load average |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     cases: list[tuple[str, Callable[[], tuple[nx.MultiDiGraph, pd.DataFrame]], dict[str, Any]]]
     cases = [
         ("sioux-falls (own integer times)", lambda: sioux_falls(perturb=False), {"ties": True}),
