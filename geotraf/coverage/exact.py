@@ -20,7 +20,10 @@ from geotraf.coverage.search import _iterated_search, _swap_search
 #: Reduced models with at least this many route rows get the subgradient bound first.
 _LAGRANGE_ROUTES = 10_000
 #: Share of the time left after the warm start that the subgradient bound may take.
-_LAGRANGE_SHARE = 0.4
+_LAGRANGE_SHARE = 0.35
+#: Smallest ``rel_gap`` it is tried for: subgradient steps close in on the LP bound to a
+#: fraction of a per cent, never to HiGHS's default 0.01 %.
+_LAGRANGE_GAP = 1e-3
 
 
 def exact(
@@ -47,11 +50,12 @@ def exact(
     The path rows are then generated, not written out at once (row generation for the LP,
     lazy constraints for the MILP, in the spirit of Cordeau, Furini & Ljubić 2019):
 
-    0. on large models (:data:`_LAGRANGE_ROUTES` route rows or more) route multipliers
-       are first improved by projected subgradient steps (:func:`~geotraf.coverage.
-       lagrange.polish`) for at most :data:`_LAGRANGE_SHARE` of the time left: their
-       Lagrangian bound is proven for any multipliers and, when it is within
-       ``rel_gap`` of the start, the call ends there; otherwise it caps the bound below;
+    0. on large models (:data:`_LAGRANGE_ROUTES` route rows or more; ``rel_gap`` at least
+       :data:`_LAGRANGE_GAP`) route multipliers are first improved by projected
+       subgradient steps (:func:`geotraf.coverage.lagrange.polish`) for at most
+       :data:`_LAGRANGE_SHARE` of the time left: their Lagrangian bound is proven for any
+       multipliers and, when it is within ``rel_gap`` of the start, the call ends there;
+       otherwise it caps the bound of the steps below;
     1. the working set starts with the routes the start hits fewer than twice;
     2. the LP over the working set is solved (interior point first, then dual simplex
        warm starts) and every route it violates joins the set, until none does — the LP
@@ -140,7 +144,7 @@ def exact(
     # working set proves the 1 % gap in ≈ 12 s where the full one took ≈ 37 s.
     deadline = t0 + float(time_limit) - 1.0  # a second to stop and to rank the sites
     dual_bound = math.inf
-    if warm_start and rp.incidence.shape[0] >= _LAGRANGE_ROUTES:
+    if warm_start and rp.incidence.shape[0] >= _LAGRANGE_ROUTES and rel_gap >= _LAGRANGE_GAP:
         # Large models: route multipliers by subgradient steps prove a bound in seconds
         # (the LP over tens of thousands of binding route rows takes a minute); often it
         # is already within the gap of the start.

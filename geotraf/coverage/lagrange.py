@@ -41,6 +41,10 @@ from geotraf.coverage.problem import Coverage, FloatArray
 _PATIENCE = 20
 #: Steps scaled below this (after halvings) no longer move the bound: stop.
 _SMALLEST_STEP = 1e-4
+#: With a goal, every this many steps the bound must have closed at least
+#: :data:`_MIN_PROGRESS` of its distance to the goal, or the steps stop.
+_WINDOW = 100
+_MIN_PROGRESS = 0.1
 
 
 def lagrangian_bound(
@@ -121,8 +125,10 @@ def polish(
     ``target`` is a value no plan can beat by much (the incumbent's capture): the step
     ``(L − target) / ‖g‖²`` shrinks as the bound closes in on it, and is halved whenever
     :data:`_PATIENCE` steps bring no better bound. Stops at ``deadline``, once the bound
-    is at most ``goal`` or after ``iterations`` steps. Returns the smallest L(μ) seen (a
-    proven bound) and its multipliers.
+    is at most ``goal``, when a window of :data:`_WINDOW` steps closed less than
+    :data:`_MIN_PROGRESS` of the distance left to ``goal`` (it would not get there in
+    time), or after ``iterations`` steps. Returns the smallest L(μ) seen (a proven bound)
+    and its multipliers.
 
     Examples
     --------
@@ -139,9 +145,15 @@ def polish(
     cap = problem.weights[problem.groups]
     a = problem.incidence
     scale, stalled = 1.0, 0
-    for _ in range(iterations):
+    checkpoint = best
+    for step in range(iterations):
         if time.perf_counter() >= deadline:
             break
+        if step and step % _WINDOW == 0 and math.isfinite(goal):
+            # Too slow to reach the goal in time: the LP gap itself is likely too wide.
+            if checkpoint - best < _MIN_PROGRESS * (best - goal):
+                break
+            checkpoint = best
         value, x, slack = _evaluate(problem, mu, budget, cost_budget)
         if value < best:
             best, best_mu, stalled = value, mu, 0
