@@ -348,3 +348,15 @@ def test_lazy_milp_adds_missed_routes_until_the_optimum_is_true() -> None:
         assert out.bound >= best - 1e-6
         rerun += out.runs > 1
     assert rerun >= 4
+
+
+@pytest.mark.parametrize("method", ["exact", "greedy"])
+def test_a_plan_where_no_site_can_capture_anything_is_empty_not_a_crash(method: str) -> None:
+    # Every route passes only forbidden sites, or none: the reduction drops every site
+    # (it once indexed an empty array and raised IndexError).
+    p = cov.Coverage.build([[1, 0, 0], [0, 1, 0], [0, 0, 0]], [3.0, 2.0, 4.0])
+    solve = cov.exact if method == "exact" else cov.greedy
+    sol = solve(p, budget=1, forbid=[0, 1])
+    assert sol.objective == 0.0 and sol.sites.tolist() in ([], [2])
+    red = cov.reduce(p, budget=1, forbid=[0, 1])
+    assert red.problem.n_groups == 0 and red.constant == 0.0
