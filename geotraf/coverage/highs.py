@@ -39,7 +39,9 @@ def _finish(
                 pool.remove(s)
     sites, gains = order_by_gain(problem, pool, first=lim.must)
     if problem.single_route:
-        keep = np.array([g > 0 or int(s) in must for s, g in zip(sites, gains, strict=True)])
+        keep = np.array(
+            [g > 0 or int(s) in must for s, g in zip(sites, gains, strict=True)], dtype=bool
+        )
         sites, gains = sites[keep], gains[keep]
     objective = float(gains.sum())
     bound = max(bound, objective)

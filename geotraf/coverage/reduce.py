@@ -98,6 +98,8 @@ def _dominated(a: sp.csr_array, cost: FloatArray, *, block: int = 512) -> IntArr
     deg = np.diff(csc.indptr)
     dom = np.full(n, -1, dtype=np.int64)
     dom[deg == 0] = -2
+    if n == 0:  # every site dropped already: nothing to compare
+        return dom
     # Identical columns first (cheap, by hashing), so the co-occurrence products are small.
     keys = [
         csc.indices[csc.indptr[j] : csc.indptr[j + 1]].astype(np.int32).tobytes() for j in range(n)
