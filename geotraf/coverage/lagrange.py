@@ -126,9 +126,9 @@ def polish(
     ``(L − target) / ‖g‖²`` shrinks as the bound closes in on it, and is halved whenever
     :data:`_PATIENCE` steps bring no better bound. Stops at ``deadline``, once the bound
     is at most ``goal``, when a window of :data:`_WINDOW` steps closed less than
-    :data:`_MIN_PROGRESS` of the distance left to ``goal`` (it would not get there in
-    time), or after ``iterations`` steps. Returns the smallest L(μ) seen (a proven bound)
-    and its multipliers.
+    :data:`_MIN_PROGRESS` of the distance left to ``goal`` or, at that window's pace,
+    would not close it before ``deadline``, or after ``iterations`` steps. Returns the
+    smallest L(μ) seen (a proven bound) and its multipliers.
 
     Examples
     --------
@@ -145,15 +145,20 @@ def polish(
     cap = problem.weights[problem.groups]
     a = problem.incidence
     scale, stalled = 1.0, 0
-    checkpoint = best
+    checkpoint, since = best, time.perf_counter()
     for step in range(iterations):
-        if time.perf_counter() >= deadline:
+        now = time.perf_counter()
+        if now >= deadline:
             break
         if step and step % _WINDOW == 0 and math.isfinite(goal):
-            # Too slow to reach the goal in time: the LP gap itself is likely too wide.
-            if checkpoint - best < _MIN_PROGRESS * (best - goal):
+            # Too slow to reach the goal in time (the LP gap itself may be too wide):
+            # a window closed under a tenth of the distance left, or going on at this
+            # window's pace would not get there before the deadline.
+            progress, distance = checkpoint - best, best - goal
+            windows_left = (deadline - now) / max(now - since, 1e-9)
+            if progress < _MIN_PROGRESS * distance or progress * windows_left < distance:
                 break
-            checkpoint = best
+            checkpoint, since = best, now
         value, x, slack = _evaluate(problem, mu, budget, cost_budget)
         if value < best:
             best, best_mu, stalled = value, mu, 0
