@@ -13,19 +13,26 @@ from typing import Any
 import pytest
 from _analysis_fixtures import dash_body, write_region
 from _dashboard_fixtures import login
+from babel.messages.extract import extract_from_file
 from babel.numbers import parse_decimal
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dashboard import i18n
 from dashboard.app import create_app
 from dashboard.auth import DEMO_ACCOUNTS, write_accounts
+from dashboard.hotspot_text import STATUS_WORDS, explanation
+from geotraf.hotspot_explain import explain as geotraf_explain
+from geotraf.hotspot_index import RISK_VULNERABILITY
+from layers.schema import PLACE_TYPES
 
-#: Pieces of geotraf's English explanation; none may reach a French or Spanish page.
+#: Pieces of geotraf's English explanation; none may reach a French or Spanish page
+#: ("Corridor AH1." is French as well).
 ENGLISH = (
     "of the modelled flow passes",
     "a small part of the modelled flow",
     "Border crossing",
     "Main origin",
-    "Corridor AH",
     "Candidate site",
     "Recent incidents",
     "Flow data",
@@ -58,7 +65,9 @@ def explanations(app: Any, lang: str) -> list[str]:
         if trace.get("legendgroup") == "hotspots" and trace.get("hovertext")
         for text in trace["hovertext"]
     ]
-    titles = re.findall(r'"title": "([^"]*)"', json.dumps(out["corridors-hotspots"]))
+    titles = re.findall(
+        r'"title": "([^"]*)"', json.dumps(out["corridors-hotspots"], ensure_ascii=False)
+    )
     assert hover and titles, out["corridors-hotspots"]
     return hover + titles
 
@@ -108,3 +117,90 @@ def test_the_translated_sentences_carry_the_english_numbers(app: Any, lang: str)
     for en, tr in zip(english, other, strict=True):
         assert numbers(tr, lang) == numbers(en, "en"), (en, tr)
         assert "<11" not in en or "<11" in tr
+
+
+# --- every part, in every language ---------------------------------------------------------
+
+DASHBOARD = Path(i18n.__file__).resolve().parent
+
+
+def _explanation_messages() -> set[str]:
+    """The ``t("...")`` messages of the explanation builder, extracted as Babel does."""
+    found = {
+        str(message)
+        for _, message, _, _ in extract_from_file(
+            "python", DASHBOARD / "hotspot_text.py", keywords={"t": None}
+        )
+        if message
+    }
+    assert len(found) >= 12, found  # a broken extraction must not pass empty
+    return found
+
+
+#: The words the builder translates at run time: crossing statuses, risk grades, place kinds.
+WORDS = (
+    set(STATUS_WORDS)
+    | set(RISK_VULNERABILITY)
+    | {i18n.label(p, i18n.translator("en")) for p in (*PLACE_TYPES, "place")}
+)
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+@pytest.mark.parametrize("message", sorted(_explanation_messages() | WORDS))
+def test_every_explanation_part_has_a_translation(lang: str, message: str) -> None:
+    translated = i18n.catalog(lang).get(message)
+    assert translated, f"{message!r} has no {lang} translation"
+    fields = re.compile(r"\{[^{}]*\}")
+    assert sorted(fields.findall(translated)) == sorted(fields.findall(message))
+
+
+NAMES = st.sampled_from(["Mae Sot", "Lao Cai–Hekou", "AH1 / AH2", "Bangkok Mo Chit", "LAO"])
+#: Shares and densities off the rounding ties (x.5 of the last digit shown), where Python's
+#: and Babel's roundings of a binary float may differ by one.
+SHARES = st.integers(0, 999).map(lambda k: (k + 0.3) / 1000)
+
+
+@st.composite
+def parts(draw: st.DrawFn) -> dict[str, Any]:
+    """A hotspot's explanation parts as :func:`geotraf.hotspots.hotspots` returns them."""
+    return {
+        "kind": draw(st.sampled_from(["crossing", "place", "junction"])),
+        "place_type": draw(st.sampled_from(PLACE_TYPES)),
+        "node_name": draw(NAMES),
+        "crossing_status": draw(st.sampled_from(["", *STATUS_WORDS])),
+        "load": float(draw(st.one_of(st.integers(1, 10), st.integers(11, 2_000_000)))),
+        "share": draw(SHARES),
+        "pairs": tuple(draw(st.lists(st.tuples(NAMES, NAMES, SHARES), max_size=3))),
+        "corridor": draw(st.sampled_from(["", "AH1", "TH35"])),
+        "candidate_sites": tuple(
+            draw(st.lists(st.tuples(NAMES, st.sampled_from(["", *RISK_VULNERABILITY])), max_size=2))
+        ),
+        "incident_density": draw(
+            st.one_of(st.just(0.0), st.integers(0, 9998).map(lambda k: (k + 0.3) / 10))
+        ),
+        "years": draw(st.sampled_from(["", "2021", "2018–2024"])),
+    }
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """The row as the page holds it: a load under 11 (and its share) suppressed."""
+    small = row["load"] < 11
+    return {**row, "load": None if small else row["load"], "share": None if small else row["share"]}
+
+
+@given(row=parts())
+def test_the_english_page_sentence_is_geotrafs(row: dict[str, Any]) -> None:
+    """Built from the parts, the English sentence is the library's: no part is missing."""
+    page = explanation(_shown(row), t=i18n.translator("en"), lang="en")
+    assert page == geotraf_explain(**row)
+
+
+@given(row=parts(), lang=st.sampled_from(["fr", "es"]))
+def test_every_sentence_is_in_the_language_with_the_same_numbers(
+    row: dict[str, Any], lang: str
+) -> None:
+    english = explanation(_shown(row), t=i18n.translator("en"), lang="en")
+    other = explanation(_shown(row), t=i18n.translator(lang), lang=lang)
+    assert "{" not in other and "}" not in other
+    assert [w for w in ENGLISH if w in other] == [], other
+    assert numbers(other, lang) == numbers(english, "en"), (english, other)
