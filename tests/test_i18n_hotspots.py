@@ -204,3 +204,17 @@ def test_every_sentence_is_in_the_language_with_the_same_numbers(
     assert "{" not in other and "}" not in other
     assert [w for w in ENGLISH if w in other] == [], other
     assert numbers(other, lang) == numbers(english, "en"), (english, other)
+
+
+def test_the_view_cache_keeps_one_answer_per_language(app: Any) -> None:
+    """The Corridors answers are cached with the language in the key: after an English and
+    a French view of the same filters, each language is answered from the cache in its
+    own words."""
+    from dashboard import viewcache
+
+    cache = app.server.extensions[viewcache.EXTENSION]
+    english, french = explanations(app, "en"), explanations(app, "fr")
+    hits = cache.hits
+    assert explanations(app, "fr") == french and explanations(app, "en") == english
+    assert cache.hits >= hits + 2  # both answered from the cache
+    assert english != french and "du flux modélisé" in " ".join(french)
