@@ -31,8 +31,10 @@ so the ε's add up (sequential composition) and the release as a whole is
   whose noisy count clears a threshold — OpenDP's
   :func:`opendp.measurements.make_laplace_threshold` — at the cost of a small δ. The
   threshold is the smallest that keeps δ within the table's share. It serves the
-  filtered views (by year, form of exploitation, sex, age group, sector, mode) and the
-  transit places of the pairs.
+  filtered views (by year, form of exploitation, sex, age group, sector, mode). The
+  ``routes`` table (origin country, destination country, ``via``) is key-selected the
+  same way; its few large cells give the shares in which each released pair's people
+  travel by their transit places. The key-selection tables share δ equally.
 - The ``incidents`` table counts the people concerned by the incidents layer's events
   per road node (junctions and crossings of the route graph, a public key set), over the
   whole period, with the same geometric mechanism (:mod:`geotraf.privacy.incidents`).
