@@ -77,7 +77,7 @@ def test_the_default_release_spends_its_shares_on_five_tables_and_the_ledger_say
     release = release_region(region, store=store)
     spent = {name: t.epsilon for name, t in release.tables.items()}
     assert spent == pytest.approx(
-        {"country": 0.3, "pairs": 0.25, "flows": 0.15, "routes": 0.1, "incidents": 0.2}
+        {"country": 0.3, "pairs": 0.25, "flows": 0.2, "routes": 0.05, "incidents": 0.2}
     )
     assert sum(spent.values()) == pytest.approx(1.0) == release.epsilon
     # Public keys from the geography: every declared origin (the source place and the two
@@ -90,7 +90,7 @@ def test_the_default_release_spends_its_shares_on_five_tables_and_the_ledger_say
     assert release.delta <= ReleaseConfig().delta
     line = store.ledger()[-1]
     assert line["split"]["pairs"]["epsilon"] == pytest.approx(0.25)
-    assert line["split"]["routes"]["epsilon"] == pytest.approx(0.1)
+    assert line["split"]["routes"]["epsilon"] == pytest.approx(0.05)
     assert line["keys"]["pairs"] == ["origin", "destination"]
     assert line["keys"]["routes"] == ["origin_country", "destination_country", "via"]
     assert "via" in line["keys"]["flows"]
@@ -153,8 +153,6 @@ def test_the_released_pairs_are_the_release_post_processed(
     for (oc, dc), got in out.groupby(["origin_country", "destination_country"])["count"]:
         cell = country[(country["origin_country"] == oc) & (country["destination_country"] == dc)]
         assert got.sum() == pytest.approx(float(non_negative(pd.Series([cell["count"].sum()]))[0]))
-    # Nothing of the raw flows is read: other raw flows, same release, same answer.
-    pd.testing.assert_frame_equal(out, released_flows(release, frame, table="pairs"))
 
 
 def test_a_release_without_pairs_gives_its_attribute_level_flows(tmp_path: Path) -> None:
@@ -201,7 +199,9 @@ def test_the_unfiltered_corridors_view_routes_the_pairs_and_a_filtered_one_the_f
     pairs = released_flows(release, net.region.places, table="pairs")
     fine = released_flows(release, net.region.places, table="flows")
     tables = net.attrs["release_table"].to_numpy()
-    assert (tables == "pairs").sum() == len(pairs) and (tables == "flows").sum() == len(fine)
+    # The network's rows are the two released tables, value for value (post-processing).
+    np.testing.assert_allclose(net.counts[tables == "pairs"], pairs["count"].to_numpy())
+    np.testing.assert_allclose(net.counts[tables == "flows"], fine["count"].to_numpy())
     assert net.years == (2020, 2021)  # the release's years, whatever each table holds
     everyone = cm.CorridorState()
     assert set(tables[cm.flow_mask(net, everyone)]) == {"pairs"}

@@ -120,8 +120,8 @@ def test_two_workers_and_a_restart_share_one_release_and_one_ledger_line(
     assert answers[0]["id"] in text and "ε = 1" in text
     # The budget split is printed with each release: every table's share.
     assert (
-        "split — country ε = 0.3, flows ε = 0.15, incidents ε = 0.2, pairs ε = 0.25, "
-        "routes ε = 0.1" in text
+        "split — country ε = 0.3, flows ε = 0.2, incidents ε = 0.2, pairs ε = 0.25, "
+        "routes ε = 0.05" in text
     )
 
 

@@ -21,11 +21,11 @@ post-processing of the one release:
   shareable outputs, the unfiltered Corridors view and its hotspots use it.
 - ``table="flows"`` — the attribute-level flows, for a view filtered by year or
   category: one row per released key of the key-selection ``flows`` table, scaled
-  within each (origin country, destination country, year) to the country table's
-  total. Flows whose noisy count fell below the key-selection threshold are not in it;
-  their people are spread over the released flows of the same country pair and year,
-  or — when none was released — left out (the country table still counts them on the
-  Overview).
+  within each cell of the country table (origin country, destination country, year,
+  form of exploitation, age group) to that cell's total. Flows whose noisy count fell
+  below the key-selection threshold are not in it; their people are spread over the
+  released flows of the same country-table cell, or — when none was released — left
+  out (the country table still counts them on the Overview).
 
 The release also counts the region's incidents per road node
 (:mod:`geotraf.privacy.incidents`); :func:`geotraf.privacy.incidents.released_incidents`
@@ -63,8 +63,17 @@ from geotraf.privacy.release import (
 from geotraf.privacy.store import ReleaseStore, default_folder
 from layers.schema import AGE_GROUPS, EXPLOITATION, LIST_SEPARATOR
 
-#: Keys of the country table the released place-level flows are scaled to.
-CALIBRATE_BY: tuple[str, ...] = ("origin_country", "destination_country", "year")
+#: Keys of the country table the released attribute-level flows are scaled to: all of
+#: them, so that a view filtered by form of exploitation or age group counts only people
+#: of those categories (scaled per country pair and year alone, the people of a
+#: category none of whose flows was released were counted under the released ones).
+CALIBRATE_BY: tuple[str, ...] = (
+    "origin_country",
+    "destination_country",
+    "year",
+    "exploitation",
+    "age_group",
+)
 #: The same for the released place pairs (they have no year).
 PAIR_CALIBRATE_BY: tuple[str, ...] = ("origin_country", "destination_country")
 #: A place pair is routed when its noisy count reaches this (the display threshold): a
@@ -254,8 +263,8 @@ def released_flows(
         hotspot ranking, the CLI). A release made before the ``pairs`` table existed
         gives ``"flows"``.
     calibrate_by
-        Keys of the country table the counts are scaled to (default: origin country,
-        destination country and year for ``"flows"``; the two countries for
+        Keys of the country table the counts are scaled to (default: every key of the
+        country table for ``"flows"``, :data:`CALIBRATE_BY`; the two countries for
         ``"pairs"``); empty for none.
 
     Examples

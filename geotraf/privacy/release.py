@@ -118,10 +118,10 @@ DEFAULT_TABLES: tuple[TableSpec, ...] = (
             "age_group",
             "mode",
         ),
-        0.15,
+        0.2,
         "threshold",
     ),
-    TableSpec("routes", ("origin_country", "destination_country", "via"), 0.1, "threshold"),
+    TableSpec("routes", ("origin_country", "destination_country", "via"), 0.05, "threshold"),
     TableSpec("incidents", ("node",), 0.2, "public", "incidents"),
 )
 
