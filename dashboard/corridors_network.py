@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from geotraf.hotspot_index import HotspotIndex
     from geotraf.routing import Assignment
 
-#: Column of a released network's flows naming the released table a row comes from:
-#: ``"pairs"`` (the place pairs, every person: the unfiltered view) or ``"flows"`` (the
-#: attribute-level flows: a view filtered by year or category). See :func:`flow_mask`.
+#: Column of a released network's flows naming the released model a row comes from:
+#: ``"pairs"`` (the place pairs, every person: the unfiltered view), ``"pairs_by_year"``
+#: (the same split over the years: a view filtered by years only) or ``"flows"`` (the
+#: attribute-level flows: a view filtered by category). See :func:`flow_mask`.
 RELEASE_TABLE = "release_table"
 #: Decimal places of the corridor geometry sent to the browser (3 ≈ 110 m).
 GEOMETRY_DECIMALS = 3
@@ -107,6 +108,7 @@ def _corridor_network(path: str, method: str, source: str, releases: str) -> Cor
         region_release,
         released_region_flows,
         released_region_pairs,
+        released_region_pairs_by_year,
         route_graph,
     )
     from geotraf.privacy.incidents import released_incidents
@@ -119,12 +121,16 @@ def _corridor_network(path: str, method: str, source: str, releases: str) -> Cor
         flows = region.flows if region.flows is not None else pd.DataFrame()
         incidents = getattr(region, "incidents", None)
     else:
-        # Both released flows tables, each row tagged (see flow_mask): the place pairs
-        # for the unfiltered view, the attribute-level flows for a filtered one.
+        # The released corridor models, each row tagged (see flow_mask): the place pairs
+        # for the unfiltered view, the pairs by year for a view filtered by years only,
+        # the attribute-level flows for a view filtered by category.
         flows = pd.concat(
             [
                 released_region_flows(path, releases).assign(**{RELEASE_TABLE: "flows"}),
                 released_region_pairs(path, releases).assign(**{RELEASE_TABLE: "pairs"}),
+                released_region_pairs_by_year(path, releases).assign(
+                    **{RELEASE_TABLE: "pairs_by_year"}
+                ),
             ],
             ignore_index=True,
         )
@@ -352,16 +358,19 @@ def filtered(net: CorridorNetwork, state: CorridorState) -> bool:
 def flow_mask(net: CorridorNetwork, state: CorridorState) -> np.ndarray:
     """Return the boolean mask of the flows inside the filters (positions of ``attrs``).
 
-    A released network holds both released flows tables (column :data:`RELEASE_TABLE`):
-    an unfiltered state takes the place pairs (all people, routed by their transit
-    places), a filtered one (:func:`filtered`) the attribute-level flows. Either is
-    post-processing of the release.
+    A released network holds three released models (column :data:`RELEASE_TABLE`): an
+    unfiltered state takes the place pairs (all people, routed by their transit
+    places), a state filtered by years alone the pairs by year, a state filtered by a
+    category (:func:`filtered`) the attribute-level flows. Each is post-processing of
+    the release.
     """
     attrs = net.attrs
     keep = np.ones(net.n_flows, dtype=bool)
     pairs = RELEASE_TABLE in attrs and not filtered(net, state)
     if RELEASE_TABLE in attrs:
-        keep &= attrs[RELEASE_TABLE].to_numpy() == ("pairs" if pairs else "flows")
+        by_category = any(getattr(state, name) for name in CATEGORY_FILTERS)
+        model = "pairs" if pairs else "flows" if by_category else "pairs_by_year"
+        keep &= attrs[RELEASE_TABLE].to_numpy() == model
     year = attrs["year"].to_numpy()
     if state.year_min is not None and not pairs:  # (the pairs cover every year)
         keep &= year >= state.year_min

@@ -259,6 +259,18 @@ def released_region_pairs(path: str, releases: str) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=4)
+def released_region_pairs_by_year(path: str, releases: str) -> pd.DataFrame:
+    """Return the released place pairs split over the years (read-only).
+
+    :func:`geotraf.privacy.region.pairs_by_year`: behind a Corridors view filtered by
+    years only.
+    """
+    from geotraf.privacy.region import pairs_by_year
+
+    return pairs_by_year(region_release(path, releases), load_region(path).places)
+
+
+@functools.lru_cache(maxsize=4)
 def region_view(path: str, releases: str | None = None) -> RegionView:
     """Return the dashboard's view of the region at ``path`` (once per process).
 

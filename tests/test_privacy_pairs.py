@@ -20,6 +20,7 @@ from geotraf.command_support import command_flows, load_region_and_graph
 from geotraf.privacy import non_negative
 from geotraf.privacy.region import (
     PAIR_THRESHOLD,
+    pairs_by_year,
     region_domains,
     release_region,
     released_flows,
@@ -199,6 +200,7 @@ def test_the_unfiltered_corridors_view_routes_the_pairs_and_a_filtered_one_the_f
     pairs = released_flows(release, net.region.places, table="pairs")
     fine = released_flows(release, net.region.places, table="flows")
     tables = net.attrs["release_table"].to_numpy()
+    assert set(tables) == {"pairs", "pairs_by_year", "flows"}
     # The network's rows are the two released tables, value for value (post-processing).
     np.testing.assert_allclose(net.counts[tables == "pairs"], pairs["count"].to_numpy())
     np.testing.assert_allclose(net.counts[tables == "flows"], fine["count"].to_numpy())
@@ -210,10 +212,16 @@ def test_the_unfiltered_corridors_view_routes_the_pairs_and_a_filtered_one_the_f
     assert set(tables[cm.flow_mask(net, same)]) == {"pairs"}
     # People per year on the map: the released pairs over the release's two years.
     assert cm.flow_weights(net, everyone).sum() == pytest.approx(pairs["count"].sum() / 2)
-    for state in (cm.CorridorState(year_min=2021), cm.CorridorState(sex=("female",))):
-        assert filtered(net, state)
-        chosen = cm.flow_mask(net, state)
-        assert set(tables[chosen]) <= {"flows"}
+    # A year filter alone: the pairs split over the years (every pair, 2021's share).
+    by_year = pairs_by_year(release, net.region.places)
+    in_2021 = cm.CorridorState(year_min=2021)
+    assert filtered(net, in_2021)
+    assert set(tables[cm.flow_mask(net, in_2021)]) == {"pairs_by_year"}
+    want = by_year.loc[by_year["year"] == 2021, "count"].sum()
+    assert cm.flow_weights(net, in_2021).sum() == pytest.approx(want)
+    assert want > 0
+    # A category filter: the attribute-level flows.
+    assert set(tables[cm.flow_mask(net, cm.CorridorState(sex=("female",)))]) <= {"flows"}
     female = fine.loc[fine["sex"] == "female", "count"].sum()
     got = cm.flow_weights(net, cm.CorridorState(sex=("female",))).sum()
     assert got == pytest.approx(female / 2)

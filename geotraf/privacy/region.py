@@ -323,6 +323,52 @@ def released_flows(
     return flows
 
 
+def pairs_by_year(release: Release, places: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the released pairs split over the years, for a view filtered by years only.
+
+    Each row of :func:`released_flows` (``table="pairs"``) becomes one row per year of the
+    country table, its people split in the shares of its country pair's released yearly
+    totals (made non-negative): post-processing of the release, so a year filter keeps
+    every place pair instead of the few attribute-level flows that cleared their
+    threshold. A pair's yearly row is an estimate, not a count of that year's flow.
+
+    Examples
+    --------
+    >>> from geotraf.privacy.release import make_release
+    >>> f = pd.DataFrame({"origin_country": ["LAO"] * 2, "destination_country": ["THA"] * 2,
+    ...                   "origin": ["vte"] * 2, "destination": ["bkk"] * 2, "via": [None] * 2,
+    ...                   "year": [2020, 2021], "exploitation": ["sexual"] * 2,
+    ...                   "sector": ["other"] * 2, "sex": ["female"] * 2,
+    ...                   "age_group": ["adult"] * 2, "mode": ["road"] * 2,
+    ...                   "count": [900, 300]})
+    >>> doms = {"origin_country": ["LAO", "THA"], "destination_country": ["LAO", "THA"],
+    ...         "year": [2020, 2021], "exploitation": ["sexual"], "age_group": ["adult"],
+    ...         "origin": ["vte"], "destination": ["bkk"]}
+    >>> places = pd.DataFrame({"place_id": ["vte", "bkk"], "country": ["LAO", "THA"]})
+    >>> release = make_release(f, domains=doms)
+    >>> out = pairs_by_year(release, places)
+    >>> out["year"].tolist()
+    [2020, 2021]
+    >>> pairs = released_flows(release, places, table="pairs")
+    >>> bool(abs(out["count"].sum() - pairs["count"].sum()) < 1e-6)
+    True
+    """
+    pairs = released_flows(release, places, table="pairs")
+    if not len(pairs) or "country" not in release.tables:
+        return pairs.assign(year=pd.Series(dtype=np.int64))
+    by = list(PAIR_CALIBRATE_BY)
+    country = release.table("country")
+    sums = country.assign(pair=_joined(country, by)).groupby(["pair", "year"])["count"].sum()
+    sums = pd.Series(non_negative(sums), index=sums.index, dtype=float)
+    totals = sums.groupby(level=0).transform("sum")
+    shares = (sums / totals.where(totals > 0)).dropna().rename("share").reset_index()
+    out = pairs.assign(pair=_joined(pairs, by)).merge(shares, on="pair", how="inner")
+    out["count"] = out["count"].to_numpy() * out["share"].to_numpy()
+    out["year"] = out["year"].astype(np.int64)
+    out = out.drop(columns=["pair", "share"])
+    return out.loc[out["count"] > 0].reset_index(drop=True)
+
+
 def _pair_rows(release: Release, places: pd.DataFrame | None) -> pd.DataFrame:
     """The pairs table's cells ≥ :data:`PAIR_THRESHOLD`, split over the released ``via``."""
     cells = release.table("pairs")
