@@ -1,26 +1,40 @@
 """Accuracy and cost of the differentially private release on the demo region, by ε.
 
 For each ε (default 0.25, 0.5, 1, 2, 4) and ``--repeats`` independent releases of the
-demo region's flows and incidents (:func:`geotraf.privacy.release.make_release`, the
-default table split: 0.4 of ε on the country table, 0.4 on the place-level flows table,
-0.2 on the incidents per road node; ``--shares`` tries another split):
+demo region's flows and incidents (:func:`geotraf.privacy.release.make_release`) under a
+``--design`` (``pairs``, the release's own, by default; ``--shares`` tries another split
+of ε over the design's tables, in their order):
+
+- ``pairs`` (the default tables, :data:`geotraf.privacy.release.DEFAULT_TABLES`): the
+  country table, the public-key place ``pairs`` table, the attribute-level ``flows``
+  (key selection, with ``via``), the ``routes`` table (people by country pair and
+  transit places, key selection) and the incidents per road node. The corridor model is
+  :func:`geotraf.privacy.region.released_flows` with ``table="pairs"``.
+- ``fine`` (round 2's release, for comparison): country 0.4, attribute-level flows
+  without ``via`` 0.4, incidents 0.2; the corridor model is the ``flows`` table scaled
+  to the country table per country pair and year, as round 2 did (``table="flows"``).
+
+Measured:
 
 - **country-year error**: median over (origin country, year) of |released − true| / true,
   the released value being the non-negative sum of the country table's cells (as the
   Overview shows it);
 - **top-10 hotspots kept**: how many of the 10 hotspots ranked on the raw flows and raw
-  incidents are in the top 10 ranked on the released flows
-  (:func:`geotraf.privacy.region.released_flows`) and released incidents
-  (:func:`geotraf.privacy.incidents.released_incidents`), both assigned with ``shortest``;
+  incidents are in the top 10 ranked on the released corridor model and released
+  incidents (:func:`geotraf.privacy.incidents.released_incidents`), both assigned with
+  ``shortest`` and ranked by the same function (:func:`geotraf.hotspots.hotspots`,
+  ``top=10``: by score, then load, then node id);
 - **incident density top 10 kept**: how many of the 10 road nodes of highest raw
   incident density are among the 10 highest from the released incidents;
 - **corridor load error**: median relative error of the edge loads of the 20 most loaded
-  edges (raw assignment) when the released flows are assigned instead;
-- **plan capture difference**: a greedy plan of 5 sites chosen on the released flows,
+  edges (raw assignment) when the released corridor model is assigned instead;
+- **plan capture difference**: a greedy plan of 5 sites chosen on the released model,
   evaluated on the raw assignment (share of people whose path passes a chosen site),
   minus the same for the plan chosen on the raw flows, in percentage points (negative:
   the release's plan captures less of the real flow);
-- **release time**: wall time of one release (median over the repeats).
+- **release time**: wall time of one release (median over the repeats);
+- **rows routed**: rows of the corridor model (median), and the attribute-level flows
+  keys released.
 
 ``--incidents-by-year`` keys the incidents table by road node × year instead (the cells
 of a node are summed over the years before the display threshold), to compare with the
@@ -32,6 +46,7 @@ for reference.
 Usage::
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_privacy.py [--repeats 3] [--eps 0.5 1]
+        [--design pairs|fine] [--shares 0.25 0.25 0.2 0.1 0.2]
 """
 
 from __future__ import annotations
@@ -54,10 +69,27 @@ from geotraf.incidents import incident_density
 from geotraf.privacy import DEFAULT_THRESHOLD, non_negative
 from geotraf.privacy.incidents import incident_input, released_incidents, with_cell_coordinates
 from geotraf.privacy.region import release_input, released_flows
-from geotraf.privacy.release import DEFAULT_TABLES, ReleaseConfig, make_release
+from geotraf.privacy.release import DEFAULT_TABLES, ReleaseConfig, TableSpec, make_release
 from geotraf.routing import Assignment, assign
 
 EPSILONS = (0.25, 0.5, 1.0, 2.0, 4.0)
+#: Round 2's release: no pairs or routes table, attribute-level flows without ``via``.
+FINE_TABLES: tuple[TableSpec, ...] = (
+    replace(DEFAULT_TABLES[0], share=0.4),
+    TableSpec(
+        "flows",
+        ("origin", "destination", "year", "exploitation", "sector", "sex", "age_group", "mode"),
+        0.4,
+        "threshold",
+    ),
+    TableSpec("incidents", ("node",), 0.2, "public", "incidents"),
+)
+#: Per design: its tables, the corridor model (``released_flows``'s ``table``) and the
+#: country-table keys that model is scaled to (None: the release's own).
+DESIGNS: dict[str, tuple[tuple[TableSpec, ...], str, tuple[str, ...] | None]] = {
+    "pairs": (DEFAULT_TABLES, "pairs", None),
+    "fine": (FINE_TABLES, "flows", ("origin_country", "destination_country", "year")),
+}
 
 
 def captured_share(result: Assignment, nodes: set[str]) -> float:
@@ -95,12 +127,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--eps", type=float, nargs="*", default=list(EPSILONS))
+    parser.add_argument("--design", choices=sorted(DESIGNS), default="pairs")
     parser.add_argument(
         "--shares",
         type=float,
-        nargs=3,
-        metavar=("COUNTRY", "FLOWS", "INCIDENTS"),
-        help="shares of ε of the three tables (default: the release's own split)",
+        nargs="+",
+        help="shares of ε of the design's tables, in order (pairs: country, pairs, flows, "
+        "routes, incidents; fine: country, flows, incidents); default: the design's own",
     )
     parser.add_argument(
         "--incidents-by-year",
@@ -109,11 +142,11 @@ def main() -> None:
         "the threshold) instead of by node: the design the release does not use",
     )
     args = parser.parse_args()
-    tables = DEFAULT_TABLES
+    tables, model, calibrate_by = DESIGNS[args.design]
     if args.shares:
-        tables = tuple(
-            replace(t, share=v) for t, v in zip(DEFAULT_TABLES, args.shares, strict=True)
-        )
+        if len(args.shares) != len(tables):
+            parser.error(f"--shares: {len(tables)} values for the {args.design} design")
+        tables = tuple(replace(t, share=v) for t, v in zip(tables, args.shares, strict=True))
 
     reg, graph = load_region_and_graph("mekong")
     flows, domains, digest = release_input(reg)
@@ -141,7 +174,8 @@ def main() -> None:
     print(
         f"demo region: {len(flows)} flows rows, {int(flows['count'].sum())} people; "
         f"{len(reg.incidents)} incidents, {int(reg.incidents['count'].sum())} people, "
-        f"{len(cells)} road nodes; raw assignment {raw_seconds:.2f} s; shares "
+        f"{len(cells)} road nodes; raw assignment {raw_seconds:.2f} s; design {args.design}, "
+        "shares "
         + " / ".join(f"{t.name} {t.share:g}" for t in tables)
         + ("; incidents by node × year" if args.incidents_by_year else "")
     )
@@ -149,11 +183,11 @@ def main() -> None:
         "| ε | country-year median rel. error | top-10 hotspots kept | "
         "incident density top 10 kept | "
         "top-20 edge load median rel. error | plan capture diff. (pp) | "
-        "release time (s) | δ | flows keys released |"
+        "release time (s) | δ | rows routed | flows keys released |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for eps in args.eps:
-        errors, kept, loads, plans, seconds, kept_keys = [], [], [], [], [], []
+        errors, kept, loads, plans, seconds, kept_keys, routed = [], [], [], [], [], [], []
         dens_kept = []
         delta = 0.0
         for _ in range(args.repeats):
@@ -176,8 +210,14 @@ def main() -> None:
             noisy = country.groupby(["origin_country", "year"])["count"].sum().clip(lower=0)
             rel = (noisy.reindex(truth.index).fillna(0) - truth).abs() / truth
             errors.append(float(rel.median()))
-            released = released_flows(release, reg.places)
-            kept_keys.append(len(released))
+            released = released_flows(
+                release,
+                reg.places,
+                table=model,  # type: ignore[arg-type]
+                calibrate_by=calibrate_by,
+            )
+            kept_keys.append(len(release.table("flows")))
+            routed.append(len(released))
             result = assign(
                 graph, released, method="shortest", places=reg.places, show_progress=None
             )
@@ -192,7 +232,8 @@ def main() -> None:
             f"(min {min(kept)}) | {statistics.median(dens_kept):g} (min {min(dens_kept)}) | "
             f"{statistics.median(loads):.1%} | "
             f"{statistics.median(plans):+.1f} | {statistics.median(seconds):.2f} | "
-            f"{delta:.1e} | {int(statistics.median(kept_keys))} |"
+            f"{delta:.1e} | {int(statistics.median(routed)):,} | "
+            f"{int(statistics.median(kept_keys)):,} |"
         )
 
 

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from geotraf.hotspot_index import HotspotIndex
     from geotraf.routing import Assignment
 
+#: Column of a released network's flows naming the released model a row comes from:
+#: ``"pairs"`` (the place pairs, every person: the unfiltered view), ``"pairs_by_year"``
+#: (the same split over the years: a view filtered by years only) or ``"flows"`` (the
+#: attribute-level flows: a view filtered by category). See :func:`flow_mask`.
+RELEASE_TABLE = "release_table"
 #: Decimal places of the corridor geometry sent to the browser (3 ≈ 110 m).
 GEOMETRY_DECIMALS = 3
 #: Simplification tolerance of that geometry, degrees.
@@ -98,18 +103,41 @@ class CorridorNetwork:
 def _corridor_network(path: str, method: str, source: str, releases: str) -> CorridorNetwork:
     from dataclasses import replace
 
-    from dashboard.data import load_region, region_release, released_region_flows, route_graph
+    from dashboard.data import (
+        load_region,
+        region_release,
+        released_region_flows,
+        released_region_pairs,
+        released_region_pairs_by_year,
+        route_graph,
+    )
     from geotraf.privacy.incidents import released_incidents
     from geotraf.routing import assign
 
     region = load_region(path)
     graph = route_graph(path)
+    years = None
     if source == "raw":
         flows = region.flows if region.flows is not None else pd.DataFrame()
         incidents = getattr(region, "incidents", None)
     else:
-        flows = released_region_flows(path, releases)
-        incidents = released_incidents(region_release(path, releases))
+        # The released corridor models, each row tagged (see flow_mask): the place pairs
+        # for the unfiltered view, the pairs by year for a view filtered by years only,
+        # the attribute-level flows for a view filtered by category.
+        flows = pd.concat(
+            [
+                released_region_flows(path, releases).assign(**{RELEASE_TABLE: "flows"}),
+                released_region_pairs(path, releases).assign(**{RELEASE_TABLE: "pairs"}),
+                released_region_pairs_by_year(path, releases).assign(
+                    **{RELEASE_TABLE: "pairs_by_year"}
+                ),
+            ],
+            ignore_index=True,
+        )
+        release = region_release(path, releases)
+        incidents = released_incidents(release)
+        country = release.table("country")
+        years = (int(country["year"].min()), int(country["year"].max())) if len(country) else None
     flows = flows.reset_index(drop=True)
     assignment = assign(graph, flows, method=method, places=region.places)
     net = build_network(
@@ -120,7 +148,9 @@ def _corridor_network(path: str, method: str, source: str, releases: str) -> Cor
         assignment,
         synthetic=bool(getattr(region, "synthetic", False)),
     )
-    return replace(net, releases=releases if source == "release" else "", incidents=incidents)
+    if source == "raw":
+        return replace(net, incidents=incidents)
+    return replace(net, releases=releases, incidents=incidents, years=years or net.years)
 
 
 def corridor_network(
@@ -200,6 +230,8 @@ def build_network(
         )
         attrs[column] = pd.Categorical(countries.fillna("").astype(str).to_numpy())
     counts = pd.to_numeric(flows["count"], errors="coerce").fillna(0.0).to_numpy(float)
+    if RELEASE_TABLE in flows:
+        attrs[RELEASE_TABLE] = flows[RELEASE_TABLE].astype(str).to_numpy()
 
     # edge_load is indexed by (u, v, key); paths name edges by edge_id, in the same order.
     edge_ids = pd.Index(
@@ -217,7 +249,8 @@ def build_network(
     flow_node = sp.csr_array(flow_path @ path_node)
     edge_segment, segments = _segments(graph, edge_ids)
     segment_flow = sp.csr_array((flow_edge @ edge_segment).T)
-    years = (int(attrs["year"].min()), int(attrs["year"].max())) if n else None
+    dated = attrs["year"].to_numpy()[attrs["year"].to_numpy() > 0]
+    years = (int(dated.min()), int(dated.max())) if len(dated) else None
     return CorridorNetwork(
         path=path,
         method=method,
@@ -301,14 +334,47 @@ def _segments(graph: nx.MultiDiGraph, edge_ids: pd.Index) -> tuple[sp.csr_array,
 # --- filtering ----------------------------------------------------------------------------
 
 
+def filtered(net: CorridorNetwork, state: CorridorState) -> bool:
+    """True when ``state`` narrows the years (inside the network's) or any category.
+
+    Country filters do not count: a row's countries come from its places, which both
+    released tables have.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> net = SimpleNamespace(years=(2018, 2024))
+    >>> filtered(net, CorridorState(year_min=2018, year_max=2024, origin=("MMR",)))
+    False
+    >>> filtered(net, CorridorState(year_min=2020)), filtered(net, CorridorState(sex=("male",)))
+    (True, True)
+    """
+    shown = clamp_years(state, net.years)
+    if net.years is not None and (shown.year_min, shown.year_max) != tuple(net.years):
+        return True
+    return any(getattr(state, name) for name in CATEGORY_FILTERS)
+
+
 def flow_mask(net: CorridorNetwork, state: CorridorState) -> np.ndarray:
-    """Return the boolean mask of the flows inside the filters (positions of ``attrs``)."""
+    """Return the boolean mask of the flows inside the filters (positions of ``attrs``).
+
+    A released network holds three released models (column :data:`RELEASE_TABLE`): an
+    unfiltered state takes the place pairs (all people, routed by their transit
+    places), a state filtered by years alone the pairs by year, a state filtered by a
+    category (:func:`filtered`) the attribute-level flows. Each is post-processing of
+    the release.
+    """
     attrs = net.attrs
     keep = np.ones(net.n_flows, dtype=bool)
+    pairs = RELEASE_TABLE in attrs and not filtered(net, state)
+    if RELEASE_TABLE in attrs:
+        by_category = any(getattr(state, name) for name in CATEGORY_FILTERS)
+        model = "pairs" if pairs else "flows" if by_category else "pairs_by_year"
+        keep &= attrs[RELEASE_TABLE].to_numpy() == model
     year = attrs["year"].to_numpy()
-    if state.year_min is not None:
+    if state.year_min is not None and not pairs:  # (the pairs cover every year)
         keep &= year >= state.year_min
-    if state.year_max is not None:
+    if state.year_max is not None and not pairs:
         keep &= year <= state.year_max
     for name, (column, _, _) in CATEGORY_FILTERS.items():
         chosen = getattr(state, name)

@@ -246,6 +246,31 @@ def released_region_flows(path: str, releases: str) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=4)
+def released_region_pairs(path: str, releases: str) -> pd.DataFrame:
+    """Return the released place pairs of the region at ``path`` (read-only).
+
+    One row per routed (origin, destination, via) of the release's ``pairs`` table
+    (:func:`geotraf.privacy.region.released_flows` with ``table="pairs"``): the corridor
+    model of all people, behind the unfiltered Corridors view and its hotspots.
+    """
+    from geotraf.privacy.region import released_flows
+
+    return released_flows(region_release(path, releases), load_region(path).places, table="pairs")
+
+
+@functools.lru_cache(maxsize=4)
+def released_region_pairs_by_year(path: str, releases: str) -> pd.DataFrame:
+    """Return the released place pairs split over the years (read-only).
+
+    :func:`geotraf.privacy.region.pairs_by_year`: behind a Corridors view filtered by
+    years only.
+    """
+    from geotraf.privacy.region import pairs_by_year
+
+    return pairs_by_year(region_release(path, releases), load_region(path).places)
+
+
+@functools.lru_cache(maxsize=4)
 def region_view(path: str, releases: str | None = None) -> RegionView:
     """Return the dashboard's view of the region at ``path`` (once per process).
 

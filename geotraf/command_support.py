@@ -50,8 +50,10 @@ def command_flows(
 ) -> pd.DataFrame:
     """Return the flows the command works on; raise ``error`` when the region has none.
 
-    By default the region's *released* flows (:func:`geotraf.privacy.region.released_flows`,
-    made once per dataset version and reused from the instance's releases folder): every
+    By default the region's *released* place pairs (:func:`geotraf.privacy.region.released_flows`
+    with ``table="pairs"``: every place pair with its transit places, all years and
+    categories; made once per dataset version and reused from the instance's releases
+    folder): every
     number the command prints or writes is then post-processing of the differentially
     private release and may be shared. ``raw=True`` (``--raw``, the data owner) returns
     the raw flows; those outputs are RESTRICTED. ``graph`` (the region's route graph)
@@ -63,7 +65,8 @@ def command_flows(
         return reg.flows
     from geotraf.privacy.region import release_region, released_flows
 
-    flows = released_flows(release_region(reg, source=region, graph=graph), reg.places)
+    release = release_region(reg, source=region, graph=graph)
+    flows = released_flows(release, reg.places, table="pairs")
     if len(flows) == 0:
         raise error(
             f"region {region!r}: the differentially private release holds no flows above its "

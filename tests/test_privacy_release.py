@@ -118,8 +118,11 @@ def test_two_workers_and_a_restart_share_one_release_and_one_ledger_line(
         timeout=120,
     ).stdout
     assert answers[0]["id"] in text and "ε = 1" in text
-    # The budget split is printed with each release: the incidents' share included.
-    assert "split — country ε = 0.4, flows ε = 0.4, incidents ε = 0.2" in text
+    # The budget split is printed with each release: every table's share.
+    assert (
+        "split — country ε = 0.3, flows ε = 0.2, incidents ε = 0.2, pairs ε = 0.25, "
+        "routes ε = 0.05" in text
+    )
 
 
 def test_cli_hotspots_are_computed_from_the_released_flows(
@@ -135,7 +138,7 @@ def test_cli_hotspots_are_computed_from_the_released_flows(
     shown = json.loads(capsys.readouterr().out)
     assert shown["protection"] == "differentially private, ε = 1; below 11 shown as <11"
     reg, graph = commands.load_region_and_graph(str(region_dir))
-    released = released_flows(release_region(reg), reg.places)
+    released = released_flows(release_region(reg), reg.places, table="pairs")
     result = assign(graph, released, method="k_shortest", places=reg.places, show_progress=None)
     spots = hotspots(graph, result, incidents=reg.incidents, sites=reg.sites, top=5)
     want = {
@@ -161,7 +164,7 @@ def test_cli_plan_totals_come_from_the_release_unless_raw(
     assert main([*args, "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     reg = commands.load_region(str(region_dir))
-    released = released_flows(release_region(reg), reg.places)
+    released = released_flows(release_region(reg), reg.places, table="pairs")
     assert shown["protection"].startswith("differentially private, ε = 1")
     assert shown["total"] == round(float(released["count"].sum()), 1)
     assert main([*args, "--format", "json", "--raw"]) == 0

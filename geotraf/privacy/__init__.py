@@ -24,7 +24,8 @@ table of (noisy) counts:
 ...                       "age_group": ["adult"] * 2, "mode": ["road"] * 2,
 ...                       "count": [40, 25]})
 >>> domains = {"origin_country": ["LAO", "THA"], "destination_country": ["LAO", "THA"],
-...            "year": [2020, 2021], "exploitation": ["sexual"], "age_group": ["adult"]}
+...            "year": [2020, 2021], "exploitation": ["sexual"], "age_group": ["adult"],
+...            "origin": ["vte"], "destination": ["bkk"]}
 >>> release = make_release(flows, domains=domains)
 >>> release.epsilon, protection_note(release.epsilon)
 (1.0, 'differentially private, ε = 1; below 11 shown as <11')

@@ -178,7 +178,7 @@ def released_incidents(
     ...                   "age_group": ["adult"], "mode": ["road"], "count": [900]})
     >>> doms = {"origin_country": ["LAO", "THA"], "destination_country": ["LAO", "THA"],
     ...         "year": [2020], "exploitation": ["sexual"], "age_group": ["adult"],
-    ...         "node": ["x:1", "x:2"]}
+    ...         "origin": ["LAO"], "destination": ["THA"], "node": ["x:1", "x:2"]}
     >>> inc = pd.DataFrame({"node": ["x:1"], "count": [400]})
     >>> cells = pd.DataFrame({"node": ["x:1", "x:2"], "lon": [101.0, 103.0],
     ...                       "lat": [16.0, 16.0]})

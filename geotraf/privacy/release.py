@@ -18,10 +18,23 @@ so the ε's add up (sequential composition) and the release as a whole is
   are kept as the mechanism returned them (whole numbers, possibly negative) so that
   sums over many cells stay unbiased; every shown value is a sum made non-negative and
   whole (:func:`geotraf.privacy.display.non_negative`).
-- A *key-selection* table (``flows``: place to place, with every attribute) has far too
-  many possible keys to list, so it releases only keys whose noisy count clears a
-  threshold — OpenDP's :func:`opendp.measurements.make_laplace_threshold` — at the cost
-  of a small δ. The threshold is the smallest that keeps δ within the table's share.
+- The ``pairs`` table is public-key too: people per (origin place, destination place),
+  over every pair of a declared origin (a place whose role includes ``source``, or a
+  country) and a declared destination (role ``destination``, or a country) — about
+  25,000 cells on the demo region, all from its geography. Its cells are the corridor
+  model's input (:func:`geotraf.privacy.region.released_flows` with
+  ``table="pairs"``): every place pair keeps its people, however small, instead of
+  falling under a selection threshold. An endpoint outside the declared places (an
+  admin-1 code, say) is not in this table; the country table still counts its people.
+- A *key-selection* table (``flows``: place to place, with the transit places ``via``
+  and every attribute) has far too many possible keys to list, so it releases only keys
+  whose noisy count clears a threshold — OpenDP's
+  :func:`opendp.measurements.make_laplace_threshold` — at the cost of a small δ. The
+  threshold is the smallest that keeps δ within the table's share. It serves the
+  filtered views (by year, form of exploitation, sex, age group, sector, mode). The
+  ``routes`` table (origin country, destination country, ``via``) is key-selected the
+  same way; its few large cells give the shares in which each released pair's people
+  travel by their transit places. The key-selection tables share δ equally.
 - The ``incidents`` table counts the people concerned by the incidents layer's events
   per road node (junctions and crossings of the route graph, a public key set), over the
   whole period, with the same geometric mechanism (:mod:`geotraf.privacy.incidents`).
@@ -54,6 +67,9 @@ DEFAULT_DELTA = 1e-6
 UNKNOWN = ""
 _SEP = "\x1f"
 
+#: Keys a flows table may lack (the schema's optional ``via``): absent means missing.
+OPTIONAL_KEYS: tuple[str, ...] = ("via",)
+
 Selection = Literal["public", "threshold"]
 #: Which input a table counts: the flows, or the incidents keyed by road node.
 Source = Literal["flows", "incidents"]
@@ -77,22 +93,35 @@ class TableSpec:
     source: Source = "flows"
 
 
-#: The default release: country table for the Overview, place-level flows for the
-#: corridors, incidents per road node for the density layer and the hotspot scores
-#: (shares 0.4 / 0.4 / 0.2 of ε, chosen from benchmarks/bench_privacy.py).
+#: The default release: country table for the Overview, place pairs for the corridor
+#: model and the hotspot ranking, place-level flows with every attribute for filtered
+#: views, incidents per road node for the density layer and the hotspot scores (shares
+#: of ε chosen from benchmarks/bench_privacy.py).
 DEFAULT_TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "country",
         ("origin_country", "destination_country", "year", "exploitation", "age_group"),
-        0.4,
+        0.3,
         "public",
     ),
+    TableSpec("pairs", ("origin", "destination"), 0.25, "public"),
     TableSpec(
         "flows",
-        ("origin", "destination", "year", "exploitation", "sector", "sex", "age_group", "mode"),
-        0.4,
+        (
+            "origin",
+            "destination",
+            "via",
+            "year",
+            "exploitation",
+            "sector",
+            "sex",
+            "age_group",
+            "mode",
+        ),
+        0.2,
         "threshold",
     ),
+    TableSpec("routes", ("origin_country", "destination_country", "via"), 0.05, "threshold"),
     TableSpec("incidents", ("node",), 0.2, "public", "incidents"),
 )
 
@@ -302,7 +331,8 @@ def make_release(
     ...                   "age_group": ["adult"] * 2, "mode": ["road"] * 2,
     ...                   "count": [500, 3]})
     >>> doms = {"origin_country": ["LAO", "THA"], "destination_country": ["LAO", "THA"],
-    ...         "year": [2020, 2021], "exploitation": ["sexual"], "age_group": ["adult"]}
+    ...         "year": [2020, 2021], "exploitation": ["sexual"], "age_group": ["adult"],
+    ...         "origin": ["vte"], "destination": ["bkk"]}
     >>> r = make_release(f, domains=doms)
     >>> len(r.table("country"))  # every declared combination (3 × 3 × 2), "" = unknown
     18
@@ -316,7 +346,7 @@ def make_release(
     import opendp.prelude as dp
 
     dp.enable_features("contrib")
-    inputs = {"flows": flows, "incidents": incidents}
+    inputs = {"flows": _with_optional(flows), "incidents": incidents}
     for source, frame in inputs.items():
         if frame is not None:
             _check_columns(frame, config, source)
@@ -342,6 +372,16 @@ def make_release(
         tables=tables,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         seconds=time.perf_counter() - started,
+    )
+
+
+def _with_optional(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every absent optional key column added, all missing (a new frame)."""
+    absent = [k for k in OPTIONAL_KEYS if k not in frame.columns]
+    return (
+        frame.assign(**{k: pd.Series(pd.NA, index=frame.index, dtype="string") for k in absent})
+        if absent
+        else frame
     )
 
 
