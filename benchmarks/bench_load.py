@@ -18,14 +18,22 @@ Each simulated user (one thread, one HTTP session):
    Overview filter change (``overview-map``). Filter states are drawn from a small set —
    years, one or two categories — as people click the same few filters.
 
-Every callback request's latency is recorded; errors are non-200 answers and failed
-connections. ``--kill-worker`` SIGKILLs one gunicorn worker half-way through, to check
-that a new worker comes up and no session is lost.
+Every callback request's latency is recorded, from just before the request is sent to
+the whole answer received (decompressed by ``requests``, never parsed as JSON); errors
+are non-200 answers and failed connections. ``--kill-worker`` SIGKILLs one gunicorn
+worker half-way through, to check that a new worker comes up and no session is lost.
+
+Beside the client's figures each round prints what does not depend on the client: the
+server's own time per callback (gunicorn's access log, ``%(D)s``: from the request read
+to the answer written, so without the time a request waits for a free thread) and the
+CPU seconds the server's processes and this client used, since all of them share the
+machine's cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import random
@@ -211,7 +219,8 @@ def main() -> int:
     env = {**os.environ, "GEOTRAF_INSTANCE": str(instance), "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "geotraf.cli", "serve", "--host", HOST, "--port", str(port)]
     cmd += ["--workers", str(args.workers)]
-    log = open(args.server_log, "wb") if args.server_log else subprocess.DEVNULL  # noqa: SIM115
+    log_path = Path(args.server_log) if args.server_log else instance / "server.log"
+    log = open(log_path, "wb")  # noqa: SIM115 (closed in finally)
     proc = subprocess.Popen(
         cmd,
         cwd=ROOT,
@@ -225,8 +234,9 @@ def main() -> int:
         for _ in range(args.workers * 2):
             _warm(base, bodies)
         for round_ in range(max(1, args.rounds)):
-            _round(args, seconds, base, bodies, proc, round_)
+            _round(args, seconds, base, bodies, proc, round_, log_path)
     finally:
+        log.close()
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
@@ -242,9 +252,12 @@ def _round(
     bodies: dict[str, Any],
     proc: subprocess.Popen[bytes],
     round_: int,
+    log_path: Path,
 ) -> None:
     rec = Recorder()
     before = os.getloadavg()[0]  # other jobs on the machine, before our users start
+    log_from = log_path.stat().st_size
+    cpu_server, cpu_client = _server_cpu(proc.pid), time.process_time()
     until = time.monotonic() + seconds
     start = time.monotonic()
     threads = [
@@ -260,7 +273,9 @@ def _round(
     for t in threads:
         t.join(timeout=seconds + 120)
     elapsed = time.monotonic() - start
+    cpu_server, cpu_client = _server_cpu(proc.pid) - cpu_server, time.process_time() - cpu_client
     lat = sorted(rec.latencies)
+    server_ms = _server_times(log_path, log_from)
 
     def pct(p: float, values: list[float] | None = None) -> float:
         v = lat if values is None else sorted(values)
@@ -287,8 +302,44 @@ def _round(
                 f"    {kind}: {len(values):,} calls, p50 {pct(50, values):.0f}, "
                 f"p95 {pct(95, values):.0f}, p99 {pct(99, values):.0f}"
             )
+        if server_ms:
+            print(
+                f"  server time ms (access log): p50 {pct(50, server_ms):.0f}, "
+                f"p95 {pct(95, server_ms):.0f}, p99 {pct(99, server_ms):.0f}, "
+                f"max {max(server_ms):.0f} ({len(server_ms):,} callbacks)"
+            )
+    print(
+        f"  CPU s: server {cpu_server:.1f}, client {cpu_client:.1f}, in {elapsed:.0f} s on "
+        f"{os.cpu_count()} cores; server CPU per callback "
+        f"{1000 * cpu_server / max(1, len(lat)):.1f} ms"
+    )
     if args.kill_worker:
         print(f"  killed worker pid {killed} half-way")
+
+
+def _server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the server's process and its live workers."""
+    import psutil
+
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        for p in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = p.cpu_times()
+                total += times.user + times.system
+    except psutil.Error:
+        pass
+    return total
+
+
+def _server_times(log_path: Path, offset: int) -> list[float]:
+    """Milliseconds per callback request from the access lines written after ``offset``."""
+    with open(log_path, "rb") as fh:
+        fh.seek(offset)
+        text = fh.read().decode("utf-8", "replace")
+    found = re.findall(r'"POST /_dash-update-component[^"]*" \d+ \S+ "[^"]*" "[^"]*" (\d+)', text)
+    return [int(us) / 1000 for us in found]
 
 
 if __name__ == "__main__":

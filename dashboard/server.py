@@ -19,6 +19,8 @@ from geotraf.datasets import resolve_region
 
 #: Threads per gunicorn worker: Dash fires several callbacks at once on page load.
 THREADS = 4
+#: gunicorn's default access line, then the microseconds the request took.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
 
 
 def ensure_demo_accounts(path: Path) -> bool:
@@ -67,6 +69,9 @@ def gunicorn_options(*, host: str, port: int, workers: int) -> dict[str, object]
         "threads": THREADS,
         "worker_class": "gthread",
         "accesslog": "-",
+        # gunicorn's usual line plus the time spent answering, in microseconds (%(D)s):
+        # benchmarks/bench_load.py reads it to tell server time from time in the queue.
+        "access_log_format": ACCESS_LOG_FORMAT,
         "timeout": 300,
         "graceful_timeout": 10,
         # A browser (or a proxy) reuses its connection between callbacks; closing idle
