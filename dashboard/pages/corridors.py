@@ -43,7 +43,7 @@ from dashboard.corridors_render import (
     whatif_result,
 )
 from dashboard.roles import allowed, check_role, current_role, requires_role
-from dashboard.viewcache import cached
+from dashboard.viewcache import cached_answer
 
 __all__ = [
     "COMPOSE_MAP_FN",
@@ -185,24 +185,19 @@ def register_callbacks(app: Dash) -> None:
     def update_corridors(years: Any, *rest: Any) -> tuple[Any, ...]:
         """One answer per filter change: the loads and headline, the markers and tables.
 
-        The markers and tables (hotspots and corridors of the filtered flows) are cached
-        per data version, filter state, language and role; the view is audited every time.
+        The answer (all but the address) is stored as JSON per data version, filter
+        state, language and role; the view is audited every time.
         """
-        from dashboard.corridors_model import corridor_payload, headline
-
         lang = i18n.current_language()
         t = i18n.translator(lang)
         state = _state(years, rest[:-1], rest[-1])
         net = _network(state.method)
         shown = clamp_years(state, net.years)
         audit.record("view", page="corridors", **_audit_filters(shown))
-        tables = cached("corridors-tables", [shown], lambda: _tables_view(net, shown, t, lang))
-        return (
-            corridor_payload(net, shown, t=t, lang=lang),
-            components.headline_cards(headline(net, shown, t=t, lang=lang)),
-            state.to_query(),
-            *tables,
+        loads, cards, *tables = cached_answer(
+            "corridors", [shown], lambda: _answer(net, shown, t, lang)
         )
+        return (loads, cards, state.to_query(), *tables)
 
     @app.callback(
         Output(ids.CORRIDORS_WHATIF, "data"),
@@ -339,6 +334,17 @@ def _network(method: str) -> Any:
     from dashboard.data import current_view
 
     return corridor_network(current_view().path, method)
+
+
+def _answer(net: Any, shown: CorridorState, t: Any, lang: str) -> tuple[Any, ...]:
+    """The loads, headline cards, markers, tables and notes of a state (no address)."""
+    from dashboard.corridors_model import corridor_payload, headline
+
+    return (
+        corridor_payload(net, shown, t=t, lang=lang),
+        components.headline_cards(headline(net, shown, t=t, lang=lang)),
+        *_tables_view(net, shown, t, lang),
+    )
 
 
 def _tables_view(net: Any, shown: CorridorState, t: Any, lang: str) -> tuple[Any, ...]:
