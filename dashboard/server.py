@@ -92,6 +92,8 @@ def _gunicorn(*, region: str, users: Path, host: str, port: int, workers: int) -
     from gunicorn.app.base import BaseApplication
 
     os.environ.update({"GEOTRAF_REGION": region, "GEOTRAF_USERS": str(users.resolve())})
+    # The address the workers warm the Overview's answers for (they hold absolute URLs).
+    os.environ.setdefault("GEOTRAF_URL", f"http://{host}:{port}/")
     os.environ.setdefault("GEOTRAF_INSTANCE", str(users.resolve().parent))
     os.umask(0o077)
     options = gunicorn_options(host=host, port=port, workers=workers)

@@ -18,6 +18,7 @@ reports in :mod:`dashboard.corridors_render`, its role and control words in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import dash
@@ -56,6 +57,8 @@ __all__ = [
     "method_labels",
     "reason_label",
     "register_callbacks",
+    "stored_answer",
+    "warm_answer",
 ]
 
 
@@ -188,15 +191,11 @@ def register_callbacks(app: Dash) -> None:
         The answer (all but the address) is stored as JSON per data version, filter
         state, language and role; the view is audited every time.
         """
-        lang = i18n.current_language()
-        t = i18n.translator(lang)
         state = _state(years, rest[:-1], rest[-1])
         net = _network(state.method)
         shown = clamp_years(state, net.years)
         audit.record("view", page="corridors", **_audit_filters(shown))
-        loads, cards, *tables = cached_answer(
-            "corridors", [shown], lambda: _answer(net, shown, t, lang)
-        )
+        loads, cards, *tables = stored_answer(net, shown)
         return (loads, cards, state.to_query(), *tables)
 
     @app.callback(
@@ -334,6 +333,25 @@ def _network(method: str) -> Any:
     from dashboard.data import current_view
 
     return corridor_network(current_view().path, method)
+
+
+def stored_answer(net: Any, shown: CorridorState) -> list[Any]:
+    """The answer to a filter change but the address, as stored JSON values.
+
+    Keyed per data version, (clamped) filter state, language and role
+    (:func:`dashboard.viewcache.cached_answer`); the caller checks the role and audits.
+    """
+    lang = i18n.current_language()
+    t = i18n.translator(lang)
+    answer: list[Any] = cached_answer("corridors", [shown], lambda: _answer(net, shown, t, lang))
+    return answer
+
+
+def warm_answer(query: Mapping[str, str]) -> None:
+    """Store the answer to the filter state of a page address's ``query`` (for warm-up)."""
+    state = CorridorState.from_query(query)
+    net = _network(state.method)
+    stored_answer(net, clamp_years(state, net.years))
 
 
 def _answer(net: Any, shown: CorridorState, t: Any, lang: str) -> tuple[Any, ...]:

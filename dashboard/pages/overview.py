@@ -8,6 +8,7 @@ live in the URL query string so a view can be shared.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import dash
@@ -164,8 +165,6 @@ def register_callbacks(app: Dash) -> None:
         side: str | None,
         arcs: list[str] | None,
     ) -> tuple[Any, ...]:
-        from flask import request
-
         from dashboard.data import current_view
         from geotraf.errors import GeotrafError
 
@@ -188,12 +187,7 @@ def register_callbacks(app: Dash) -> None:
         except GeotrafError as exc:
             message = t("The region's data could not be loaded: {error}").format(error=exc)
             return _message_outputs(message, state, kind="error")
-        # Repeated filter states reuse the whole answer, stored as JSON (no figure built).
-        answer = cached_answer(
-            "overview",
-            [state, request.root_url],
-            lambda: _answer(view, state, base_url=request.root_url, t=t),
-        )
+        answer = stored_answer(view, state)
         shown = clamp_years(state, view.years)
         audit.record(
             "view",
@@ -213,6 +207,28 @@ def register_callbacks(app: Dash) -> None:
         Input(ids.OVERVIEW_URL_SYNC, "data"),
         prevent_initial_call=True,
     )
+
+
+def stored_answer(view: Any, state: OverviewState) -> list[Any]:
+    """Every output of a state but the address, as stored JSON values (no figure built
+    when stored). Keyed per data version, state, root URL (the basemap's absolute URLs),
+    language and role; the caller checks the role and audits."""
+    from flask import request
+
+    t = i18n.translator(i18n.current_language())
+    answer: list[Any] = cached_answer(
+        "overview",
+        [state, request.root_url],
+        lambda: _answer(view, state, base_url=request.root_url, t=t),
+    )
+    return answer
+
+
+def warm_answer(query: Mapping[str, str]) -> None:
+    """Store the answer to the filter state of a page address's ``query`` (for warm-up)."""
+    from dashboard.data import current_view
+
+    stored_answer(current_view(), OverviewState.from_query(query))
 
 
 def _answer(view: Any, state: OverviewState, *, base_url: str, t: Any) -> tuple[Any, ...]:
