@@ -23,6 +23,12 @@ the whole answer received (decompressed by ``requests``, never parsed as JSON); 
 are non-200 answers and failed connections. ``--kill-worker`` SIGKILLs one gunicorn
 worker half-way through, to check that a new worker comes up and no session is lost.
 
+The server warms up before the users start (``dashboard/warmup.py``): the benchmark
+lists every filter state its users draw in ``$GEOTRAF_WARM_STATES`` (as an operator lists
+the states people open), and waits until each worker says it has stored them, so round
+1 measures a started server rather than its first minute. ``--cold`` leaves the list out
+(each page's default view only), to show what a miss costs.
+
 Beside the client's figures each round prints what does not depend on the client: the
 server's own time per callback (gunicorn's access log, ``%(D)s``: from the request read
 to the answer written, so without the time a request waits for a free thread) and the
@@ -34,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import random
@@ -97,6 +104,47 @@ def _overview_state(rng: random.Random) -> dict[str, Any]:
         "overview-side.value": rng.choice(["origin", "destination"]),
         "overview-arcs.value": ["arcs"],
     }
+
+
+def _warm_states() -> dict[str, list[str]]:
+    """Every filter state the users draw, as the page queries the warm-up reads."""
+    from itertools import product
+
+    from dashboard.corridors_state import CorridorState
+    from dashboard.overview_model import OverviewState
+
+    corridors = [
+        CorridorState.from_inputs(years, {"exploitation": forms, "sex": sex}, None).to_query()
+        for years, forms, sex in product(YEARS, EXPLOITATION, SEX)
+    ]
+    overview = [
+        OverviewState(
+            year_min=years[0],
+            year_max=years[1],
+            exploitation=tuple(forms or ()),
+            level=level,  # type: ignore[arg-type]
+            side=side,  # type: ignore[arg-type]
+        ).to_query()
+        for years, forms, level, side in product(
+            YEARS, EXPLOITATION, ["country", "province"], ["origin", "destination"]
+        )
+    ]
+    return {"corridors": corridors, "overview": overview}
+
+
+def _wait_for_warm_up(log_path: Path, workers: int, limit_s: float = 600) -> list[str]:
+    """Wait until every worker has written its warm-up line; return those lines."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        lines = [
+            line
+            for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+            if line.startswith("geotraf warm-up")
+        ]
+        if len(lines) >= workers:
+            return lines
+        time.sleep(1)
+    raise SystemExit(f"the workers did not finish warming up within {limit_s:.0f} s")
 
 
 class Recorder:
@@ -207,6 +255,9 @@ def main() -> int:
         "--rounds", type=int, default=1, help="rounds of --seconds against one server"
     )
     parser.add_argument("--server-log", default="", help="write the server's output here")
+    parser.add_argument(
+        "--cold", action="store_true", help="warm up each page's default view only"
+    )
     args = parser.parse_args()
     seconds = min(args.seconds, MAX_SECONDS)
     bodies = _bodies()
@@ -217,6 +268,10 @@ def main() -> int:
     port = _free_port()
     base = f"http://{HOST}:{port}"
     env = {**os.environ, "GEOTRAF_INSTANCE": str(instance), "PYTHONPATH": str(ROOT)}
+    if not args.cold:
+        states = instance / "warm-states.json"
+        states.write_text(json.dumps(_warm_states()), encoding="utf-8")
+        env["GEOTRAF_WARM_STATES"] = str(states)
     cmd = [sys.executable, "-m", "geotraf.cli", "serve", "--host", HOST, "--port", str(port)]
     cmd += ["--workers", str(args.workers)]
     log_path = Path(args.server_log) if args.server_log else instance / "server.log"
@@ -231,6 +286,10 @@ def main() -> int:
     )
     try:
         _wait_until_up(base, proc)
+        started = time.monotonic()
+        for line in _wait_for_warm_up(log_path, args.workers):
+            print(f"  {line}")
+        print(f"  warm-up over {time.monotonic() - started:.0f} s after the first answer")
         for _ in range(args.workers * 2):
             _warm(base, bodies)
         for round_ in range(max(1, args.rounds)):

@@ -50,6 +50,8 @@ __all__ = [
 EXTENSION = "geotraf_views"
 #: Seconds a result stays in the shared disk cache.
 TTL_S = 3600
+#: ``flask.g`` attribute: roles a computed answer is stored for too (the warm-up's).
+SHARE_WITH = "geotraf_answer_also_for"
 #: Results kept in each worker's memory: the usual filter states of both pages (60 + 80
 #: in the load benchmark) for a few roles and languages; an answer is ~50 KB of text.
 MEMORY_ITEMS = 1024
@@ -149,6 +151,14 @@ class ViewCache:
                 self.disk.set(key, result, expire=TTL_S)
             return result
 
+    def put(self, key: str, value: Any) -> None:
+        """Store ``value`` under ``key`` (both levels) unless it is there already."""
+        found, _ = self._lookup(key)
+        if not found:
+            with self.lock:
+                self._remember(key, value)
+            self.disk.set(key, value, expire=TTL_S)
+
     def _lookup(self, key: str) -> tuple[bool, Any]:
         with self.lock:
             if key in self.memory:
@@ -171,8 +181,9 @@ class ViewCache:
             self.memory.popitem(last=False)
 
 
-def key_for(name: str, parts: Hashable | Any) -> str:
-    """Return the cache key of ``name`` for the current request's data, language and role.
+def key_for(name: str, parts: Hashable | Any, *, role: str | None = None) -> str:
+    """Return the cache key of ``name`` for the current request's data, language and role
+    (or ``role``).
 
     ``parts`` should already be normalised (:func:`normalise`) where order does not matter.
     """
@@ -190,7 +201,7 @@ def key_for(name: str, parts: Hashable | Any) -> str:
         data_version(str(current_app.config[CONFIG_KEY])),
         _release_of_view(),
         i18n.current_language(),
-        current_role(),
+        role or current_role(),
         parts,
     ]
     text = json.dumps(material, sort_keys=True, default=repr)
@@ -254,8 +265,15 @@ def cached_answer(name: str, parts: list[Any], compute: Callable[[], Any]) -> An
         text: str = to_json_plotly(compute())
         return text
 
-    key = key_for(f"answer:{name}", [normalise(part) for part in parts])
-    return json.loads(cache.get_or_compute(key, encoded))
+    normalised = [normalise(part) for part in parts]
+    text = cache.get_or_compute(key_for(f"answer:{name}", normalised), encoded)
+    from flask import g
+
+    # The warm-up computes a state once, as the lowest role that may see it, and stores
+    # the same answer for the roles above (which see at least as much, never less).
+    for role in g.get(SHARE_WITH, ()):
+        cache.put(key_for(f"answer:{name}", normalised, role=role), text)
+    return json.loads(text)
 
 
 def cached_callback(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:

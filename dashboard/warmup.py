@@ -13,10 +13,13 @@ page's default view, and the states an operator lists in a JSON file (``$GEOTRAF
 ``view`` lines tell which states are asked for). Each is computed for every role that
 may open the page, in the default language, through the same code and the same cache
 keys as the callbacks (:func:`dashboard.pages.corridors.warm_answer`,
-:func:`dashboard.pages.overview.warm_answer`). Nothing is audited: no user viewed
-anything. The Overview's answers hold the basemap's absolute URLs, so they are computed
-for the address the server is reached at (``$GEOTRAF_URL``, which ``geotraf serve`` sets
-from its bind address).
+:func:`dashboard.pages.overview.warm_answer`). A state is computed once, as the lowest
+role that may open the page, and that answer is stored for the higher roles too: the
+pages' answers do not depend on the role (a test compares them role by role), and were
+one ever to, a higher role would be shown less, never a lower role more. Nothing is
+audited: no user viewed anything. The Overview's answers hold the basemap's absolute
+URLs, so they are computed for the address the server is reached at (``$GEOTRAF_URL``,
+which ``geotraf serve`` sets from its bind address).
 
 Several workers share the disk cache: each walks the list in its own order, so that two
 workers compute different states at once, then reads every answer into its own memory.
@@ -104,41 +107,43 @@ def warm_answers(
         ``answers`` stored or found, ``failed`` (states whose answer raised; the callback
         will report them to the user) and ``seconds``.
     """
-    from flask import session
+    from flask import g, session
     from flask_login import login_user
 
     from dashboard.auth import User
     from dashboard.data import SOURCE_SESSION_KEY
     from dashboard.pages import corridors, overview
     from dashboard.roles import ROLES, allowed
+    from dashboard.viewcache import SHARE_WITH
     from geotraf.errors import GeotrafError
 
     warmers = {"overview": overview.warm_answer, "corridors": corridors.warm_answer}
-    jobs = [
-        (page, role, query)
-        for page, queries in states.items()
-        for role in ROLES
-        if allowed(role, PAGES[page])
-        for query in queries
-    ]
-    walk = list(jobs)
+    roles = {page: [r for r in ROLES if allowed(r, PAGES[page])] for page in states}
+    # Computed once, as the lowest role that may open the page, stored for the others.
+    walk = [(roles[page], page, query) for page, query in _pairs(states)]
     random.Random(os.getpid() if seed is None else seed).shuffle(walk)
+    reads = [([role], page, query) for page, query in _pairs(states) for role in roles[page]]
     start = time.monotonic()
     failed: set[tuple[str, str]] = set()
-    for order in (walk, jobs):  # compute in this worker's order, then read all into memory
-        for page, role, query in order:
+    for order in (walk, reads):  # compute in this worker's order, then read all in
+        for page_roles, page, query in order:
             with server.test_request_context("/", base_url=base_url):
-                login_user(User("warm-up", role))
+                login_user(User("warm-up", page_roles[0]))
                 session[SOURCE_SESSION_KEY] = "bundled"  # the region, not a workspace
+                setattr(g, SHARE_WITH, tuple(page_roles[1:]))
                 try:
                     warmers[page](dict(parse_qsl(query.lstrip("?"))))
                 except GeotrafError:
                     failed.add((page, query))
     return {
-        "answers": len(jobs),
+        "answers": len(reads),
         "failed": sorted(failed),
         "seconds": round(time.monotonic() - start, 1),
     }
+
+
+def _pairs(states: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    return [(page, query) for page, queries in states.items() for query in queries]
 
 
 def warm_from_environment(server: Flask) -> None:
@@ -156,7 +161,11 @@ def warm_from_environment(server: Flask) -> None:
     except GeotrafError as exc:
         print(f"geotraf warm-up: {exc}", file=sys.stderr, flush=True)
         return
-    done = warm_answers(server, base_url=base_url, states=states)
+    try:
+        done = warm_answers(server, base_url=base_url, states=states)
+    except Exception as exc:  # a background thread: say why, the server answers anyway
+        print(f"geotraf warm-up failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        return
     print(
         f"geotraf warm-up done: {done['answers']} answers in {done['seconds']} s"
         + (f"; failed: {done['failed']}" if done["failed"] else ""),

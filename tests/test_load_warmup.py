@@ -69,14 +69,19 @@ def test_warmed_states_are_answered_without_computing(app: Any) -> None:
     assert len(views) == 3 + 6 + 6  # the users' views, none for the warm-up
 
 
-def test_warmed_answers_equal_computed_ones(app: Any) -> None:
+@pytest.mark.parametrize("user", ["analyst", "planner", "admin"])
+def test_warmed_answers_equal_each_roles_computed_ones(app: Any, user: str) -> None:
+    """A state is computed once, as the lowest role of the page, and stored for the
+    roles above: what each of them is served equals what it computes itself."""
     client = app.server.test_client()
-    login(client, "analyst")
+    login(client, user)
     cache = app.server.extensions.pop(viewcache.EXTENSION)
     fresh = [_ask(app, client, page, values) for page, values in ASKED]
     app.server.extensions[viewcache.EXTENSION] = cache
     warmup.warm_answers(app.server, base_url="http://localhost/", states=STATES)
+    misses = _cache(app).misses
     assert [_ask(app, client, page, values) for page, values in ASKED] == fresh
+    assert _cache(app).misses == misses
 
 
 def test_another_address_is_not_served_the_warmed_overview(app: Any) -> None:
