@@ -372,8 +372,21 @@ def _round(
         f"{os.cpu_count()} cores; server CPU per callback "
         f"{1000 * cpu_server / max(1, len(lat)):.1f} ms"
     )
+    print(f"  worker memory (RSS) MB: {', '.join(f'{mb:.0f}' for mb in _worker_rss(proc.pid))}")
     if args.kill_worker:
         print(f"  killed worker pid {killed} half-way")
+
+
+def _worker_rss(pid: int) -> list[float]:
+    """Resident memory of each gunicorn worker, in MB."""
+    import psutil
+
+    sizes = []
+    with contextlib.suppress(psutil.Error):
+        for p in psutil.Process(pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                sizes.append(p.memory_info().rss / 2**20)
+    return sizes
 
 
 def _server_cpu(pid: int) -> float:
