@@ -249,15 +249,14 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=0, help="threads per worker (0: default)")
     parser.add_argument("--kill-worker", action="store_true")
     parser.add_argument("--label", default="")
     parser.add_argument(
         "--rounds", type=int, default=1, help="rounds of --seconds against one server"
     )
     parser.add_argument("--server-log", default="", help="write the server's output here")
-    parser.add_argument(
-        "--cold", action="store_true", help="warm up each page's default view only"
-    )
+    parser.add_argument("--cold", action="store_true", help="warm up each page's default view only")
     args = parser.parse_args()
     seconds = min(args.seconds, MAX_SECONDS)
     bodies = _bodies()
@@ -268,6 +267,8 @@ def main() -> int:
     port = _free_port()
     base = f"http://{HOST}:{port}"
     env = {**os.environ, "GEOTRAF_INSTANCE": str(instance), "PYTHONPATH": str(ROOT)}
+    if args.threads:
+        env["GEOTRAF_SERVE_THREADS"] = str(args.threads)
     if not args.cold:
         states = instance / "warm-states.json"
         states.write_text(json.dumps(_warm_states()), encoding="utf-8")
@@ -343,8 +344,9 @@ def _round(
     load = os.getloadavg()
     print(
         f"bench_load {args.label} round {round_ + 1}: {args.users} users, {seconds:.0f} s, "
-        f"--workers {args.workers}, {os.cpu_count()} cores, load average {before:.1f} "
-        f"before, {load[0]:.1f} after ({platform.python_version()})"
+        f"--workers {args.workers}, {args.threads or 'default'} threads, "
+        f"{'cold' if args.cold else 'warmed'} start, {os.cpu_count()} cores, "
+        f"load average {before:.1f} before, {load[0]:.1f} after ({platform.python_version()})"
     )
     print(
         f"  logins {rec.logins}/{args.users}; callbacks {len(lat):,} "

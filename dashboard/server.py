@@ -19,6 +19,8 @@ from geotraf.datasets import resolve_region
 
 #: Threads per gunicorn worker: Dash fires several callbacks at once on page load.
 THREADS = 4
+#: Environment variable that sets another number of threads per worker.
+ENV_THREADS = "GEOTRAF_SERVE_THREADS"
 #: gunicorn's default access line, then the microseconds the request took.
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
 
@@ -55,18 +57,27 @@ def demo_accounts_text(url: str, users_file: Path) -> str:
     return "\n".join(lines)
 
 
-def gunicorn_options(*, host: str, port: int, workers: int) -> dict[str, object]:
+def gunicorn_options(
+    *, host: str, port: int, workers: int, threads: int | None = None
+) -> dict[str, object]:
     """Return the gunicorn settings of ``geotraf serve``.
+
+    ``threads`` per worker defaults to ``$GEOTRAF_SERVE_THREADS``, else :data:`THREADS`.
 
     Examples
     --------
     >>> gunicorn_options(host="127.0.0.1", port=8050, workers=2)["bind"]
     '127.0.0.1:8050'
+    >>> gunicorn_options(host="127.0.0.1", port=8050, workers=2, threads=8)["threads"]
+    8
     """
+    if threads is None:
+        given = os.environ.get(ENV_THREADS, "")
+        threads = int(given) if given.isdigit() else THREADS
     return {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
-        "threads": THREADS,
+        "threads": max(1, threads),
         "worker_class": "gthread",
         "accesslog": "-",
         # gunicorn's usual line plus the time spent answering, in microseconds (%(D)s):

@@ -110,9 +110,7 @@ def data_version(path: str | os.PathLike[str]) -> str:
 class ViewCache:
     """Memory LRU in front of a disk cache shared by the instance's workers."""
 
-    def __init__(
-        self, folder: str | os.PathLike[str], *, memory_items: int = MEMORY_ITEMS
-    ) -> None:
+    def __init__(self, folder: str | os.PathLike[str], *, memory_items: int = MEMORY_ITEMS) -> None:
         import diskcache
 
         Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -67,8 +67,7 @@ def read_states(path: str | os.PathLike[str] | None) -> dict[str, list[str]]:
         found = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise GeotrafError(
-            f"{path}: cannot read the warm-up states ({exc}); fix the file or unset "
-            f"{ENV_STATES}"
+            f"{path}: cannot read the warm-up states ({exc}); fix the file or unset {ENV_STATES}"
         ) from exc
     if not isinstance(found, dict) or not all(
         page in PAGES and isinstance(v, list) and all(isinstance(q, str) for q in v)
@@ -76,7 +75,7 @@ def read_states(path: str | os.PathLike[str] | None) -> dict[str, list[str]]:
     ):
         raise GeotrafError(
             f"{path}: expected {{page: [query string, …]}} with pages among "
-            f"{', '.join(PAGES)}, e.g. {{\"overview\": [\"?from=2023&to=2023\"]}}"
+            f'{", ".join(PAGES)}, e.g. {{"overview": ["?from=2023&to=2023"]}}'
         )
     return {page: list(v) for page, v in found.items()}
 
