@@ -17,8 +17,10 @@ from dashboard.app import default_users_file
 from dashboard.auth import DEMO_ACCOUNTS, write_accounts
 from geotraf.datasets import resolve_region
 
-#: Threads per gunicorn worker: Dash fires several callbacks at once on page load.
-THREADS = 4
+#: Threads per gunicorn worker: Dash fires several callbacks at once on page load, and a
+#: login's scrypt check (0.1-0.2 s, without the GIL) holds a thread; with 4, a burst of
+#: logins left callbacks queued for a thread (bench_load: p99 1.5 s against 0.2 s with 8).
+THREADS = 8
 #: Environment variable that sets another number of threads per worker.
 ENV_THREADS = "GEOTRAF_SERVE_THREADS"
 #: gunicorn's default access line, then the microseconds the request took.
