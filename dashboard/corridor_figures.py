@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import figures, i18n
+from dashboard import figures, hotspot_text, i18n
 from geotraf.privacy import DEFAULT_THRESHOLD
 
 Translator = Callable[[str], str]
@@ -57,7 +57,8 @@ def map_layout(
 
 
 def _wrap(text: str, width: int = 60) -> str:
-    words, lines, line = str(text).split(), [], ""
+    """Break ``text`` into lines at plain spaces (never inside "1\u202f524" or "5\xa0%")."""
+    words, lines, line = [w for w in str(text).split(" ") if w], [], ""
     for word in words:
         if line and len(line) + len(word) + 1 > width:
             lines.append(line)
@@ -82,28 +83,33 @@ def hotspot_trace(
     Parameters
     ----------
     spots
-        Suppressed hotspot table with ``lon``, ``lat``, ``name``, ``score``, ``load``,
-        ``explanation`` (see :func:`dashboard.corridors_model.analysis_tables`).
+        Suppressed hotspot table with ``lon``, ``lat``, ``name``, ``score``, ``load`` and
+        the explanation's parts (see :func:`dashboard.corridors_model.analysis_tables`),
+        written in ``lang`` by :func:`dashboard.hotspot_text.explanations`.
 
     Examples
     --------
     >>> spots = pd.DataFrame({"lon": [100.0], "lat": [14.0], "name": ["Poipet"],
     ...     "rank": [1], "score": [0.8], "load": pd.array([pd.NA], "Float64"),
-    ...     "explanation": ["Border crossing Poipet: 3.0% of the modelled flow passes."]})
+    ...     "share": [float("nan")], "kind": ["crossing"], "node_name": ["Poipet"]})
     >>> tr = hotspot_trace(spots, unit="people/year")
     >>> tr.name, "<11 people/year" in tr.hovertext[0]
     ('Hotspots (size: score)', True)
+    >>> fr = hotspot_trace(spots, unit="personnes/an", t=i18n.translator("fr"), lang="fr")
+    >>> fr.hovertext[0].split("<br>")[2]
+    'Point de passage frontalier Poipet : une petite part du flux'
     """
     if spots is None or len(spots) == 0:
         return None
     score = spots["score"].astype(float).to_numpy()
     sizes = 9 + 16 * np.clip(score, 0, 1)
     score_text = t("score {score}")
+    said = hotspot_text.explanations(spots, t=t, lang=lang, threshold=threshold)
     text = [
         f"<b>#{int(r)} {n}</b><br>{score_text.format(score=i18n.number(s, lang, decimals=2))}"
         f" · {i18n.count(v, lang, threshold=threshold)} {unit}<br>{_wrap(e)}"
         for r, n, s, v, e in zip(
-            spots["rank"], spots["name"], score, spots["load"], spots["explanation"], strict=True
+            spots["rank"], spots["name"], score, spots["load"], said, strict=True
         )
     ]
     return go.Scattermap(

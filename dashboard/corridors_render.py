@@ -6,7 +6,7 @@ from typing import Any
 
 from dash import html
 
-from dashboard import components, i18n
+from dashboard import components, hotspot_text, i18n
 from dashboard.corridors_controls import reason_label
 
 
@@ -141,17 +141,18 @@ def corridor_table(
 def hotspot_table(frame: Any, *, unit: str, t: i18n.Translator, lang: str = "en") -> Any:
     if frame is None or len(frame) == 0:
         return html.P(t("No hotspot for these filters."), className="muted")
+    said = hotspot_text.explanations(frame, t=t, lang=lang)
     rows = [
         [
             int(r.rank),
-            html.Span(_short(r.name or r.node, 40), title=r.explanation),
+            html.Span(_short(r.name or r.node, 40), title=explained),
             i18n.label(str(r.place_type or r.kind), t),
             r.country,
             i18n.number(float(r.score), lang, decimals=2),
             i18n.count(r.load, lang),
             r.corridor or "—",
         ]
-        for r in frame.itertuples()
+        for r, explained in zip(frame.itertuples(), said, strict=True)
     ]
     return [
         html.P(

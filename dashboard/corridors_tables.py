@@ -104,12 +104,13 @@ def analysis_tables(
         sites=getattr(region, "sites", None),
         top=top,
         index=net.hotspot_index,
+        explanation_parts=True,  # the page writes the sentence in its language
     )
     safe_spots = suppress(pd.DataFrame(spots), count_col="load", threshold=threshold)
     safe_spots["share"] = safe_spots["share"].mask(safe_spots["suppressed"])
     safe_spots["lon"] = spots.geometry.x.to_numpy()
     safe_spots["lat"] = spots.geometry.y.to_numpy()
-    safe_spots = safe_spots.drop(columns="geometry")
+    safe_spots = safe_spots.drop(columns=["geometry", "explanation"])  # no English text
     runs = corridors(net.graph, sub, index=net.hotspot_index)
     safe_runs = suppress(
         pd.DataFrame(runs).drop(columns="geometry"), count_col="load", threshold=threshold

@@ -122,17 +122,22 @@ def count(value: object, lang: str, *, threshold: int = 11) -> str:
     return number(max(0, round(float(value))), lang)  # type: ignore[arg-type]
 
 
-def percent(value: float, lang: str) -> str:
-    """Format a share as a whole percentage in the language's convention.
+def percent(value: float, lang: str, *, decimals: int = 0) -> str:
+    """Format a share as a percentage in the language's convention (whole by default).
 
     Examples
     --------
-    >>> percent(0.792, "en"), percent(0.792, "fr")
-    ('79%', '79\xa0%')
+    >>> percent(0.792, "en"), percent(0.792, "fr"), percent(0.5843, "es", decimals=1)
+    ('79%', '79\xa0%', '58,4\xa0%')
     """
+    from babel import Locale
     from babel.numbers import format_percent
 
-    return str(format_percent(round(float(value), 2), locale=_locale(lang)))
+    locale = _locale(lang)
+    pattern = Locale.parse(locale).percent_formats[None].pattern
+    if decimals:  # the locale's own pattern (its spacing), with fraction digits
+        pattern = pattern.replace("0", "0." + "0" * decimals, 1)
+    return str(format_percent(round(float(value), 2 + decimals), format=pattern, locale=locale))
 
 
 def day(value: object, lang: str) -> str:

@@ -13,6 +13,8 @@ from geotraf.errors import GeotrafError
 from geotraf.scale import dask_client
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import networkx as nx
     import pandas as pd
 
@@ -108,8 +110,16 @@ def protection(reg: Region, region: str, *, raw: bool) -> dict[str, Any]:
     }
 
 
-def unrouted_rows(unrouted: pd.DataFrame, *, raw: bool) -> list[dict[str, Any]]:
-    """Unrouted flows: per flow for the data owner (``--raw``), else people by reason."""
+def unrouted_rows(
+    unrouted: pd.DataFrame,
+    *,
+    raw: bool,
+    count: Callable[[float], float | None] | None = None,
+) -> list[dict[str, Any]]:
+    """Unrouted flows: per flow for the data owner (``--raw``), else people by reason.
+
+    ``count``, when given, adds each raw row's ``count`` through it (e.g. a rounding rule).
+    """
     from geotraf.privacy import DEFAULT_THRESHOLD
 
     if raw:
@@ -119,6 +129,7 @@ def unrouted_rows(unrouted: pd.DataFrame, *, raw: bool) -> list[dict[str, Any]]:
                 "origin": r.origin,
                 "destination": r.destination,
                 "reason": r.reason,
+                **({} if count is None else {"count": count(r.count)}),
             }
             for r in unrouted.itertuples()
         ]

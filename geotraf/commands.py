@@ -187,23 +187,6 @@ def _moved_rows(
     ]
 
 
-def _newly_unrouted_rows(
-    frame: pd.DataFrame, *, raw: bool, safe: Callable[[float], float | None]
-) -> list[dict[str, Any]]:
-    if raw:
-        return [
-            {
-                "flow_id": r.flow_id,
-                "origin": r.origin,
-                "destination": r.destination,
-                "reason": r.reason,
-                "count": safe(r.count),
-            }
-            for r in frame.itertuples()
-        ]
-    return unrouted_rows(frame, raw=False)
-
-
 def run_scenario(args: argparse.Namespace) -> int:
     """``geotraf scenario``: close or watch crossings/roads and report the displacement.
 
@@ -270,7 +253,7 @@ def run_scenario(args: argparse.Namespace) -> int:
             "moved": _moved_rows(moved, raw=raw, safe=safe),
             "corridors": change_rows(changes, "ref"),
             "crossings": change_rows(crossings, "crossing_id"),
-            "newly_unrouted": _newly_unrouted_rows(result.newly_unrouted, raw=raw, safe=safe),
+            "newly_unrouted": unrouted_rows(result.newly_unrouted, raw=raw, count=safe),
         }
         print_json(out)
         return 0

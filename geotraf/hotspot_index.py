@@ -66,7 +66,8 @@ class HotspotIndex:
     vulnerability
         Per node, the largest of the crossing, place and site grades (0 where none).
     site_names
-        Per node id (as text), the labels of the candidate sites snapped to it.
+        Per node id (as text), the candidate sites snapped to it: ``(name, risk)``, the
+        risk grade "" where the field teams gave none.
     candidates
         Positions of the candidate nodes, in node order.
     id_rank
@@ -95,7 +96,7 @@ class HotspotIndex:
     edge_ends: tuple[tuple[Any, Any], ...]
     edge_attrs: tuple[dict[str, Any], ...]
     vulnerability: np.ndarray
-    site_names: dict[str, list[str]]
+    site_names: dict[str, list[tuple[str, str]]]
     candidates: np.ndarray
     id_rank: np.ndarray
     dead_ends: np.ndarray
@@ -248,7 +249,7 @@ def edge_keys(edges: list[tuple[Any, Any, Any, Any]]) -> pd.MultiIndex:
 
 def _vulnerability(
     G: nx.MultiDiGraph, sites: gpd.GeoDataFrame | None
-) -> tuple[pd.Series, dict[str, list[str]]]:
+) -> tuple[pd.Series, dict[str, list[tuple[str, str]]]]:
     """Vulnerability per node and the names of the candidate sites snapped to each."""
     vuln: dict[Any, float] = {}
     for node, data in G.nodes(data=True):
@@ -256,7 +257,7 @@ def _vulnerability(
             vuln[node] = CROSSING_VULNERABILITY
         elif data.get("kind") == "place" and data.get("place_type") in VULNERABLE_PLACE_TYPES:
             vuln[node] = PLACE_VULNERABILITY
-    site_names: dict[str, list[str]] = {}
+    site_names: dict[str, list[tuple[str, str]]] = {}
     if sites is not None and len(sites):
         from geotraf.sites import site_nodes  # the one rule, shared with checkpoint plans
 
@@ -272,7 +273,7 @@ def _vulnerability(
                 grade = 0.0
             vuln[node] = max(vuln.get(node, 0.0), grade)
             label = str(row.get("name", row.get("site_id", "")))
-            site_names.setdefault(str(node), []).append(f"{label} ({risk})" if risk else label)
+            site_names.setdefault(str(node), []).append((label, risk))
     return pd.Series(vuln, dtype=float), site_names
 
 

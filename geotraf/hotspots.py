@@ -38,9 +38,8 @@ an origin → destination pair carrying less than that is not named at all.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -49,6 +48,8 @@ from shapely import Point
 
 from geotraf.corridor_runs import corridors as corridors
 from geotraf.errors import InputError
+from geotraf.hotspot_explain import EXPLANATION_PARTS as EXPLANATION_PARTS
+from geotraf.hotspot_explain import explain, node_name, pairs_and_years, pairs_text
 from geotraf.hotspot_index import (
     CROSSING_VULNERABILITY as CROSSING_VULNERABILITY,
 )
@@ -64,7 +65,6 @@ from geotraf.hotspot_index import (
 from geotraf.hotspot_index import HotspotIndex as HotspotIndex
 from geotraf.hotspot_index import hotspot_index as hotspot_index
 from geotraf.incidents import incident_density as incident_density
-from geotraf.privacy import DEFAULT_THRESHOLD, format_count
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -159,89 +159,6 @@ def _main_corridor(index: HotspotIndex, pos: int, e_loads: np.ndarray) -> str:
     return str(best or index.fallback_ref[pos])
 
 
-def _pairs_and_years(
-    assignment: Assignment, index: HotspotIndex, targets: set[int], top_pairs: int
-) -> dict[int, tuple[str, str]]:
-    """Per target node position: its main origin → destination pairs and flow years.
-
-    One pass over the paths for every target at once: the (path, node) rows at the targets
-    (a flow counted once per node and path weight), their pair labels, and one grouped sum.
-    """
-    paths = assignment.paths
-    if not targets or len(paths) == 0:
-        return {}
-    node_lists = paths["nodes"].to_numpy()
-    lengths = np.fromiter(map(len, node_lists), dtype=np.int64, count=len(node_lists))
-    # Which listed nodes are targets: one C-level pass (map, set lookup), no Python loop
-    # per node, then positions for the few hits only.
-    wanted = {index.nodes[p] for p in targets}
-    flat = list(itertools.chain.from_iterable(node_lists))
-    hit = np.fromiter(map(wanted.__contains__, flat), dtype=bool, count=len(flat))
-    at = index.position
-    hit_nodes = np.array([at[flat[i]] for i in np.flatnonzero(hit)], dtype=np.int64)
-    path_row = np.repeat(np.arange(len(node_lists)), lengths)[hit]
-    rows = pd.DataFrame(
-        {
-            "flow_id": paths["flow_id"].to_numpy()[path_row],
-            "nodes": hit_nodes,
-            "weight": paths["weight"].to_numpy()[path_row],
-        }
-    ).drop_duplicates(["flow_id", "nodes", "weight"])
-    if rows.empty:
-        return {}
-    flows = assignment.flows
-    at = flows.index.get_indexer(rows["flow_id"])
-    labels = [
-        f"{_label(o, index)} → {_label(d, index)}"
-        for o, d in zip(
-            _column_at(flows, "origin", at), _column_at(flows, "destination", at), strict=True
-        )
-    ]
-    rows["pair"] = labels
-    sums = rows.groupby(["nodes", "pair"], sort=True)["weight"].sum()
-    years: dict[int, str] = {}
-    if "year" in flows.columns:
-        rows["year"] = pd.to_numeric(_column_at(flows, "year", at), errors="coerce")
-        span = rows.dropna(subset=["year"]).groupby("nodes")["year"].agg(["min", "max"])
-        for pos, lo, hi in zip(span.index, span["min"], span["max"], strict=True):
-            a, b = int(lo), int(hi)
-            years[int(pos)] = f"{a}" if a == b else f"{a}–{b}"
-    out: dict[int, tuple[str, str]] = {}
-    node_codes = sums.index.get_level_values(0).to_numpy()
-    pair_names = sums.index.get_level_values(1).to_numpy()
-    values = sums.to_numpy(dtype=float)
-    bounds = np.flatnonzero(np.diff(node_codes)) + 1
-    for start, stop in zip(
-        np.concatenate([[0], bounds]), np.concatenate([bounds, [len(values)]]), strict=True
-    ):
-        weights = values[start:stop]
-        order = np.argsort(-weights, kind="stable")  # heaviest first, ties by pair
-        ranked = weights[order]
-        total = float(ranked.sum())
-        parts = []
-        for i, weight in zip(order[:top_pairs], ranked[:top_pairs], strict=False):
-            # A pair below the display threshold is not named: a tiny group is never listed.
-            if weight >= DEFAULT_THRESHOLD:
-                parts.append(f"{pair_names[start + i]} ({weight / total:.0%})")
-        pos = int(node_codes[start])
-        out[pos] = ("; ".join(parts), years.get(pos, ""))
-    return out
-
-
-def _column_at(flows: pd.DataFrame, column: str, at: np.ndarray) -> np.ndarray:
-    """``flows[column]`` at row positions ``at`` (NaN where -1: a flow id not in flows)."""
-    values = flows[column].to_numpy(dtype=object)
-    out = np.full(len(at), np.nan, dtype=object)
-    found = at >= 0
-    out[found] = values[at[found]]
-    return out
-
-
-def _label(code: object, index: HotspotIndex) -> str:
-    text = str(code)
-    return index.place_names.get(text, text)
-
-
 def _normalise(weights: Mapping[str, float] | None, has_incidents: bool) -> dict[str, float]:
     chosen = dict(DEFAULT_WEIGHTS if weights is None else weights)
     unknown = set(chosen) - set(DEFAULT_WEIGHTS)
@@ -268,6 +185,7 @@ def hotspots(
     bandwidth_m: float = 5000.0,
     top_pairs: int = 3,
     index: HotspotIndex | None = None,
+    explanation_parts: bool = False,
 ) -> gpd.GeoDataFrame:
     """Rank nodes as interception hotspots, each with a plain-text explanation.
 
@@ -293,6 +211,10 @@ def hotspots(
         :func:`hotspot_index` of ``G`` and ``sites``, when ranking several assignments on
         one graph (built here otherwise): the same table, without redoing what does not
         depend on the flows.
+    explanation_parts
+        Also return the :data:`EXPLANATION_PARTS` columns (before ``geometry``): what the
+        ``explanation`` is made of, to write it in another language. They hold tuples, so
+        leave them out when writing the table to a file.
 
     Returns
     -------
@@ -315,6 +237,9 @@ def hotspots(
     >>> spots = hotspots(G, assign(G, flows))
     >>> spots[["node", "score", "corridor"]].values.tolist()
     [['x:1', 1.0, 'AH1']]
+    >>> parts = hotspots(G, assign(G, flows), explanation_parts=True).iloc[0]
+    >>> parts["node_name"], parts["pairs"], parts["explanation"][:33]
+    ('Bridge', (('A', 'B', 1.0),), 'Border crossing Bridge: 100.0% of')
     """
     w = _normalise(weights, incidents is not None and len(incidents) > 0)
     index = _checked_index(G, index, sites=sites)
@@ -346,16 +271,18 @@ def hotspots(
     total = assignment.routed
     # A dead-end place is explained by the flows passing its attachment node.
     explain_node = {int(nodes[i]): _attachment(index, int(nodes[i]), raw_loads) for i in ranked}
-    through = _pairs_and_years(assignment, index, set(explain_node.values()), top_pairs)
+    through = pairs_and_years(assignment, index, set(explain_node.values()), top_pairs)
     rows = []
     for i in ranked:
         pos = int(nodes[i])
         node = index.nodes[pos]
         data = G.nodes[node]
-        pairs, years = through.get(explain_node[pos], ("", ""))
+        pairs, years = through.get(explain_node[pos], ((), ""))
         corridor = _main_corridor(index, explain_node[pos], e_loads)
         share = float(load[i]) / total if total > 0 else 0.0
-        row = {"load": load[i], "incident_density": dens[i]}
+        own_name = node_name(node, data)
+        status = str(data.get("status", "") or "")
+        candidate_sites = tuple(index.site_names.get(str(node), []))
         rows.append(
             {
                 "node": str(node),
@@ -371,22 +298,32 @@ def hotspots(
                 "incident_density": float(dens[i]),
                 "corridor": corridor,
                 "years": years,
-                "main_pairs": pairs,
-                "explanation": _explain(
-                    node,
-                    data,
-                    row,
-                    share,
-                    pairs,
-                    corridor,
-                    years,
-                    index.site_names.get(str(node), []),
+                "main_pairs": pairs_text(pairs),
+                "explanation": explain(
+                    kind=str(data.get("kind", "")),
+                    place_type=str(data.get("place_type", "place")),
+                    load=float(load[i]),
+                    share=share,
+                    corridor=corridor,
+                    incident_density=float(dens[i]),
+                    years=years,
+                    node_name=own_name,
+                    crossing_status=status,
+                    pairs=pairs,
+                    candidate_sites=candidate_sites,
                 ),
+                "node_name": own_name,
+                "crossing_status": status,
+                "pairs": pairs,
+                "candidate_sites": candidate_sites,
                 "geometry": Point(float(data.get("x", np.nan)), float(data.get("y", np.nan))),
             }
         )
+    columns = [c for c in HOTSPOT_COLUMNS if c != "rank"]
+    if explanation_parts:
+        columns[-1:-1] = EXPLANATION_PARTS
     out = gpd.GeoDataFrame(
-        pd.DataFrame(rows, columns=[c for c in HOTSPOT_COLUMNS if c != "rank"]),
+        pd.DataFrame(rows, columns=columns),
         geometry="geometry",
         crs="EPSG:4326",
     )
@@ -406,45 +343,3 @@ def _checked_index(
             "hotspot_index(G, sites=sites) for the graph and sites you rank"
         )
     return index
-
-
-def _explain(
-    node: Any,
-    data: Mapping[str, Any],
-    row: Mapping[str, Any],
-    share: float,
-    pairs: str,
-    corridor: str,
-    years: str,
-    sites: list[str],
-) -> str:
-    kind = data.get("kind")
-    name = str(data.get("name", "") or "")
-    if kind == "crossing":
-        status = str(data.get("status", "") or "")
-        what = f"Border crossing {name}" + (f" ({status})" if status else "")
-    elif kind == "place":
-        what = f"{str(data.get('place_type', 'place')).replace('_', ' ').capitalize()} {name}"
-    else:
-        what = f"Junction {name or node}"
-        if corridor:
-            what += f" on {corridor}"
-    load = float(row["load"])
-    if 0 < load < DEFAULT_THRESHOLD:  # a share would undo the <11 of its load
-        parts = [f"{what.strip()}: a small part of the modelled flow passes here (<11 people)."]
-    else:
-        parts = [
-            f"{what.strip()}: {share:.1%} of the modelled flow passes here "
-            f"({format_count(row['load'])} people)."
-        ]
-    if pairs:
-        parts.append(f"Main origin → destination: {pairs}.")
-    if corridor:
-        parts.append(f"Corridor {corridor}.")
-    if sites:
-        parts.append(f"Candidate site(s): {', '.join(sites)}.")
-    if row["incident_density"] > 0:
-        parts.append(f"Recent incidents nearby (density {row['incident_density']:.1f}).")
-    if years:
-        parts.append(f"Flow data {years}.")
-    return " ".join(parts)

@@ -37,6 +37,7 @@ ANALYSIS = (
     "corridors_controls.py",
     "corridors_layout.py",
     "corridors_render.py",
+    "hotspot_text.py",
     "corridors_view.py",
     "corridors_whatif.py",
     "planning_model.py",

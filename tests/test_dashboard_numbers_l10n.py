@@ -84,9 +84,9 @@ def test_corridors_numbers_follow_the_language(net: cm.CorridorNetwork) -> None:
             hotspot_table(tables.hotspots, unit=unit, t=t, lang="fr").__repr__(),
         ]
     )
-    # The hotspot explanations (hover titles) are geotraf's English sentences: not yet
-    # rebuilt in the page's language, so they are left out here.
-    html = re.sub(r"title='[^']*'", "", html)
+    # The hotspot explanations (hover titles) are in the page's language too.
+    assert "title='Point de passage frontalier" in html
+    assert "modelled flow passes" not in html
     assert not ENGLISH_GROUPING.search(html), ENGLISH_GROUPING.findall(html)[:5]
     assert FRENCH_GROUPING.search(html)
     assert not re.search(r"'0\.\d\d'", html)  # scores with a decimal comma: 0,62

@@ -1,12 +1,19 @@
 /* Phones (≤ 700 px): a map's legend and colour bars start folded away behind a "Legend"
    button, so they do not cover half the map; the button opens and closes them.
    Every new figure a callback draws is fitted again; the reader's open/closed choice
-   is kept per map. Wider screens are left exactly as the server drew them. */
+   is kept per map. Wider screens are left exactly as the server drew them.
+   Only plotly.js's public API: the figure's own data and layout (gd.data, gd.layout),
+   Plotly.relayout / Plotly.restyle and the plotly_afterplot event. */
 (function () {
   "use strict";
   var NARROW = window.matchMedia("(max-width: 700px)");
   var WORDS = {en: ["Legend", "Hide legend"], fr: ["Légende", "Masquer la légende"],
                es: ["Leyenda", "Ocultar la leyenda"]};
+  // Trace types whose colour bar is the trace's own (shown unless showscale is false).
+  var SCALED = ["choroplethmap", "densitymap", "choropleth", "heatmap", "contour"];
+  // Per trace object: did the server draw its colour bar? (A new figure brings new
+  // trace objects; folding sets showscale false on these, so remember the first look.)
+  var DRAWN = new WeakMap();
 
   function words() {
     var lang = (document.documentElement.getAttribute("lang") || "en").slice(0, 2);
@@ -14,7 +21,14 @@
   }
 
   function isMap(gd) {
-    return gd && gd._fullLayout && gd._fullLayout.map && window.Plotly;
+    return !!(window.Plotly && gd && gd.layout && gd.layout.map && gd.data);
+  }
+
+  function drewScale(trace) {
+    if (!DRAWN.has(trace)) {
+      DRAWN.set(trace, SCALED.indexOf(trace.type) >= 0 && trace.showscale !== false);
+    }
+    return DRAWN.get(trace);
   }
 
   function button(gd) {
@@ -44,22 +58,17 @@
     }
     button(gd);
     var open = !!gd.__geotrafLegendOpen;
-    var update = {};
-    if (gd._fullLayout.showlegend !== open) { update.showlegend = open; }
-    // Colour bars fold away with the legend: remember which traces the server drew one
-    // for (a new figure brings new trace objects), and show those only when open.
+    // Colour bars fold away with the legend: those the server drew show only when open.
     var show = [], hide = [];
     gd.data.forEach(function (t, i) {
-      if (t._geotrafScale === undefined) {
-        var full = gd._fullData[i];
-        t._geotrafScale = !!(full && full.colorbar && t.showscale !== false);
-      }
-      if (!t._geotrafScale) { return; }
-      var shown = gd._fullData[i].showscale !== false;
+      if (!drewScale(t)) { return; }
+      var shown = t.showscale !== false;
       if (open && !shown) { show.push(i); }
       if (!open && shown) { hide.push(i); }
     });
-    if (Object.keys(update).length) { window.Plotly.relayout(gd, update); }
+    if ((gd.layout.showlegend !== false) !== open) {
+      window.Plotly.relayout(gd, {showlegend: open});
+    }
     if (show.length) { window.Plotly.restyle(gd, {showscale: true}, show); }
     if (hide.length) { window.Plotly.restyle(gd, {showscale: false}, hide); }
   }

@@ -51,7 +51,8 @@ def test_french_overview_and_corridors_group_digits_the_french_way(
     tables += page.locator("#corridors-hotspots table").inner_text()
     assert FRENCH_GROUPING.search(cards + text + tables)
     assert "\u00a0%" in cards, cards
-    # Hotspot explanations (hover) are still geotraf's English sentences: left out.
-    text = " | ".join(p for p in text.split(" | ") if "modelled flow passes" not in p)
+    # The hotspot explanations (hover) are French sentences too.
+    assert "du flux modélisé passe ici" in text, text[:300]
+    assert "modelled flow passes" not in text, text[:300]
     shown = cards + text + tables
     assert not ENGLISH_GROUPING.search(shown), ENGLISH_GROUPING.findall(shown)
