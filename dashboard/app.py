@@ -231,7 +231,8 @@ def create_app(
 
 
 def _warm(server: Flask, path: str) -> None:
-    """Load the routing kernels, read the region and its release, build the corridor network.
+    """Load the routing kernels, read the region and its release, build the corridor
+    network, then store the answers to the usual filter states (:mod:`dashboard.warmup`).
 
     Without it, the first Corridors request each worker gets waits for the assignment (10 s
     on Mekong). It runs in the app context so that it uses this app's releases folder.
@@ -245,6 +246,9 @@ def _warm(server: Flask, path: str) -> None:
 
         with contextlib.suppress(GeotrafError):
             corridor_network(path, "shortest").hotspot_index  # noqa: B018 (built on first use)
+    from dashboard.warmup import warm_from_environment
+
+    warm_from_environment(server)  # the usual filter states' answers (needs $GEOTRAF_URL)
 
 
 def public_outputs(app: dash.Dash) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
@@ -103,8 +104,25 @@ def corridor_payload(
         },
         "unit": unit,
         "title": t("Modelled corridors"),
-        "revision": state.to_query() or "all",
+        "revision": canonical_query(state) or "all",
     }
+
+
+def canonical_query(state: CorridorState) -> str:
+    """Return ``state``'s URL query with each filter's values sorted: one per state,
+    whatever order they were ticked in (the answer is stored once per state).
+
+    Examples
+    --------
+    >>> canonical_query(CorridorState(exploitation=("sexual", "begging")))
+    '?exploitation=begging,sexual'
+    """
+    sorted_values: dict[str, Any] = {
+        f.name: tuple(sorted(getattr(state, f.name)))
+        for f in fields(state)
+        if isinstance(getattr(state, f.name), tuple)
+    }
+    return replace(state, **sorted_values).to_query()
 
 
 def geometry_payload(net: CorridorNetwork) -> dict[str, Any]:

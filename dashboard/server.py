@@ -17,8 +17,14 @@ from dashboard.app import default_users_file
 from dashboard.auth import DEMO_ACCOUNTS, write_accounts
 from geotraf.datasets import resolve_region
 
-#: Threads per gunicorn worker: Dash fires several callbacks at once on page load.
-THREADS = 4
+#: Threads per gunicorn worker: Dash fires several callbacks at once on page load, and a
+#: login's scrypt check (0.1-0.2 s, without the GIL) holds a thread; with 4, a burst of
+#: logins left callbacks queued for a thread (bench_load: p99 1.5 s against 0.2 s with 8).
+THREADS = 8
+#: Environment variable that sets another number of threads per worker.
+ENV_THREADS = "GEOTRAF_SERVE_THREADS"
+#: gunicorn's default access line, then the microseconds the request took.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
 
 
 def ensure_demo_accounts(path: Path) -> bool:
@@ -53,20 +59,32 @@ def demo_accounts_text(url: str, users_file: Path) -> str:
     return "\n".join(lines)
 
 
-def gunicorn_options(*, host: str, port: int, workers: int) -> dict[str, object]:
+def gunicorn_options(
+    *, host: str, port: int, workers: int, threads: int | None = None
+) -> dict[str, object]:
     """Return the gunicorn settings of ``geotraf serve``.
+
+    ``threads`` per worker defaults to ``$GEOTRAF_SERVE_THREADS``, else :data:`THREADS`.
 
     Examples
     --------
     >>> gunicorn_options(host="127.0.0.1", port=8050, workers=2)["bind"]
     '127.0.0.1:8050'
+    >>> gunicorn_options(host="127.0.0.1", port=8050, workers=2, threads=8)["threads"]
+    8
     """
+    if threads is None:
+        given = os.environ.get(ENV_THREADS, "")
+        threads = int(given) if given.isdigit() else THREADS
     return {
         "bind": f"{host}:{port}",
         "workers": max(1, workers),
-        "threads": THREADS,
+        "threads": max(1, threads),
         "worker_class": "gthread",
         "accesslog": "-",
+        # gunicorn's usual line plus the time spent answering, in microseconds (%(D)s):
+        # benchmarks/bench_load.py reads it to tell server time from time in the queue.
+        "access_log_format": ACCESS_LOG_FORMAT,
         "timeout": 300,
         "graceful_timeout": 10,
         # A browser (or a proxy) reuses its connection between callbacks; closing idle
@@ -87,6 +105,8 @@ def _gunicorn(*, region: str, users: Path, host: str, port: int, workers: int) -
     from gunicorn.app.base import BaseApplication
 
     os.environ.update({"GEOTRAF_REGION": region, "GEOTRAF_USERS": str(users.resolve())})
+    # The address the workers warm the Overview's answers for (they hold absolute URLs).
+    os.environ.setdefault("GEOTRAF_URL", f"http://{host}:{port}/")
     os.environ.setdefault("GEOTRAF_INSTANCE", str(users.resolve().parent))
     os.umask(0o077)
     options = gunicorn_options(host=host, port=port, workers=workers)

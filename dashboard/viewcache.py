@@ -15,6 +15,11 @@ computed by one worker is not computed again by the other. Within a worker, conc
 requests for the same new state, in any worker, wait for one computation instead of
 each doing it.
 Role checks and audit lines stay outside: a cached answer is still checked and recorded.
+
+A whole callback answer is stored as the JSON text Dash would send (:func:`cached_answer`):
+a hit decodes it to plain lists and dicts, which Dash re-encodes at C speed, so a hit
+builds no Dash component and no plotly figure (building and encoding the component
+trees was half of a warm Corridors answer), and the text is small to keep and to share.
 """
 
 from __future__ import annotations
@@ -31,12 +36,25 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["EXTENSION", "ViewCache", "cached_callback", "data_version", "normalise"]
+__all__ = [
+    "EXTENSION",
+    "ViewCache",
+    "cached",
+    "cached_answer",
+    "cached_callback",
+    "data_version",
+    "normalise",
+]
 
 #: ``server.extensions`` key of the app's cache.
 EXTENSION = "geotraf_views"
 #: Seconds a result stays in the shared disk cache.
 TTL_S = 3600
+#: ``flask.g`` attribute: roles a computed answer is stored for too (the warm-up's).
+SHARE_WITH = "geotraf_answer_also_for"
+#: Results kept in each worker's memory: the usual filter states of both pages (60 + 80
+#: in the load benchmark) for a few roles and languages; an answer is ~50 KB of text.
+MEMORY_ITEMS = 1024
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -92,7 +110,7 @@ def data_version(path: str | os.PathLike[str]) -> str:
 class ViewCache:
     """Memory LRU in front of a disk cache shared by the instance's workers."""
 
-    def __init__(self, folder: str | os.PathLike[str], *, memory_items: int = 256) -> None:
+    def __init__(self, folder: str | os.PathLike[str], *, memory_items: int = MEMORY_ITEMS) -> None:
         import diskcache
 
         Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -131,6 +149,14 @@ class ViewCache:
                 self.disk.set(key, result, expire=TTL_S)
             return result
 
+    def put(self, key: str, value: Any) -> None:
+        """Store ``value`` under ``key`` (both levels) unless it is there already."""
+        found, _ = self._lookup(key)
+        if not found:
+            with self.lock:
+                self._remember(key, value)
+            self.disk.set(key, value, expire=TTL_S)
+
     def _lookup(self, key: str) -> tuple[bool, Any]:
         with self.lock:
             if key in self.memory:
@@ -153,8 +179,9 @@ class ViewCache:
             self.memory.popitem(last=False)
 
 
-def key_for(name: str, parts: Hashable | Any) -> str:
-    """Return the cache key of ``name`` for the current request's data, language and role.
+def key_for(name: str, parts: Hashable | Any, *, role: str | None = None) -> str:
+    """Return the cache key of ``name`` for the current request's data, language and role
+    (or ``role``).
 
     ``parts`` should already be normalised (:func:`normalise`) where order does not matter.
     """
@@ -172,7 +199,7 @@ def key_for(name: str, parts: Hashable | Any) -> str:
         data_version(str(current_app.config[CONFIG_KEY])),
         _release_of_view(),
         i18n.current_language(),
-        current_role(),
+        role or current_role(),
         parts,
     ]
     text = json.dumps(material, sort_keys=True, default=repr)
@@ -207,6 +234,44 @@ def cached(name: str, parts: list[Any], compute: Callable[[], R]) -> R:
         return compute()
     key = key_for(name, [normalise(part) for part in parts])
     return cache.get_or_compute(key, compute)
+
+
+def cached_answer(name: str, parts: list[Any], compute: Callable[[], Any]) -> Any:
+    """Return ``compute()`` as the plain JSON values Dash would send, stored as JSON text.
+
+    Like :func:`cached`, keyed by ``name``, the normalised ``parts``, data, release,
+    language and role. The result is encoded once, the way Dash encodes callback outputs
+    (:func:`plotly.io.json.to_json_plotly`), so the answer sent is the same either way.
+    Without a cache (an app built without one) ``compute()`` is returned as it is.
+
+    Examples
+    --------
+    >>> from flask import Flask
+    >>> with Flask("doc").app_context():
+    ...     cached_answer("doc", [], lambda: ("a", 1))
+    ('a', 1)
+    """
+    from flask import current_app
+
+    cache: ViewCache | None = current_app.extensions.get(EXTENSION)
+    if cache is None:
+        return compute()
+
+    def encoded() -> str:
+        from plotly.io.json import to_json_plotly
+
+        text: str = to_json_plotly(compute())
+        return text
+
+    normalised = [normalise(part) for part in parts]
+    text = cache.get_or_compute(key_for(f"answer:{name}", normalised), encoded)
+    from flask import g
+
+    # The warm-up computes a state once, as the lowest role that may see it, and stores
+    # the same answer for the roles above (which see at least as much, never less).
+    for role in g.get(SHARE_WITH, ()):
+        cache.put(key_for(f"answer:{name}", normalised, role=role), text)
+    return json.loads(text)
 
 
 def cached_callback(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:

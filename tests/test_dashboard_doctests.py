@@ -24,6 +24,8 @@ MODULES = (
     "dashboard.overview_model",
     "dashboard.roles",
     "dashboard.server",
+    "dashboard.viewcache",
+    "dashboard.warmup",
     "dashboard.years",
 )
 

@@ -18,6 +18,7 @@ reports in :mod:`dashboard.corridors_render`, its role and control words in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import dash
@@ -43,7 +44,7 @@ from dashboard.corridors_render import (
     whatif_result,
 )
 from dashboard.roles import allowed, check_role, current_role, requires_role
-from dashboard.viewcache import cached
+from dashboard.viewcache import cached_answer
 
 __all__ = [
     "COMPOSE_MAP_FN",
@@ -56,6 +57,8 @@ __all__ = [
     "method_labels",
     "reason_label",
     "register_callbacks",
+    "stored_answer",
+    "warm_answer",
 ]
 
 
@@ -185,24 +188,15 @@ def register_callbacks(app: Dash) -> None:
     def update_corridors(years: Any, *rest: Any) -> tuple[Any, ...]:
         """One answer per filter change: the loads and headline, the markers and tables.
 
-        The markers and tables (hotspots and corridors of the filtered flows) are cached
-        per data version, filter state, language and role; the view is audited every time.
+        The answer (all but the address) is stored as JSON per data version, filter
+        state, language and role; the view is audited every time.
         """
-        from dashboard.corridors_model import corridor_payload, headline
-
-        lang = i18n.current_language()
-        t = i18n.translator(lang)
         state = _state(years, rest[:-1], rest[-1])
         net = _network(state.method)
         shown = clamp_years(state, net.years)
         audit.record("view", page="corridors", **_audit_filters(shown))
-        tables = cached("corridors-tables", [shown], lambda: _tables_view(net, shown, t, lang))
-        return (
-            corridor_payload(net, shown, t=t, lang=lang),
-            components.headline_cards(headline(net, shown, t=t, lang=lang)),
-            state.to_query(),
-            *tables,
-        )
+        loads, cards, *tables = stored_answer(net, shown)
+        return (loads, cards, state.to_query(), *tables)
 
     @app.callback(
         Output(ids.CORRIDORS_WHATIF, "data"),
@@ -339,6 +333,36 @@ def _network(method: str) -> Any:
     from dashboard.data import current_view
 
     return corridor_network(current_view().path, method)
+
+
+def stored_answer(net: Any, shown: CorridorState) -> list[Any]:
+    """The answer to a filter change but the address, as stored JSON values.
+
+    Keyed per data version, (clamped) filter state, language and role
+    (:func:`dashboard.viewcache.cached_answer`); the caller checks the role and audits.
+    """
+    lang = i18n.current_language()
+    t = i18n.translator(lang)
+    answer: list[Any] = cached_answer("corridors", [shown], lambda: _answer(net, shown, t, lang))
+    return answer
+
+
+def warm_answer(query: Mapping[str, str]) -> None:
+    """Store the answer to the filter state of a page address's ``query`` (for warm-up)."""
+    state = CorridorState.from_query(query)
+    net = _network(state.method)
+    stored_answer(net, clamp_years(state, net.years))
+
+
+def _answer(net: Any, shown: CorridorState, t: Any, lang: str) -> tuple[Any, ...]:
+    """The loads, headline cards, markers, tables and notes of a state (no address)."""
+    from dashboard.corridors_model import corridor_payload, headline
+
+    return (
+        corridor_payload(net, shown, t=t, lang=lang),
+        components.headline_cards(headline(net, shown, t=t, lang=lang)),
+        *_tables_view(net, shown, t, lang),
+    )
 
 
 def _tables_view(net: Any, shown: CorridorState, t: Any, lang: str) -> tuple[Any, ...]:

@@ -8,15 +8,16 @@ live in the URL query string so a view can be shared.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import dash
 from dash import ClientsideFunction, Dash, Input, Output, dcc, html
 
 from dashboard import audit, components, i18n, ids
-from dashboard.overview_model import OverviewState, render_overview
+from dashboard.overview_model import OverviewState, clamp_years, render_overview
 from dashboard.roles import allowed, current_role, requires_role
-from dashboard.viewcache import cached
+from dashboard.viewcache import cached_answer
 from layers.schema import EXPLOITATION
 
 #: The lowest role that may open this page.
@@ -164,8 +165,6 @@ def register_callbacks(app: Dash) -> None:
         side: str | None,
         arcs: list[str] | None,
     ) -> tuple[Any, ...]:
-        from flask import request
-
         from dashboard.data import current_view
         from geotraf.errors import GeotrafError
 
@@ -188,14 +187,8 @@ def register_callbacks(app: Dash) -> None:
         except GeotrafError as exc:
             message = t("The region's data could not be loaded: {error}").format(error=exc)
             return _message_outputs(message, state, kind="error")
-        result = cached(  # repeated filter states reuse the figures (half a second each)
-            "overview",
-            [state, request.root_url],
-            lambda: render_overview(
-                view, state, base_url=request.root_url, t=t, lang=i18n.current_language()
-            ),
-        )
-        shown = result.state
+        answer = stored_answer(view, state)
+        shown = clamp_years(state, view.years)
         audit.record(
             "view",
             page="overview",
@@ -204,22 +197,7 @@ def register_callbacks(app: Dash) -> None:
             level=shown.level,
             side=shown.side,
         )
-        low, high = view.years or (2000, 2030)
-        marks = {
-            y: str(y) for y in range(low, high + 1) if (y - low) % max(1, (high - low) // 6) == 0
-        }
-        return (
-            result.map_figure,
-            result.trend_figure,
-            components.headline_cards(result.headline),
-            components.synthetic_banner(t) if view.synthetic else None,
-            _source_link(view, t) + [components.notice(n) for n in result.notes] or None,
-            low,
-            high,
-            {str(k): v for k, v in marks.items()},
-            [shown.year_min, shown.year_max] if view.years else None,
-            shown.to_query(),
-        )
+        return (*answer, shown.to_query())
 
     # Rewrite the address bar in place (replaceState): Dash's own location component is
     # not told, so the page is not rebuilt, yet a copied URL reopens this exact view.
@@ -228,6 +206,47 @@ def register_callbacks(app: Dash) -> None:
         Output(ids.OVERVIEW_URL_SYNC, "id"),
         Input(ids.OVERVIEW_URL_SYNC, "data"),
         prevent_initial_call=True,
+    )
+
+
+def stored_answer(view: Any, state: OverviewState) -> list[Any]:
+    """Every output of a state but the address, as stored JSON values (no figure built
+    when stored). Keyed per data version, state, root URL (the basemap's absolute URLs),
+    language and role; the caller checks the role and audits."""
+    from flask import request
+
+    t = i18n.translator(i18n.current_language())
+    answer: list[Any] = cached_answer(
+        "overview",
+        [state, request.root_url],
+        lambda: _answer(view, state, base_url=request.root_url, t=t),
+    )
+    return answer
+
+
+def warm_answer(query: Mapping[str, str]) -> None:
+    """Store the answer to the filter state of a page address's ``query`` (for warm-up)."""
+    from dashboard.data import current_view
+
+    stored_answer(current_view(), OverviewState.from_query(query))
+
+
+def _answer(view: Any, state: OverviewState, *, base_url: str, t: Any) -> tuple[Any, ...]:
+    """Every output of a state but the address: figures, cards, notes, the year slider."""
+    result = render_overview(view, state, base_url=base_url, t=t, lang=i18n.current_language())
+    shown = result.state
+    low, high = view.years or (2000, 2030)
+    marks = {y: str(y) for y in range(low, high + 1) if (y - low) % max(1, (high - low) // 6) == 0}
+    return (
+        result.map_figure,
+        result.trend_figure,
+        components.headline_cards(result.headline),
+        components.synthetic_banner(t) if view.synthetic else None,
+        _source_link(view, t) + [components.notice(n) for n in result.notes] or None,
+        low,
+        high,
+        {str(k): v for k, v in marks.items()},
+        [shown.year_min, shown.year_max] if view.years else None,
     )
 
 
