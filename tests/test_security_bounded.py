@@ -14,8 +14,7 @@ from dashboard.bounded import LimitError, run_bounded
 from layers.errors import LayerError, file_error
 
 PLACES = (
-    "place_id,name,country,role,place_type,lon,lat\n"
-    "bkk,Bangkok,THA,destination,city,100.5,13.75\n"
+    "place_id,name,country,role,place_type,lon,lat\nbkk,Bangkok,THA,destination,city,100.5,13.75\n"
 )
 
 
