@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString, box
 
-from dashboard import data
+from dashboard import data, viewcache
 from dashboard.app import create_app
 from dashboard.auth import DEMO_ACCOUNTS, write_accounts
 
@@ -124,6 +124,12 @@ def build_app(
         cached.cache_clear()
     users = write_accounts(tmp / "instance" / "users.toml", DEMO_ACCOUNTS, force=True)
     return create_app(region=str(folder), users_file=users, secret_key="test-secret")
+
+
+def view_cache(app: Any) -> viewcache.ViewCache:
+    """The app's view cache (the one its callbacks store answers in)."""
+    cache: viewcache.ViewCache = app.server.extensions[viewcache.EXTENSION]
+    return cache
 
 
 def overview_inputs(**changes: Any) -> dict[str, Any]:

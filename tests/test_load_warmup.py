@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _dashboard_fixtures import build_app, callback_body, login, overview_inputs
+from _dashboard_fixtures import build_app, callback_body, login, overview_inputs, view_cache
 
 from dashboard import audit, viewcache, warmup
 from geotraf.errors import GeotrafError
@@ -25,11 +25,6 @@ STATES = {
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     return build_app(tmp_path, monkeypatch)
-
-
-def _cache(app: Any) -> viewcache.ViewCache:
-    cache: viewcache.ViewCache = app.server.extensions[viewcache.EXTENSION]
-    return cache
 
 
 def _ask(app: Any, client: Any, page: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -56,7 +51,7 @@ def test_warmed_states_are_answered_without_computing(app: Any) -> None:
     done = warmup.warm_answers(app.server, base_url="http://localhost/", states=STATES, seed=1)
     # donor, analyst, planner, admin open the Overview; all but the donor the Corridors.
     assert done["answers"] == 3 * 4 + 3 * 3 and done["failed"] == []
-    misses = _cache(app).misses
+    misses = view_cache(app).misses
     for user in ("donor", "analyst", "planner"):
         client = app.server.test_client()
         login(client, user)
@@ -64,7 +59,7 @@ def test_warmed_states_are_answered_without_computing(app: Any) -> None:
             if page == "corridors" and user == "donor":
                 continue
             _ask(app, client, page, values)
-    assert _cache(app).misses == misses
+    assert view_cache(app).misses == misses
     views = [e for e in audit.read_log(app.server.config[audit.CONFIG_KEY]) if e["event"] == "view"]
     assert len(views) == 3 + 6 + 6  # the users' views, none for the warm-up
 
@@ -79,9 +74,9 @@ def test_warmed_answers_equal_each_roles_computed_ones(app: Any, user: str) -> N
     fresh = [_ask(app, client, page, values) for page, values in ASKED]
     app.server.extensions[viewcache.EXTENSION] = cache
     warmup.warm_answers(app.server, base_url="http://localhost/", states=STATES)
-    misses = _cache(app).misses
+    misses = view_cache(app).misses
     assert [_ask(app, client, page, values) for page, values in ASKED] == fresh
-    assert _cache(app).misses == misses
+    assert view_cache(app).misses == misses
 
 
 def test_another_address_is_not_served_the_warmed_overview(app: Any) -> None:
@@ -89,9 +84,9 @@ def test_another_address_is_not_served_the_warmed_overview(app: Any) -> None:
     warmup.warm_answers(app.server, base_url="http://other.example:9/", states=STATES)
     client = app.server.test_client()
     login(client, "donor")
-    misses = _cache(app).misses
+    misses = view_cache(app).misses
     answer = _ask(app, client, "overview", {})
-    assert _cache(app).misses == misses + 1
+    assert view_cache(app).misses == misses + 1
     assert "other.example" not in json.dumps(answer)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _dashboard_fixtures import build_app, callback_body, login, overview_inputs
+from _dashboard_fixtures import build_app, callback_body, login, overview_inputs, view_cache
 
 from dashboard import audit, viewcache
 
@@ -18,11 +18,6 @@ from dashboard import audit, viewcache
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     return build_app(tmp_path, monkeypatch)
-
-
-def _cache(app: Any) -> viewcache.ViewCache:
-    cache: viewcache.ViewCache = app.server.extensions[viewcache.EXTENSION]
-    return cache
 
 
 def _overview(app: Any, client: Any, **changes: Any) -> Any:
@@ -36,41 +31,41 @@ def test_a_repeated_state_is_served_from_the_cache_and_still_audited(app: Any) -
     client = app.server.test_client()
     login(client, "donor")
     first = _overview(app, client, exploitation=["sexual", "forced_labour"])
-    misses = _cache(app).misses
+    misses = view_cache(app).misses
     again = _overview(app, client, exploitation=["forced_labour", "sexual"])  # same state
     first.pop("overview-url-sync")  # the address keeps the user's own order
     again.pop("overview-url-sync")
-    assert again == first and _cache(app).misses == misses and _cache(app).hits >= 1
+    assert again == first and view_cache(app).misses == misses and view_cache(app).hits >= 1
     views = [e for e in audit.read_log(app.server.config[audit.CONFIG_KEY]) if e["event"] == "view"]
     assert len(views) == 2
 
 
-def test_changed_region_files_are_never_answered_from_the_cache(app: Any) -> None:
+def test_changed_region_files_are_never_answered_from_theview_cache(app: Any) -> None:
     from dashboard.data import CONFIG_KEY
 
     client = app.server.test_client()
     login(client, "donor")
     _overview(app, client)
-    misses = _cache(app).misses
+    misses = view_cache(app).misses
     (Path(app.server.config[CONFIG_KEY]) / "flows-new.csv").write_text("new release\n")
     _overview(app, client)
-    assert _cache(app).misses == misses + 1
+    assert view_cache(app).misses == misses + 1
 
 
 def test_languages_and_roles_get_their_own_entries(app: Any) -> None:
     donor = app.server.test_client()
     login(donor, "donor")
     _overview(app, donor)
-    misses = _cache(app).misses
+    misses = view_cache(app).misses
     donor.set_cookie("geotraf_lang", "fr")
     _overview(app, donor)
     analyst = app.server.test_client()
     login(analyst, "analyst")
     _overview(app, analyst)
-    assert _cache(app).misses == misses + 2
+    assert view_cache(app).misses == misses + 2
 
 
-def test_the_role_is_checked_before_the_cache(app: Any) -> None:
+def test_the_role_is_checked_before_theview_cache(app: Any) -> None:
     analyst = app.server.test_client()
     login(analyst, "analyst")
     body = callback_body(app, "corridors-loads", {})
@@ -114,13 +109,13 @@ def test_a_repeated_corridors_state_reuses_the_tables_and_is_still_audited(app: 
         return out
 
     first = corridors(**{"corridors-exploitation.value": ["sexual", "forced_labour"]})
-    misses = _cache(app).misses
+    misses = view_cache(app).misses
     again = corridors(**{"corridors-exploitation.value": ["forced_labour", "sexual"]})
-    assert _cache(app).misses == misses and _cache(app).hits >= 1
+    assert view_cache(app).misses == misses and view_cache(app).hits >= 1
     for part in ("corridors-overlay", "corridors-table", "corridors-hotspots", "corridors-note"):
         assert again[part] == first[part]
     assert again["corridors-loads"]["data"]["loads"] == first["corridors-loads"]["data"]["loads"]
     corridors(**{"corridors-exploitation.value": ["begging"]})  # a new state: computed
-    assert _cache(app).misses == misses + 1
+    assert view_cache(app).misses == misses + 1
     views = [e for e in audit.read_log(app.server.config[audit.CONFIG_KEY]) if e["event"] == "view"]
     assert len([v for v in views if v.get("page") == "corridors"]) == 3
