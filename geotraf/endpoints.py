@@ -55,10 +55,10 @@ def split_codes(value: object) -> list[str]:
     --------
     >>> split_codes("a; b;;c")
     ['a', 'b', 'c']
-    >>> split_codes(None)
-    []
+    >>> split_codes(None), split_codes(pd.NA)
+    ([], [])
     """
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return []
     if isinstance(value, list | tuple):
         return [str(v).strip() for v in value if str(v).strip()]
