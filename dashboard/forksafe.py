@@ -122,56 +122,10 @@ def guard_forks() -> bool:
     lib = _library()
     if lib is None:
         return False
-    held: list[_StaticMutexes] = []
-
-    def before() -> None:
-        # Every SQLite in the process: wheels bundle their own (pyproj's for proj.db).
-        for mutexes in _all_sqlites(lib):
-            mutexes.take()
-            held.append(mutexes)
-
-    def after() -> None:
-        while held:
-            held.pop().release()
-
-    os.register_at_fork(before=before, after_in_parent=after, after_in_child=after)
+    mutexes = _StaticMutexes(lib)
+    os.register_at_fork(
+        before=mutexes.take,
+        after_in_parent=mutexes.release,
+        after_in_child=mutexes.release,
+    )
     return True
-
-
-_BY_PATH: dict[str, _StaticMutexes] = {}
-
-
-def _all_sqlites(main: ctypes.CDLL) -> list[_StaticMutexes]:
-    """The static mutexes of the system SQLite and of every other one loaded now."""
-    found = [_BY_PATH.setdefault("", _StaticMutexes(_prepared(main)))]
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            paths = {line.split()[-1] for line in maps if "libsqlite3" in line}
-    except OSError:  # pragma: no cover - no /proc
-        return found
-    for path in sorted(paths):
-        if path.startswith("/") and path not in _BY_PATH:
-            try:
-                _BY_PATH[path] = _StaticMutexes(_prepared(ctypes.CDLL(path)))
-            except (OSError, AttributeError):  # pragma: no cover - not a usable SQLite
-                continue
-        if path in _BY_PATH and _address(_BY_PATH[path]._lib) not in {
-            _address(m._lib) for m in found
-        }:
-            found.append(_BY_PATH[path])
-    return found
-
-
-def _address(lib: ctypes.CDLL) -> int | None:
-    """Where ``lib``'s ``sqlite3_mutex_try`` is: one library however it was opened."""
-    return ctypes.cast(lib.sqlite3_mutex_try, ctypes.c_void_p).value
-
-
-def _prepared(lib: ctypes.CDLL) -> ctypes.CDLL:
-    """``lib`` with the argument and result types of the mutex functions set."""
-    lib.sqlite3_mutex_alloc.restype = ctypes.c_void_p
-    lib.sqlite3_mutex_alloc.argtypes = [ctypes.c_int]
-    for fn in (lib.sqlite3_mutex_try, lib.sqlite3_mutex_leave):
-        fn.argtypes = [ctypes.c_void_p]
-    lib.sqlite3_mutex_try.restype = ctypes.c_int
-    return lib
